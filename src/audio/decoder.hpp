@@ -1,0 +1,38 @@
+#pragma once
+// Port: reading a recording as float samples, in chunks.
+//
+// A Decoder owns one open file and is not thread-safe. Memory stays bounded by the chunk the
+// caller passes in, whatever the recording's length. Every error names the file and says what
+// is wrong with it (empty, truncated, not audio, unsupported encoding).
+
+#include "core/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace callscribe::audio {
+
+struct AudioInfo {
+    int sample_rate = 0;
+    int channels = 0;
+    std::int64_t frames = -1; // -1 when the container does not say
+    std::string codec;        // "mp3", "pcm_s16", "mulaw", "alaw", ...
+};
+
+class Decoder {
+public:
+    virtual ~Decoder() = default;
+    virtual const AudioInfo& info() const = 0;
+    // Reads up to out.size() / channels frames of interleaved samples in [-1, 1].
+    // Returns the number of frames read; 0 means the end of the recording.
+    virtual Result<std::size_t> read(std::span<float> out) = 0;
+};
+
+// Opens a recording by its content, not its name: MP3 (libmpg123) or WAV (libsndfile:
+// PCM 16-bit, μ-law, A-law, any rate, mono or two channels).
+Result<std::unique_ptr<Decoder>> open_decoder(const std::filesystem::path& file);
+
+} // namespace callscribe::audio

@@ -1,0 +1,12 @@
+#pragma once
+// One spdlog logger for the whole service. Library code logs through `log()`; tests attach a
+// capturing sink with `log_sinks()`. Secrets never reach a log call (see Secret).
+
+#include <spdlog/spdlog.h>
+
+namespace callscribe {
+
+// The process-wide logger ("callscribe"), created on first use, writing to stderr.
+spdlog::logger& log();
+
+} // namespace callscribe

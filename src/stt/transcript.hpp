@@ -1,0 +1,33 @@
+#pragma once
+// What a transcription produces: segments with times and, for two-channel calls, who spoke.
+
+#include <string>
+#include <vector>
+
+namespace callscribe::stt {
+
+struct Word {
+    double start_s = 0;
+    double end_s = 0;
+    std::string text;
+};
+
+struct Segment {
+    double start_s = 0;
+    double end_s = 0;
+    std::string speaker; // empty for a mono recording
+    std::string text;
+    std::vector<Word> words; // empty when the engine gives no word times
+};
+
+struct Transcript {
+    std::string engine;
+    double audio_s = 0;
+    std::vector<Segment> segments; // ordered by start time
+
+    // The plain text: for a mono recording the segments joined by spaces; with speakers one line
+    // per turn, "Agent: thank you for calling".
+    std::string text() const;
+};
+
+} // namespace callscribe::stt

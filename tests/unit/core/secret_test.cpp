@@ -1,0 +1,18 @@
+#include "core/secret.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace callscribe {
+
+TEST(Secret, FormatsAsStarsWhateverItHolds) {
+    Secret s{"sk-live-very-secret"};
+    EXPECT_EQ(fmt::format("token={}", s), "token=***");
+    std::ostringstream os;
+    os << s;
+    EXPECT_EQ(os.str(), "***");
+    EXPECT_EQ(s.reveal(), "sk-live-very-secret");
+}
+
+} // namespace callscribe
