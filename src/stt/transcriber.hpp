@@ -11,15 +11,22 @@
 #include "stt/transcript.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string_view>
 
 namespace callscribe::stt {
 
+// Reports how far a transcription has got: seconds of audio done out of the total (0 when the
+// total is not known in advance).
+using ProgressFn = std::function<void(double done_s, double total_s)>;
+
 class Transcriber {
 public:
     virtual ~Transcriber() = default;
     virtual Result<Transcript> transcribe(const std::filesystem::path& recording) = 0;
+    // Engines that can tell call it while transcribing; others ignore it.
+    virtual void on_progress(ProgressFn progress) { (void)progress; }
 };
 
 class Engine {

@@ -1,0 +1,289 @@
+#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+
+#include "audio/pcm_reader.hpp"
+#include "core/log.hpp"
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <mutex>
+#include <optional>
+
+namespace callscribe::stt {
+namespace {
+
+struct DecoderFree {
+    void operator()(ps_decoder_t* ps) const { ps_free(ps); }
+};
+using DecoderPtr = std::unique_ptr<ps_decoder_t, DecoderFree>;
+
+struct ConfigFree {
+    void operator()(cmd_ln_t* c) const { cmd_ln_free_r(c); }
+};
+
+// PocketSphinx prints a great deal while loading; keep it out of the operator's log unless
+// debugging, and keep errors.
+void route_engine_log(void*, err_lvl_t level, const char* format, ...) {
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    int n = std::vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    if (n <= 0) return;
+    std::string_view text(line, std::min<std::size_t>(std::size_t(n), sizeof line - 1));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (text.empty()) return;
+    if (level >= ERR_ERROR) {
+        log().error("[pocketsphinx] {}", text);
+    } else {
+        log().debug("[pocketsphinx] {}", text);
+    }
+}
+
+// A word as the decoder spells it, or nothing for fillers and sentence markers.
+std::optional<std::string> spoken_word(std::string_view w) {
+    if (w.empty() || w.front() == '<' || w.front() == '[' || w.starts_with("++")) return {};
+    if (auto paren = w.find('('); paren != std::string_view::npos) w = w.substr(0, paren);
+    return std::string(w);
+}
+
+class DecoderPool {
+public:
+    explicit DecoderPool(PocketSphinxSettings settings) : m_settings(std::move(settings)) {}
+
+    const PocketSphinxSettings& settings() const { return m_settings; }
+
+    Result<DecoderPtr> take() {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_idle.empty()) {
+                DecoderPtr ps = std::move(m_idle.back());
+                m_idle.pop_back();
+                return ps;
+            }
+        }
+        return load();
+    }
+
+    void give_back(DecoderPtr ps) {
+        std::lock_guard lock(m_mutex);
+        m_idle.push_back(std::move(ps));
+    }
+
+private:
+    Result<DecoderPtr> load() const {
+        for (const auto& [what, path] : {std::pair{"acoustic model", m_settings.hmm},
+                                         std::pair{"language model", m_settings.lm},
+                                         std::pair{"dictionary", m_settings.dict}}) {
+            std::error_code ec;
+            if (!std::filesystem::exists(path, ec))
+                return fail(fmt::format("pocketsphinx {} not found: {}", what, path.string()));
+        }
+        std::vector<std::string> args = {"-hmm", m_settings.hmm.string(), "-lm",
+                                         m_settings.lm.string(), "-dict", m_settings.dict.string()};
+        for (const auto& [key, value] : telephone_options()) args.insert(args.end(), {key, value});
+        for (const auto& [key, value] : m_settings.options) args.insert(args.end(), {key, value});
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+
+        std::unique_ptr<cmd_ln_t, ConfigFree> config(
+            cmd_ln_parse_r(nullptr, ps_args(), int(argv.size()), argv.data(), TRUE));
+        if (!config) return fail("pocketsphinx: invalid decoder options (see the log above)");
+        DecoderPtr ps(ps_init(config.get()));
+        if (!ps)
+            return fail(fmt::format("pocketsphinx: cannot load the model from {}",
+                                    m_settings.hmm.string()));
+        return ps;
+    }
+
+    PocketSphinxSettings m_settings;
+    std::mutex m_mutex;
+    std::vector<DecoderPtr> m_idle;
+};
+
+// One channel on its way through voice-activity detection into the decoder.
+class ChannelDecoder {
+public:
+    ChannelDecoder(ps_decoder_t* ps, std::string speaker, const PocketSphinxSettings& settings,
+                   std::vector<Segment>& out)
+        : m_ps(ps), m_speaker(std::move(speaker)), m_out(out),
+          m_frame_rate(cmd_ln_int32_r(ps_get_config(ps), "-frate")),
+          m_vad(settings.vad, {[this](double s) { m_start_s = s; },
+                               [this](std::span<const float> x) { append(x); },
+                               [this](double) { decode_region(); }}) {}
+
+    void feed(std::span<const float> samples, bool skip_silence, double max_region_s, int rate) {
+        if (skip_silence) return m_vad.feed(samples);
+        // Without VAD the channel is cut into fixed regions so memory stays bounded.
+        for (float s : samples) {
+            append({&s, 1});
+            if (m_pcm.size() >= std::size_t(max_region_s * rate)) {
+                decode_region();
+                m_start_s = m_position_s;
+            }
+        }
+    }
+
+    void finish(bool skip_silence) {
+        if (skip_silence) {
+            m_vad.finish();
+        } else {
+            decode_region();
+        }
+    }
+
+    const Error* error() const { return m_error ? &*m_error : nullptr; }
+    double speech_seconds() const { return m_speech_s; }
+
+private:
+    void append(std::span<const float> samples) {
+        for (float s : samples)
+            m_pcm.push_back(int16_t(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767.0f)));
+        m_position_s += samples.size() / 16000.0;
+    }
+
+    void decode_region() {
+        std::vector<int16_t> pcm;
+        pcm.swap(m_pcm);
+        if (pcm.empty() || m_error) return;
+        m_speech_s += pcm.size() / 16000.0;
+        if (ps_start_utt(m_ps) < 0 ||
+            ps_process_raw(m_ps, pcm.data(), pcm.size(), FALSE, TRUE) < 0 || ps_end_utt(m_ps) < 0) {
+            m_error = fail(fmt::format("pocketsphinx failed on the region at {:.2f}s", m_start_s));
+            return;
+        }
+        Segment segment;
+        segment.speaker = m_speaker;
+        for (ps_seg_t* seg = ps_seg_iter(m_ps); seg; seg = ps_seg_next(seg)) {
+            auto word = spoken_word(ps_seg_word(seg));
+            if (!word) continue;
+            int first = 0, last = 0;
+            ps_seg_frames(seg, &first, &last);
+            segment.words.push_back({m_start_s + double(first) / m_frame_rate,
+                                     m_start_s + double(last + 1) / m_frame_rate,
+                                     std::move(*word)});
+        }
+        if (segment.words.empty()) return;
+        segment.start_s = segment.words.front().start_s;
+        segment.end_s = segment.words.back().end_s;
+        for (const auto& w : segment.words) {
+            if (!segment.text.empty()) segment.text += ' ';
+            segment.text += w.text;
+        }
+        m_out.push_back(std::move(segment));
+    }
+
+    ps_decoder_t* m_ps;
+    std::string m_speaker;
+    std::vector<Segment>& m_out;
+    int m_frame_rate;
+    audio::VoiceActivityDetector m_vad;
+    std::vector<int16_t> m_pcm;
+    double m_start_s = 0;
+    double m_position_s = 0;
+    double m_speech_s = 0;
+    std::optional<Error> m_error;
+};
+
+class PocketSphinxTranscriber final : public Transcriber {
+public:
+    PocketSphinxTranscriber(std::shared_ptr<DecoderPool> pool) : m_pool(std::move(pool)) {}
+    ~PocketSphinxTranscriber() override {
+        if (m_ps) m_pool->give_back(std::move(m_ps));
+    }
+
+    void on_progress(ProgressFn progress) override { m_progress = std::move(progress); }
+
+    Result<Transcript> transcribe(const std::filesystem::path& recording) override {
+        if (!m_ps) {
+            auto ps = m_pool->take();
+            if (!ps) return ps.error();
+            m_ps = std::move(*ps);
+        }
+        auto reader = audio::PcmReader::open(recording);
+        if (!reader) return reader.error();
+        const auto& settings = m_pool->settings();
+
+        std::vector<Segment> segments;
+        std::vector<std::unique_ptr<ChannelDecoder>> channels;
+        for (int c = 0; c < reader->channels(); ++c)
+            channels.push_back(std::make_unique<ChannelDecoder>(
+                m_ps.get(), speaker_label(settings, c, reader->channels()), settings, segments));
+
+        std::vector<std::vector<float>> chunk;
+        double audio_s = 0;
+        const auto& info = reader->source_info();
+        double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
+        for (;;) {
+            auto more = reader->next(chunk);
+            if (!more) return more.error();
+            if (!*more) break;
+            audio_s += double(chunk[0].size()) / reader->rate();
+            if (m_progress) m_progress(audio_s, total_s);
+            for (std::size_t c = 0; c < channels.size(); ++c)
+                channels[c]->feed(chunk[c], settings.skip_silence, settings.vad.max_region_s,
+                                  reader->rate());
+        }
+        for (auto& channel : channels) {
+            channel->finish(settings.skip_silence);
+            if (const Error* e = channel->error())
+                return fail(fmt::format("{}: {}", recording.string(), e->message));
+        }
+        std::stable_sort(segments.begin(), segments.end(),
+                         [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
+        return Transcript{"pocketsphinx", audio_s, std::move(segments)};
+    }
+
+private:
+    static std::string speaker_label(const PocketSphinxSettings& s, int channel, int channels) {
+        if (channels == 1) return {};
+        if (std::size_t(channel) < s.channel_labels.size()) return s.channel_labels[channel];
+        return fmt::format("Channel {}", channel + 1);
+    }
+
+    std::shared_ptr<DecoderPool> m_pool;
+    DecoderPtr m_ps;
+    ProgressFn m_progress;
+};
+
+class PocketSphinxEngine final : public Engine {
+public:
+    explicit PocketSphinxEngine(std::shared_ptr<DecoderPool> pool) : m_pool(std::move(pool)) {}
+    std::string_view name() const override { return "pocketsphinx"; }
+    std::unique_ptr<Transcriber> make_transcriber() const override {
+        return std::make_unique<PocketSphinxTranscriber>(m_pool);
+    }
+
+private:
+    std::shared_ptr<DecoderPool> m_pool;
+};
+
+} // namespace
+
+const std::vector<std::pair<std::string, std::string>>& telephone_options() {
+    static const std::vector<std::pair<std::string, std::string>> options = {};
+    return options;
+}
+
+PocketSphinxSettings pocketsphinx_defaults(const std::filesystem::path& model_dir) {
+    PocketSphinxSettings s;
+    s.hmm = model_dir / "en-us";
+    s.lm = model_dir / "en-us.lm.bin";
+    s.dict = model_dir / "cmudict-en-us.dict";
+    return s;
+}
+
+Result<std::unique_ptr<Engine>> make_pocketsphinx_engine(PocketSphinxSettings settings) {
+    static std::once_flag routed;
+    std::call_once(routed, [] { err_set_callback(route_engine_log, nullptr); });
+    auto pool = std::make_shared<DecoderPool>(std::move(settings));
+    auto first = pool->take();
+    if (!first) return first.error();
+    pool->give_back(std::move(*first));
+    return std::unique_ptr<Engine>(std::make_unique<PocketSphinxEngine>(std::move(pool)));
+}
+
+} // namespace callscribe::stt

@@ -1,0 +1,42 @@
+#pragma once
+// Engine "pocketsphinx": Debian's PocketSphinx 0.8 with its en-us model, fully offline.
+//
+// PocketSphinx 0.8 cannot share one loaded model between decoders, so the engine keeps a pool:
+// each transcriber takes a loaded decoder (loading one only when the pool is empty) and gives it
+// back when destroyed. create() loads the first decoder, so a bad model path fails at start.
+// The engine is thread-safe; each transcriber is for one thread at a time.
+//
+// Silence is cut out by voice-activity detection before the decoder sees it; each speech region
+// is decoded as one utterance and becomes one segment with word times. Two-channel recordings
+// are decoded per channel and merged by time, the segments labelled with the channel labels.
+
+#include "audio/voice_activity.hpp"
+#include "stt/transcriber.hpp"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace callscribe::stt {
+
+struct PocketSphinxSettings {
+    std::filesystem::path hmm;  // acoustic model folder
+    std::filesystem::path lm;   // language model (.lm.bin or ARPA)
+    std::filesystem::path dict; // pronunciation dictionary
+    // Decoder options on top of the tuned defaults (k_telephone_options), e.g. {"-lw", "9"}.
+    std::vector<std::pair<std::string, std::string>> options;
+    std::vector<std::string> channel_labels{"Caller", "Agent"};
+    bool skip_silence = true;
+    audio::VoiceActivitySettings vad;
+};
+
+// The defaults chosen for telephone audio (see bench/README.md for the measurements).
+const std::vector<std::pair<std::string, std::string>>& telephone_options();
+
+// Model files inside Debian's pocketsphinx-en-us layout: {dir}/en-us, en-us.lm.bin, cmudict-en-us.dict.
+PocketSphinxSettings pocketsphinx_defaults(const std::filesystem::path& model_dir);
+
+Result<std::unique_ptr<Engine>> make_pocketsphinx_engine(PocketSphinxSettings settings);
+
+} // namespace callscribe::stt
