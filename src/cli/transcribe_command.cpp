@@ -1,0 +1,133 @@
+#include "cli/transcribe_command.hpp"
+
+#include "cli/progress_bar.hpp"
+#include "stt/formats.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace callscribe::cli {
+namespace {
+
+// Output paths in DIR: the input's stem plus the format's extension, numbered when two inputs
+// share a stem so that no transcript overwrites another.
+std::vector<std::filesystem::path> output_paths(const TranscribeOptions& options,
+                                                stt::Format format) {
+    std::vector<std::filesystem::path> out;
+    std::map<std::string, int> seen;
+    for (const auto& file : options.files) {
+        std::string stem = file.stem().string();
+        int n = ++seen[stem];
+        std::string name = n == 1 ? stem : fmt::format("{}-{}", stem, n);
+        out.push_back(*options.output_dir / (name + "." + std::string(stt::extension(format))));
+    }
+    return out;
+}
+
+Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
+    auto temp = path;
+    temp += ".part";
+    {
+        std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+        f << text;
+        f.flush();
+        if (!f) {
+            std::error_code ec;
+            std::filesystem::remove(temp, ec);
+            return fail(fmt::format("{}: cannot write the transcript", path.string()));
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(temp, path, ec);
+    if (ec) return fail(fmt::format("{}: cannot write the transcript: {}", path.string(), ec.message()));
+    return {};
+}
+
+} // namespace
+
+int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) {
+    auto format = stt::parse_format(options.format);
+    if (!format) {
+        fmt::print(stderr, "callscribe: --format {}: expected txt, json, srt or vtt\n",
+                   options.format);
+        return 2;
+    }
+    std::vector<std::filesystem::path> outputs;
+    if (options.output_dir) {
+        std::error_code ec;
+        std::filesystem::create_directories(*options.output_dir, ec);
+        if (ec) {
+            fmt::print(stderr, "callscribe: -o {}: {}\n", options.output_dir->string(), ec.message());
+            return 2;
+        }
+        outputs = output_paths(options, *format);
+    }
+
+    int n = int(options.files.size());
+    ProgressBar progress(options.progress && ProgressBar::stderr_is_terminal(), n);
+    std::mutex print_mutex;
+    std::atomic<int> next{0}, failed{0};
+    // Results printed to stdout keep the input order: each waits for its turn.
+    std::vector<std::optional<std::string>> printed(std::size_t(n));
+    int next_to_print = 0;
+
+    auto report_error = [&](const std::string& message) {
+        std::lock_guard lock(print_mutex);
+        progress.clear();
+        fmt::print(stderr, "callscribe: {}\n", message);
+        ++failed;
+    };
+    auto flush_stdout = [&] { // with print_mutex held
+        while (next_to_print < n && printed[std::size_t(next_to_print)]) {
+            const std::string& text = *printed[std::size_t(next_to_print)];
+            if (!text.empty()) {
+                progress.clear();
+                if (n > 1) fmt::print("==> {} <==\n", options.files[std::size_t(next_to_print)].string());
+                std::fwrite(text.data(), 1, text.size(), stdout);
+                std::fflush(stdout);
+            }
+            ++next_to_print;
+        }
+    };
+
+    auto work = [&] {
+        auto transcriber = engine.make_transcriber();
+        for (int i = next++; i < n; i = next++) {
+            const auto& file = options.files[std::size_t(i)];
+            transcriber->on_progress([&, name = file.filename().string()](double done, double total) {
+                progress.audio(done, total, name);
+            });
+            auto transcript = transcriber->transcribe(file);
+            std::string text;
+            if (!transcript) {
+                report_error(transcript.error().message);
+            } else if (options.output_dir) {
+                if (auto written = write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
+                    !written)
+                    report_error(written.error().message);
+            } else {
+                text = stt::render(*transcript, *format);
+            }
+            std::lock_guard lock(print_mutex);
+            printed[std::size_t(i)] = std::move(text);
+            flush_stdout();
+            progress.file_done();
+        }
+    };
+
+    int jobs = std::clamp(options.jobs, 1, std::max(1, n));
+    std::vector<std::jthread> threads;
+    for (int j = 1; j < jobs; ++j) threads.emplace_back(work);
+    work();
+    threads.clear();
+    progress.clear();
+    return failed > 0 ? 1 : 0;
+}
+
+} // namespace callscribe::cli

@@ -1,0 +1,26 @@
+#pragma once
+// `callscribe transcribe FILE... [--format txt|json|srt|vtt] [--engine E] [-o DIR]`
+
+#include "config/config.hpp"
+#include "stt/transcriber.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace callscribe::cli {
+
+struct TranscribeOptions {
+    std::vector<std::filesystem::path> files;
+    std::string format = "txt";
+    std::optional<std::filesystem::path> output_dir;
+    int jobs = 1;         // files transcribed at once
+    bool progress = true; // a progress bar when stderr is a terminal
+};
+
+// Transcribes every file, one transcriber per job; a failed file is reported on stderr and the
+// others go on. Returns 0 when all succeeded, 1 when any failed, 2 on bad usage.
+int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine);
+
+} // namespace callscribe::cli
