@@ -24,6 +24,7 @@ struct Transcript {
     std::string engine;
     double audio_s = 0;
     std::vector<Segment> segments; // ordered by start time
+    double speech_s = 0;           // audio decoded once silence was skipped, summed over channels
 
     // The plain text: for a mono recording the segments joined by spaces; with speakers one line
     // per turn, "Agent: thank you for calling".

@@ -234,7 +234,9 @@ public:
         }
         std::stable_sort(segments.begin(), segments.end(),
                          [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
-        return Transcript{"pocketsphinx", audio_s, std::move(segments)};
+        double speech_s = 0;
+        for (const auto& channel : channels) speech_s += channel->speech_seconds();
+        return Transcript{"pocketsphinx", audio_s, std::move(segments), speech_s};
     }
 
 private:

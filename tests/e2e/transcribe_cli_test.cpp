@@ -1,0 +1,115 @@
+// `callscribe transcribe` as an operator runs it: the built binary, real audio, real engine.
+
+#include "stt/word_error_rate.hpp"
+#include "support/command.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+
+namespace callscribe {
+namespace {
+
+using testing::run_callscribe;
+using testing::TempDir;
+
+const std::string k_demo_call = std::string(CALLSCRIBE_SOURCE_DIR) + "/samples/demo-call.mp3";
+const std::string k_eval = CALLSCRIBE_EVAL_DIR;
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+TEST(TranscribeCli, DemoCallComesOutAsSpeakerTurnsInOrder) {
+    auto r = run_callscribe({"transcribe", k_demo_call});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto turns = lines(r.out);
+    ASSERT_EQ(turns.size(), 5u) << r.out;
+    const char* speakers[] = {"Agent: ", "Caller: ", "Agent: ", "Caller: ", "Agent: "};
+    for (std::size_t i = 0; i < 5; ++i) EXPECT_TRUE(turns[i].starts_with(speakers[i])) << turns[i];
+    auto errors = stt::word_errors(
+        "this is sarah calling from doctor miller's office to confirm your appointment on tuesday "
+        "at three thirty",
+        turns[0]);
+    EXPECT_LT(errors.rate(), 0.35) << turns[0];
+}
+
+TEST(TranscribeCli, SrtOfTheDemoCallIsWellFormed) {
+    auto r = run_callscribe({"transcribe", "--format", "srt", k_demo_call});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::regex cue(R"((\d+)\n(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)\n(Agent|Caller): [a-z' ]+\n\n)");
+    int count = 0;
+    double previous = -1;
+    std::string rest = r.out;
+    std::smatch m;
+    while (std::regex_search(rest, m, cue, std::regex_constants::match_continuous)) {
+        EXPECT_EQ(std::stoi(m[1]), ++count);
+        double start = std::stoi(m[3]) * 60 + std::stoi(m[4]) + std::stoi(m[5]) / 1000.0;
+        double end = std::stoi(m[7]) * 60 + std::stoi(m[8]) + std::stoi(m[9]) / 1000.0;
+        EXPECT_GE(start, previous);
+        EXPECT_GT(end, start);
+        previous = start;
+        rest = m.suffix();
+    }
+    EXPECT_TRUE(rest.empty()) << "not a cue: " << rest.substr(0, 200);
+    EXPECT_GE(count, 5);
+}
+
+TEST(TranscribeCli, BatchWritesEachFileAndReportsFailuresWithoutStopping) {
+    TempDir dir;
+    testing::write_file(dir / "broken.mp3", "this is not audio at all, just text in a file\n");
+    auto out = dir / "out";
+    auto r = run_callscribe({"transcribe", "--format", "json", "-o", out.string(),
+                             k_eval + "/synth/phone/flt03.mp3", (dir / "broken.mp3").string(),
+                             k_eval + "/synth/clean/flt10.wav"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("broken.mp3"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    auto flt03 = nlohmann::json::parse(testing::read_file(out / "flt03.json"));
+    EXPECT_LT(stt::word_errors("my account number is four seven two nine one eight three",
+                               flt03["text"].get<std::string>())
+                  .rate(),
+              0.5);
+    EXPECT_TRUE(std::filesystem::exists(out / "flt10.json"));
+    EXPECT_FALSE(std::filesystem::exists(out / "broken.json"));
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST(TranscribeCli, MissingFileFailsWithOneLineNamingIt) {
+    auto r = run_callscribe({"transcribe", "/nonexistent/call.mp3"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("/nonexistent/call.mp3"), std::string::npos) << r.err;
+}
+
+TEST(TranscribeCli, BadConfigurationStopsBeforeAnyWork) {
+    auto r = run_callscribe({"transcribe", k_demo_call}, {{"CALLSCRIBE_WORKERS", "lots"}});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("CALLSCRIBE_WORKERS"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST(TranscribeCli, MissingModelIsAClearStartError) {
+    auto r = run_callscribe({"transcribe", k_demo_call}, {{"CALLSCRIBE_PS_MODEL_DIR", "/nonexistent/model"}});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("/nonexistent/model"), std::string::npos) << r.err;
+}
+
+TEST(TranscribeCli, BadUsageExitsTwo) {
+    EXPECT_EQ(run_callscribe({"transcribe", "--format", "doc", k_demo_call}).exit_code, 2);
+    EXPECT_EQ(run_callscribe({"transcribe"}).exit_code, 2);
+    EXPECT_EQ(run_callscribe({"frobnicate"}).exit_code, 2);
+}
+
+TEST(TranscribeCli, VersionListsWhatWasBuiltIn) {
+    auto r = run_callscribe({"--version"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find("pocketsphinx"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("openai"), std::string::npos) << r.out;
+}
+
+} // namespace
+} // namespace callscribe
