@@ -29,10 +29,21 @@ public:
     // Reads up to out.size() / channels frames of interleaved samples in [-1, 1].
     // Returns the number of frames read; 0 means the end of the recording.
     virtual Result<std::size_t> read(std::span<float> out) = 0;
+    // True once read() has returned 0 sooner than the file's own header promised: the file was
+    // cut short (an interrupted download, a full disk). What was read is all there is; whether
+    // a partial recording is usable is the caller's call. Never an error by itself.
+    virtual bool truncated() const { return false; }
 };
 
 // Opens a recording by its content, not its name: MP3 (libmpg123) or WAV (libsndfile:
-// PCM 16-bit, μ-law, A-law, any rate, mono or two channels).
+// PCM 16-bit, μ-law, A-law, any rate, mono or two channels; also the other encodings
+// libsndfile reads, such as PCM 8/24/32-bit and float).
+//
+// Fails, with a message that starts with the path, when the file is missing or unreadable
+// ("cannot open: ..."), a directory, empty ("empty file"), neither MP3 nor WAV ("not a recognised
+// audio file (expected MP3 or WAV)"), a WAV whose header is cut ("truncated WAV header"), or
+// a WAV libsndfile refuses (its reason). A file that opens but holds no samples is not an error
+// here: read() returns 0 (PcmReader turns that into "no audio in file").
 Result<std::unique_ptr<Decoder>> open_decoder(const std::filesystem::path& file);
 
 } // namespace callscribe::audio

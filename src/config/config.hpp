@@ -1,0 +1,113 @@
+#pragma once
+// Configuration: the environment and an optional TOML file → one validated settings struct per
+// area. This is the only component that knows variable names; every other class takes the
+// settings struct it needs.
+//
+// Contract
+// - Sources: the environment (passed in as a map; `process_environment()` is the only code that
+//   reads the real one) and, optionally, a TOML file that sets the same keys, written either as
+//   the variable name (`TWILIO_ACCOUNT_SID = "AC…"`) or in lower case (`twilio_account_sid`).
+//   The environment wins. An empty value counts as unset (so an empty variable does not hide
+//   the file's value).
+// - TOML values may be strings, integers, floats, booleans or arrays (lists: backoff delays and
+//   channel labels); a string list may also be written "3,5,10".
+// - Failure: `load_config` throws `ConfigError` on the first problem: unknown TOML key, TOML
+//   syntax error (`FILE:LINE:COL: message`), missing file, or an invalid value. `what()` is one
+//   line naming the variable; it never contains a secret's value. Nothing is half-configured.
+// - Pure: no I/O beyond reading the TOML file; paths are not checked for existence here.
+// - Thread safety: all functions are reentrant; `Config` is a plain value.
+
+#include "core/clock.hpp"
+#include "core/secret.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace callscribe::config {
+
+struct TwilioSettings {
+    std::string account_sid; // TWILIO_ACCOUNT_SID: AC + 32 hex digits, or empty
+    Secret auth_token;       // TWILIO_AUTH_TOKEN
+    std::string api_key;     // TWILIO_API_KEY: SK + 32 hex digits, or empty (set with api_secret)
+    Secret api_secret;       // TWILIO_API_SECRET
+    std::string api_base = "https://api.twilio.com"; // TWILIO_API_BASE, no trailing '/'
+};
+
+struct StorageSettings {
+    std::filesystem::path data_dir = "./data"; // CALLSCRIBE_DATA_DIR
+    std::string database_url; // CALLSCRIBE_DATABASE_URL, default sqlite://{data_dir}/callscribe.db
+};
+
+struct HttpSettings {
+    std::string listen = "127.0.0.1:8080"; // CALLSCRIBE_LISTEN: host:port or [v6]:port
+    std::string public_url; // CALLSCRIBE_PUBLIC_URL, default http://{listen}, no trailing '/'
+    Secret api_token;       // CALLSCRIBE_API_TOKEN; empty = /api/* is open
+};
+
+struct WebhookSettings {
+    std::string url; // CALLSCRIBE_WEBHOOK_URL; empty = no webhook
+    // CALLSCRIBE_WEBHOOK_SECRET is written "whsec_<base64>" (Standard Webhooks); this holds the
+    // DECODED key bytes, i.e. the HMAC-SHA256 key itself. Empty = deliveries are unsigned.
+    Secret secret;
+    std::vector<Seconds>
+        backoff; // CALLSCRIBE_WEBHOOK_BACKOFF, default 5,300,1800,7200,18000,36000,36000
+};
+
+struct JobSettings {
+    std::vector<Seconds> ready_backoff; // CALLSCRIBE_READY_BACKOFF, default 3,5,5,10,10
+    Seconds not_found_wait{5};          // CALLSCRIBE_NOT_FOUND_WAIT
+    int workers = 1; // CALLSCRIBE_WORKERS 1..256, default hardware_concurrency() (at least 1)
+};
+
+struct SttSettings {
+    std::string engine = "pocketsphinx"; // CALLSCRIBE_STT_ENGINE: pocketsphinx | openai
+    std::filesystem::path ps_model_dir;  // CALLSCRIBE_PS_MODEL_DIR, default: build-time folder
+    std::filesystem::path ps_hmm;        // CALLSCRIBE_PS_HMM, default {model_dir}/en-us
+    std::filesystem::path ps_lm;         // CALLSCRIBE_PS_LM, default {model_dir}/en-us.lm.bin
+    std::filesystem::path ps_dict; // CALLSCRIBE_PS_DICT, default {model_dir}/cmudict-en-us.dict
+    std::string url = "https://api.openai.com"; // CALLSCRIBE_STT_URL, no trailing '/'
+    std::string model = "whisper-1";            // CALLSCRIBE_STT_MODEL
+    Secret api_key;                             // OPENAI_API_KEY
+    std::string language;                       // CALLSCRIBE_STT_LANGUAGE, e.g. "en"; empty = auto
+    std::vector<std::string> channel_labels{"Caller", "Agent"}; // CALLSCRIBE_CHANNEL_LABELS, 1 or 2
+};
+
+struct Config {
+    TwilioSettings twilio;
+    StorageSettings storage;
+    HttpSettings http;
+    WebhookSettings webhook;
+    JobSettings jobs;
+    SttSettings stt;
+};
+
+// A configuration problem. `what()` is the one line to print (it names the variable, TOML key
+// or file); `subject()` is that name alone.
+class ConfigError : public std::runtime_error {
+  public:
+    ConfigError(std::string subject, const std::string& message)
+        : std::runtime_error(message), m_subject(std::move(subject)) {}
+    const std::string& subject() const { return m_subject; }
+
+  private:
+    std::string m_subject;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// The process environment as a map (reads ::environ; the only code that does).
+Environment process_environment();
+
+// Merges `env` over `toml_file` (when given), applies defaults and validates. Throws ConfigError.
+Config load_config(const Environment& env,
+                   const std::optional<std::filesystem::path>& toml_file = std::nullopt);
+
+// One "KEY = value" line per variable, in the order of DESIGN.md, with derived defaults filled
+// in and secrets shown as *** (or "(not set)"). For `--print-config`.
+std::string describe(const Config& config);
+
+} // namespace callscribe::config

@@ -1,0 +1,77 @@
+#pragma once
+// Internal to src/config: the known variables, and their raw values merged from the
+// environment and a TOML file before validation.
+
+#include "config/config.hpp"
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callscribe::config {
+
+struct Variable {
+    std::string_view name;
+    bool secret = false;
+};
+
+// Every variable load_config reads, in DESIGN.md order (describe() follows it too).
+inline constexpr std::array k_variables{
+    Variable{"TWILIO_ACCOUNT_SID"},
+    Variable{"TWILIO_AUTH_TOKEN", true},
+    Variable{"TWILIO_API_KEY"},
+    Variable{"TWILIO_API_SECRET", true},
+    Variable{"TWILIO_API_BASE"},
+    Variable{"CALLSCRIBE_DATA_DIR"},
+    Variable{"CALLSCRIBE_DATABASE_URL"},
+    Variable{"CALLSCRIBE_LISTEN"},
+    Variable{"CALLSCRIBE_PUBLIC_URL"},
+    Variable{"CALLSCRIBE_API_TOKEN", true},
+    Variable{"CALLSCRIBE_WEBHOOK_URL"},
+    Variable{"CALLSCRIBE_WEBHOOK_SECRET", true},
+    Variable{"CALLSCRIBE_READY_BACKOFF"},
+    Variable{"CALLSCRIBE_NOT_FOUND_WAIT"},
+    Variable{"CALLSCRIBE_WEBHOOK_BACKOFF"},
+    Variable{"CALLSCRIBE_STT_ENGINE"},
+    Variable{"CALLSCRIBE_PS_MODEL_DIR"},
+    Variable{"CALLSCRIBE_PS_HMM"},
+    Variable{"CALLSCRIBE_PS_LM"},
+    Variable{"CALLSCRIBE_PS_DICT"},
+    Variable{"CALLSCRIBE_STT_URL"},
+    Variable{"CALLSCRIBE_STT_MODEL"},
+    Variable{"OPENAI_API_KEY", true},
+    Variable{"CALLSCRIBE_STT_LANGUAGE"},
+    Variable{"CALLSCRIBE_CHANNEL_LABELS"},
+    Variable{"CALLSCRIBE_WORKERS"},
+};
+
+bool is_secret(std::string_view name);
+
+struct RawValue {
+    std::string text; // as written (TOML arrays joined with ","); trimmed unless secret
+    std::vector<std::string> items; // the elements when written as a TOML array
+    bool is_array = false;
+    std::string origin; // empty for the environment, else the TOML file's path
+};
+
+using RawValues = std::map<std::string, RawValue, std::less<>>;
+
+// Known variables only; empty values are dropped; the environment wins over the file.
+// Throws ConfigError for a missing or unreadable file, a syntax error, an unknown key or a
+// value of a type no variable takes (dates, tables, nested arrays).
+RawValues read_raw_values(const Environment& env,
+                          const std::optional<std::filesystem::path>& toml_file);
+
+// `text` with the password of any URL ("scheme://user:pass@") and every given secret value
+// (ignoring very short ones, which would garble the text) replaced by ***.
+std::string redact(std::string text, const std::vector<std::string>& secrets);
+
+// The values of the secret variables of `env`, for redact().
+std::vector<std::string> secret_values(const Environment& env);
+
+} // namespace callscribe::config
