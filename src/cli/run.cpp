@@ -2,8 +2,8 @@
 
 #include "cli/transcribe_command.hpp"
 #include "config/config.hpp"
-#include "core/log.hpp"
 #include "net/curl/curl_http_client.hpp"
+#include "core/log.hpp"
 #include "stt/engines.hpp"
 
 #include <CLI/CLI.hpp>
@@ -57,14 +57,18 @@ int run(int argc, char** argv) {
                                "Files transcribed at once (default CALLSCRIBE_WORKERS)");
     transcribe_cmd->add_flag("--no-progress", no_progress, "No progress bar");
 
+    // The service's commands; their options are parsed now so that usage errors exit 2.
+    bool sandbox_demo = false;
+    std::vector<std::string> call_sids, recording_sids;
+    std::string sandbox_listen;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
-    serve_cmd->add_flag("--sandbox", "Embedded Twilio emulator and a demo call");
+    serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
     app.add_subcommand("worker", "Workers only (many workers, one database)");
     auto* process_cmd = app.add_subcommand("process", "Run the offline job for calls now");
-    process_cmd->add_option("calls", "Call SIDs (CA...)");
-    process_cmd->add_option("--recording", "Recording SIDs (RE...)");
+    process_cmd->add_option("calls", call_sids, "Call SIDs (CA...)");
+    process_cmd->add_option("--recording", recording_sids, "Recording SIDs (RE...)");
     auto* sandbox_cmd = app.add_subcommand("sandbox", "Twilio-compatible emulator");
-    sandbox_cmd->add_option("--listen", "Address to listen on");
+    sandbox_cmd->add_option("--listen", sandbox_listen, "Address to listen on");
 
     try {
         app.parse(argc, argv);

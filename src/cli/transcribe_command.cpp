@@ -74,7 +74,7 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
     std::mutex print_mutex;
     std::atomic<int> next{0}, failed{0};
     // Results printed to stdout keep the input order: each waits for its turn.
-    std::vector<std::optional<std::string>> printed(std::size_t(n));
+    std::vector<std::optional<std::string>> printed(static_cast<std::size_t>(n));
     int next_to_print = 0;
 
     auto report_error = [&](const std::string& message) {

@@ -280,7 +280,10 @@ PocketSphinxSettings pocketsphinx_defaults(const std::filesystem::path& model_di
 
 Result<std::unique_ptr<Engine>> make_pocketsphinx_engine(PocketSphinxSettings settings) {
     static std::once_flag routed;
-    std::call_once(routed, [] { err_set_callback(route_engine_log, nullptr); });
+    std::call_once(routed, [] {
+        err_set_logfp(nullptr); // or ps_init prints its whole configuration to stderr
+        err_set_callback(route_engine_log, nullptr);
+    });
     auto pool = std::make_shared<DecoderPool>(std::move(settings));
     auto first = pool->take();
     if (!first) return first.error();
