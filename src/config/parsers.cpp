@@ -173,13 +173,13 @@ Result<std::string> parse_http_url(std::string_view text) {
     } else if (text.starts_with("http://")) {
         rest = text.substr(7);
     } else {
-        return fail(fmt::format("{} is not an http(s) URL ({})", in_quotes(text), k_url_shape));
+        return fail(fmt::format("is not an http(s) URL ({})", k_url_shape));
     }
     if (std::any_of(text.begin(), text.end(), [](char c) {
             return std::isspace(static_cast<unsigned char>(c)) != 0 ||
                    std::iscntrl(static_cast<unsigned char>(c)) != 0;
         })) {
-        return fail(fmt::format("{} contains spaces or control characters", in_quotes(text)));
+        return fail("contains spaces or control characters");
     }
     auto authority_end = rest.find_first_of("/?#");
     auto authority = rest.substr(0, authority_end);
@@ -187,23 +187,22 @@ Result<std::string> parse_http_url(std::string_view text) {
         authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
     if (authority.find('@') != std::string_view::npos) {
         // The caller's redaction hides the user:password part; say why without repeating it.
-        return fail("must not contain credentials (user:password@); the URL is sent as is");
+        return fail("must not contain credentials (user:password@)");
     }
     if (tail.find('#') != std::string_view::npos) {
-        return fail(fmt::format("{} has a #fragment ({})", in_quotes(text), k_url_shape));
+        return fail(fmt::format("has a #fragment ({})", k_url_shape));
     }
     auto host_port = split_host_port(authority);
     if (!host_port) {
-        return fail(
-            fmt::format("{} {} ({})", in_quotes(text), host_port.error().message, k_url_shape));
+        return fail(fmt::format("{} ({})", host_port.error().message, k_url_shape));
     }
     auto [host, port] = *host_port;
     if (auto ok = check_host(host); !ok) {
-        return fail(fmt::format("{} {} ({})", in_quotes(text), ok.error().message, k_url_shape));
+        return fail(fmt::format("{} ({})", ok.error().message, k_url_shape));
     }
     if (authority.size() > host.size()) { // a ':' followed: the port must be valid
         if (auto ok = check_port(port); !ok) {
-            return fail(fmt::format("{}: {}", in_quotes(text), ok.error().message));
+            return ok.error();
         }
     }
     return Result<std::string>(boost::system::in_place_value, text);
@@ -211,16 +210,16 @@ Result<std::string> parse_http_url(std::string_view text) {
 
 Result<std::string> parse_listen(std::string_view text) {
     auto host_port = split_host_port(text);
-    if (!host_port) return fail(fmt::format("{} {}", in_quotes(text), host_port.error().message));
+    if (!host_port) return host_port.error();
     auto [host, port] = *host_port;
     if (auto ok = check_host(host); !ok) {
-        return fail(fmt::format("{} {} (expected host:port)", in_quotes(text), ok.error().message));
+        return fail(fmt::format("{} (expected host:port)", ok.error().message));
     }
     if (text.size() == host.size()) {
-        return fail(fmt::format("{} has no port (expected host:port)", in_quotes(text)));
+        return fail("has no port (expected host:port)");
     }
     if (auto ok = check_port(port); !ok) {
-        return fail(fmt::format("{}: {}", in_quotes(text), ok.error().message));
+        return ok.error();
     }
     return Result<std::string>(boost::system::in_place_value, text);
 }
