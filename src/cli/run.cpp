@@ -91,7 +91,7 @@ int run(int argc, char** argv) {
     }
 
     if (*transcribe_cmd) {
-        auto engine = stt::make_engine(config.stt, std::make_shared<net::CurlHttpClient>());
+        auto engine = stt::make_engine(config.stt, std::make_shared<net::curl::CurlHttpClient>());
         if (!engine) {
             fmt::print(stderr, "callscribe: {}\n", engine.error().message);
             return 2;

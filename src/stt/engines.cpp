@@ -20,12 +20,13 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         return make_pocketsphinx_engine(std::move(ps));
     }
     if (settings.engine == "openai") {
-        OpenAiSettings ai;
+        openai::OpenAiSettings ai;
         ai.base_url = settings.url;
         ai.model = settings.model;
         ai.api_key = settings.api_key;
         ai.language = settings.language;
-        return make_openai_engine(std::move(ai), std::move(http));
+        return std::unique_ptr<Engine>(
+            std::make_unique<openai::OpenAiEngine>(std::move(ai), std::move(http)));
     }
     return fail(fmt::format("CALLSCRIBE_STT_ENGINE={}: unknown engine (known: pocketsphinx, openai)",
                             settings.engine));

@@ -34,7 +34,7 @@ TEST(TranscribeCli, DemoCallComesOutAsSpeakerTurnsInOrder) {
     auto errors = stt::word_errors(
         "this is sarah calling from doctor miller's office to confirm your appointment on tuesday "
         "at three thirty",
-        turns[0]);
+        turns[0].substr(7));
     EXPECT_LT(errors.rate(), 0.35) << turns[0];
 }
 
