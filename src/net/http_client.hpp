@@ -54,18 +54,22 @@ struct HttpResponse {
     std::string body;
     std::string effective_url; // after redirects
 
+    // The first header named `name` (compared case-insensitively), if any.
     std::optional<std::string> header(std::string_view name) const;
 };
 
+// `url` without user info, query or fragment: what may appear in a log line or an Error.
+std::string redact_url(std::string_view url);
+
 // Receives a downloaded body chunk by chunk; an error stops the transfer.
 class ByteSink {
-public:
+  public:
     virtual ~ByteSink() = default;
     virtual Result<void> write(std::span<const char> bytes) = 0;
 };
 
 class HttpClient {
-public:
+  public:
     virtual ~HttpClient() = default;
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
     // Like send(), but a 2xx body goes to `sink` instead of the response.
