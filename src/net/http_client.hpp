@@ -21,28 +21,31 @@ namespace callscribe::net {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// The structs below give every member an initializer so that designated initializers may name
+// only the members they set (GCC's -Wmissing-field-initializers asks for it).
+
 struct BasicAuth {
-    std::string user;
-    Secret password;
+    std::string user{};
+    Secret password{};
 };
 
 // One part of a multipart/form-data body: a field (`value`) or a file streamed from disk.
 struct FormPart {
-    std::string name;
-    std::string value;
-    std::optional<std::filesystem::path> file;
-    std::string filename;     // defaults to the file's name
-    std::string content_type; // defaults to application/octet-stream for files
+    std::string name{};
+    std::string value{};
+    std::optional<std::filesystem::path> file{};
+    std::string filename{};     // defaults to the file's name
+    std::string content_type{}; // defaults to application/octet-stream for files
 };
 
 struct HttpRequest {
     std::string method = "GET";
-    std::string url;
-    Headers headers;
-    std::string body;
-    std::vector<FormPart> form; // when non-empty, sent as multipart/form-data instead of body
-    std::optional<BasicAuth> basic_auth;
-    std::optional<Secret> bearer_token;
+    std::string url{};
+    Headers headers{};
+    std::string body{};
+    std::vector<FormPart> form{}; // when non-empty, sent as multipart/form-data instead of body
+    std::optional<BasicAuth> basic_auth{};
+    std::optional<Secret> bearer_token{};
     Seconds timeout{30};
     Seconds connect_timeout{10};
     bool follow_redirects = true;
@@ -50,22 +53,26 @@ struct HttpRequest {
 
 struct HttpResponse {
     int status = 0;
-    Headers headers; // names lower-cased
-    std::string body;
-    std::string effective_url; // after redirects
+    Headers headers{}; // names lower-cased
+    std::string body{};
+    std::string effective_url{}; // after redirects
 
+    // The first header named `name` (compared case-insensitively), if any.
     std::optional<std::string> header(std::string_view name) const;
 };
 
+// `url` without user info, query or fragment: what may appear in a log line or an Error.
+std::string redact_url(std::string_view url);
+
 // Receives a downloaded body chunk by chunk; an error stops the transfer.
 class ByteSink {
-public:
+  public:
     virtual ~ByteSink() = default;
     virtual Result<void> write(std::span<const char> bytes) = 0;
 };
 
 class HttpClient {
-public:
+  public:
     virtual ~HttpClient() = default;
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
     // Like send(), but a 2xx body goes to `sink` instead of the response.

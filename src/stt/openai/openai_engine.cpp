@@ -1,0 +1,275 @@
+#include "stt/openai/openai_engine.hpp"
+
+#include "core/log.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+namespace callscribe::stt::openai {
+
+namespace {
+
+using nlohmann::json;
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::string one_line(std::string_view text, std::size_t limit = 300) {
+    std::string out(trim(text.substr(0, limit)));
+    std::ranges::replace_if(
+        out, [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    return out;
+}
+
+std::string endpoint_for(std::string base) {
+    while (base.ends_with('/'))
+        base.pop_back();
+    if (!base.ends_with("/v1")) base += "/v1";
+    return base + "/audio/transcriptions";
+}
+
+// The services mostly guess the format from the file name; the part's type is a courtesy.
+std::string audio_content_type(const std::filesystem::path& file) {
+    std::string extension = file.extension().string();
+    std::ranges::transform(extension, extension.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+    if (extension == ".mp3") return "audio/mpeg";
+    if (extension == ".wav") return "audio/wav";
+    if (extension == ".flac") return "audio/flac";
+    if (extension == ".ogg" || extension == ".oga") return "audio/ogg";
+    if (extension == ".m4a" || extension == ".mp4") return "audio/mp4";
+    if (extension == ".webm") return "audio/webm";
+
+    char head[12] = {};
+    std::ifstream(file, std::ios::binary).read(head, sizeof head);
+    const std::string_view magic(head, sizeof head);
+    if (magic.starts_with("RIFF") && magic.substr(8, 4) == "WAVE") return "audio/wav";
+    if (magic.starts_with("ID3") ||
+        (static_cast<unsigned char>(head[0]) == 0xff && (head[1] & 0xe0) == 0xe0)) {
+        return "audio/mpeg";
+    }
+    return "application/octet-stream";
+}
+
+// OpenAI says {"error":{"message":...}}; FastAPI-based servers say {"detail":...}; others say
+// something else, and then the body itself is the best message there is.
+std::string service_message(std::string_view body) {
+    const json parsed = json::parse(body, nullptr, false);
+    if (parsed.is_object()) {
+        if (const auto error = parsed.find("error"); error != parsed.end()) {
+            if (error->is_object() && error->contains("message") &&
+                (*error)["message"].is_string()) {
+                return one_line((*error)["message"].get<std::string>());
+            }
+            if (error->is_string()) return one_line(error->get<std::string>());
+        }
+        if (const auto detail = parsed.find("detail"); detail != parsed.end()) {
+            return one_line(detail->is_string() ? detail->get<std::string>() : detail->dump());
+        }
+    }
+    return one_line(body);
+}
+
+std::optional<Seconds> retry_after(const net::HttpResponse& response) {
+    const auto header = response.header("retry-after");
+    if (!header) return std::nullopt;
+    const std::string_view text = trim(*header);
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    // An HTTP-date is allowed too, but no transcription service sends one: the backoff applies.
+    if (ec != std::errc{} || end != text.data() + text.size() || !(seconds >= 0)) {
+        return std::nullopt;
+    }
+    return std::min(Seconds{seconds}, OpenAiEngine::k_max_retry_after);
+}
+
+bool is_number(const json& value) {
+    return value.is_number();
+}
+
+// The segment a word belongs to: the one its middle falls in, else the nearest.
+std::size_t segment_for(const std::vector<Segment>& segments, double middle) {
+    const auto after = std::ranges::upper_bound(segments, middle, {}, &Segment::start_s);
+    if (after == segments.begin()) return 0;
+    const auto index = static_cast<std::size_t>(after - segments.begin()) - 1;
+    if (middle <= segments[index].end_s || index + 1 == segments.size()) return index;
+    const double gap_before = middle - segments[index].end_s;
+    const double gap_after = segments[index + 1].start_s - middle;
+    return gap_after < gap_before ? index + 1 : index;
+}
+
+} // namespace
+
+Result<Transcript> parse_verbose_json(std::string_view body) {
+    const json parsed = json::parse(body, nullptr, false);
+    if (parsed.is_discarded()) {
+        return fail(fmt::format("transcription answer is not JSON: \"{}\"", one_line(body, 80)));
+    }
+    if (!parsed.is_object()) return fail("transcription answer is not a JSON object");
+
+    Transcript transcript;
+    transcript.engine = std::string(OpenAiEngine::k_name);
+    std::string text;
+    if (const auto it = parsed.find("text"); it != parsed.end()) {
+        if (!it->is_string()) return fail("transcription answer: \"text\" is not a string");
+        text = std::string(trim(it->get<std::string>()));
+    }
+    if (const auto it = parsed.find("duration"); it != parsed.end() && !it->is_null()) {
+        if (!is_number(*it)) return fail("transcription answer: \"duration\" is not a number");
+        transcript.audio_s = it->get<double>();
+    }
+
+    if (const auto it = parsed.find("segments"); it != parsed.end() && !it->is_null()) {
+        if (!it->is_array()) return fail("transcription answer: \"segments\" is not an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& item = (*it)[i];
+            if (!item.is_object() || !item.contains("start") || !is_number(item["start"]) ||
+                !item.contains("end") || !is_number(item["end"]) || !item.contains("text") ||
+                !item["text"].is_string()) {
+                return fail(fmt::format(
+                    "transcription answer: segment {} lacks a numeric start/end or a text", i));
+            }
+            transcript.segments.push_back(
+                Segment{.start_s = item["start"].get<double>(),
+                        .end_s = item["end"].get<double>(),
+                        .speaker = {},
+                        .text = std::string(trim(item["text"].get<std::string>())),
+                        .words = {}});
+        }
+    } else if (parsed.find("text") == parsed.end()) {
+        return fail(
+            "transcription answer has neither \"text\" nor \"segments\" (not verbose_json)");
+    }
+    std::ranges::stable_sort(transcript.segments, {}, &Segment::start_s);
+    if (transcript.segments.empty() && !text.empty()) {
+        // A service that gives no segments still gave the words: one segment spans the audio.
+        transcript.segments.push_back(Segment{
+            .start_s = 0, .end_s = transcript.audio_s, .speaker = {}, .text = text, .words = {}});
+    }
+    if (transcript.audio_s == 0 && !transcript.segments.empty()) {
+        transcript.audio_s = transcript.segments.back().end_s;
+    }
+
+    if (const auto it = parsed.find("words"); it != parsed.end() && !it->is_null()) {
+        if (!it->is_array()) return fail("transcription answer: \"words\" is not an array");
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const json& item = (*it)[i];
+            if (!item.is_object() || !item.contains("start") || !is_number(item["start"]) ||
+                !item.contains("end") || !is_number(item["end"]) || !item.contains("word") ||
+                !item["word"].is_string()) {
+                return fail(fmt::format(
+                    "transcription answer: word {} lacks a numeric start/end or a word", i));
+            }
+            Word word{.start_s = item["start"].get<double>(),
+                      .end_s = item["end"].get<double>(),
+                      .text = std::string(trim(item["word"].get<std::string>()))};
+            if (transcript.segments.empty()) continue;
+            auto& segment =
+                transcript
+                    .segments[segment_for(transcript.segments, (word.start_s + word.end_s) / 2)];
+            segment.words.push_back(std::move(word));
+        }
+    }
+    return transcript;
+}
+
+OpenAiEngine::OpenAiEngine(OpenAiSettings settings, std::shared_ptr<net::HttpClient> http,
+                           SleepFunction sleep)
+    : m_settings(std::move(settings)), m_endpoint(endpoint_for(m_settings.base_url)),
+      m_http(std::move(http)), m_sleep(std::move(sleep)) {
+    CALLSCRIBE_ASSERT(m_http != nullptr);
+    if (!m_sleep) m_sleep = [](Seconds wait) { std::this_thread::sleep_for(wait); };
+}
+
+std::unique_ptr<Transcriber> OpenAiEngine::make_transcriber() const {
+    return std::make_unique<OpenAiTranscriber>(*this);
+}
+
+OpenAiTranscriber::OpenAiTranscriber(const OpenAiEngine& engine)
+    : m_engine(engine), m_random(std::random_device{}()) {}
+
+Result<Transcript> OpenAiTranscriber::transcribe(const std::filesystem::path& recording) {
+    return transcribe_upload(recording);
+}
+
+net::HttpRequest OpenAiTranscriber::make_request(const std::filesystem::path& file) const {
+    const OpenAiSettings& settings = m_engine.m_settings;
+    net::HttpRequest request{.method = "POST", .url = m_engine.m_endpoint};
+    request.timeout = settings.timeout;
+    if (!settings.api_key.empty()) request.bearer_token = settings.api_key;
+    request.form = {
+        net::FormPart{.name = "file",
+                      .file = file,
+                      .filename = file.filename().string(),
+                      .content_type = audio_content_type(file)},
+        net::FormPart{.name = "model", .value = settings.model},
+        net::FormPart{.name = "response_format", .value = "verbose_json"},
+        net::FormPart{.name = "timestamp_granularities[]", .value = "segment"},
+        net::FormPart{.name = "timestamp_granularities[]", .value = "word"},
+    };
+    if (!settings.language.empty()) {
+        request.form.push_back(net::FormPart{.name = "language", .value = settings.language});
+    }
+    return request;
+}
+
+Seconds OpenAiTranscriber::backoff(int attempt) {
+    const Seconds ceiling =
+        std::min(OpenAiEngine::k_max_backoff,
+                 m_engine.m_settings.initial_backoff * std::pow(2.0, attempt - 1));
+    return Seconds{std::uniform_real_distribution<double>(0.0, ceiling.count())(m_random)};
+}
+
+Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+        return fail(fmt::format("cannot read recording {}", file.string()));
+    }
+    const std::string where = net::redact_url(m_engine.m_endpoint);
+    const net::HttpRequest request = make_request(file);
+    const int attempts = std::max(1, m_engine.m_settings.max_attempts);
+
+    for (int attempt = 1;; ++attempt) {
+        Error failure;
+        std::optional<Seconds> wait;
+        auto response = m_engine.m_http->send(request);
+        if (!response) {
+            failure = response.error();
+            if (!failure.retryable) return failure;
+        } else if (response->status >= 200 && response->status < 300) {
+            auto transcript = parse_verbose_json(response->body);
+            if (!transcript) return fail(fmt::format("{} ({})", transcript.error().message, where));
+            return transcript;
+        } else {
+            const int status = response->status;
+            const std::string message = service_message(response->body);
+            failure.message = fmt::format("transcription service answered {}{}{} ({})", status,
+                                          message.empty() ? "" : ": ", message, where);
+            failure.retryable = status == 429 || status == 408 || status >= 500;
+            if (!failure.retryable) return failure;
+            wait = retry_after(*response);
+        }
+
+        if (attempt >= attempts) {
+            failure.message += fmt::format(" (gave up after {} attempts)", attempts);
+            failure.retryable = true;
+            return failure;
+        }
+        const Seconds delay = wait.value_or(backoff(attempt));
+        log().warn("[OFFLINE_STT] Transcription attempt {}/{} failed: {}; retrying in {:.1f}s",
+                   attempt, attempts, failure.message, delay.count());
+        m_engine.m_sleep(delay);
+    }
+}
+
+} // namespace callscribe::stt::openai
