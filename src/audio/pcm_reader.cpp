@@ -3,7 +3,6 @@
 #include "audio/resampler.hpp"
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 
@@ -34,7 +33,7 @@ Result<PcmReader> PcmReader::open(const std::filesystem::path& file, int rate) {
     if (!decoder) return decoder.error();
     const AudioInfo& info = (*decoder)->info();
     auto resampler = Resampler::create(info.sample_rate, rate, info.channels);
-    if (!resampler) return fail(fmt::format("{}: {}", file, resampler.error().message));
+    if (!resampler) return fail(fmt::format("{}: {}", file.string(), resampler.error().message));
 
     const auto chunk_frames = static_cast<std::size_t>(std::max(1, info.sample_rate / k_chunk_divisor));
     auto impl = std::unique_ptr<Impl>(new Impl{file, std::move(*decoder), std::move(*resampler),
@@ -63,7 +62,7 @@ Result<bool> PcmReader::next(std::vector<std::vector<float>>& out) {
         auto frames = s.decoder->read(s.decoded);
         if (!frames) return frames.error();
         if (*frames == 0) {
-            if (s.frames_decoded == 0) return fail(fmt::format("{}: no audio in file", s.file));
+            if (s.frames_decoded == 0) return fail(fmt::format("{}: no audio in file", s.file.string()));
             s.resampler.finish(s.resampled);
             s.finished = true;
             break;

@@ -3,7 +3,6 @@
 #include <mpg123.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 #include <mutex>
@@ -44,7 +43,7 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     int err = MPG123_OK;
     Handle handle(mpg123_new(nullptr, &err));
     if (!handle) {
-        return fail(fmt::format("{}: cannot start the MP3 decoder: {}", file,
+        return fail(fmt::format("{}: cannot start the MP3 decoder: {}", file.string(),
                                 mpg123_plain_strerror(err)));
     }
     mpg123_handle* h = handle.get();
@@ -65,14 +64,14 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     }
 
     if (mpg123_open(h, file.c_str()) != MPG123_OK) {
-        return fail(fmt::format("{}: cannot open MP3: {}", file, handle_error(h)));
+        return fail(fmt::format("{}: cannot open MP3: {}", file.string(), handle_error(h)));
     }
     // getformat reads up to the first frame: this is where a file without MPEG audio fails.
     long rate = 0;
     int channels = 0;
     int enc = 0;
     if (mpg123_getformat(h, &rate, &channels, &enc) != MPG123_OK || rate <= 0 || channels <= 0) {
-        return fail(fmt::format("{}: not an MP3 (no MPEG audio frame found)", file));
+        return fail(fmt::format("{}: not an MP3 (no MPEG audio frame found)", file.string()));
     }
 
     AudioInfo info;
@@ -130,12 +129,12 @@ Result<std::size_t> Mpg123Decoder::read(std::span<float> out) {
             if (rate != m_info.sample_rate || new_channels != m_info.channels) {
                 return fail(fmt::format("{}: MP3 changes format mid-stream ({} Hz, {} ch to {} Hz, "
                                         "{} ch)",
-                                        m_file, m_info.sample_rate, m_info.channels, rate,
+                                        m_file.string(), m_info.sample_rate, m_info.channels, rate,
                                         new_channels));
             }
             continue;
         }
-        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file, handle_error(m_handle.get())));
+        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file.string(), handle_error(m_handle.get())));
     }
 
     const std::size_t sample_bytes = m_float_output ? sizeof(float) : sizeof(std::int16_t);

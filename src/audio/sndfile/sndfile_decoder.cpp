@@ -3,7 +3,6 @@
 #include <sndfile.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 
@@ -47,10 +46,10 @@ Result<std::unique_ptr<SndfileDecoder>> SndfileDecoder::open(const std::filesyst
     if (!handle) {
         // sf_strerror(nullptr) is the reason the last sf_open failed, in this thread or another:
         // libsndfile keeps it in one global. Good enough for a message; it never drives logic.
-        return fail(fmt::format("{}: cannot read WAV: {}", file, sf_strerror(nullptr)));
+        return fail(fmt::format("{}: cannot read WAV: {}", file.string(), sf_strerror(nullptr)));
     }
     if (sf_info.channels < 1 || sf_info.channels > k_max_channels || sf_info.samplerate <= 0) {
-        return fail(fmt::format("{}: unsupported WAV: {} channels at {} Hz", file,
+        return fail(fmt::format("{}: unsupported WAV: {} channels at {} Hz", file.string(),
                                 sf_info.channels, sf_info.samplerate));
     }
     // Integer data comes back scaled to [-1, 1); that is libsndfile's default, made explicit.
@@ -79,7 +78,7 @@ Result<std::size_t> SndfileDecoder::read(std::span<float> out) {
 
     const sf_count_t got = sf_readf_float(m_handle.get(), out.data(), frames_wanted);
     if (got < 0 || sf_error(m_handle.get()) != SF_ERR_NO_ERROR) {
-        return fail(fmt::format("{}: WAV decoding failed: {}", m_file, sf_strerror(m_handle.get())));
+        return fail(fmt::format("{}: WAV decoding failed: {}", m_file.string(), sf_strerror(m_handle.get())));
     }
     const auto frames = static_cast<std::size_t>(got);
     if (m_clamp) {

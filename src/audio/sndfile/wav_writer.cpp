@@ -3,7 +3,6 @@
 #include <sndfile.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 namespace callscribe::audio {
 
@@ -48,12 +47,12 @@ Result<WavWriter> WavWriter::create(const std::filesystem::path& file, int rate,
     info.channels = channels;
     info.format = sf_format(format);
     if (rate <= 0 || channels <= 0 || !sf_format_check(&info)) {
-        return fail(fmt::format("{}: cannot write this format at {} Hz with {} channels", file,
+        return fail(fmt::format("{}: cannot write this format at {} Hz with {} channels", file.string(),
                                 rate, channels));
     }
     std::unique_ptr<sf_private_tag, FileDeleter> handle(sf_open(file.c_str(), SFM_WRITE, &info));
     if (!handle) {
-        return fail(fmt::format("{}: cannot create: {}", file, sf_strerror(nullptr)));
+        return fail(fmt::format("{}: cannot create: {}", file.string(), sf_strerror(nullptr)));
     }
     // Clip instead of wrapping around when a float sample is beyond full scale.
     sf_command(handle.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
@@ -69,7 +68,7 @@ Result<void> WavWriter::write(std::span<const float> interleaved) {
     CALLSCRIBE_ASSERT(interleaved.size() % static_cast<std::size_t>(m_channels) == 0);
     const auto frames = static_cast<sf_count_t>(interleaved.size() / static_cast<std::size_t>(m_channels));
     if (sf_writef_float(m_handle.get(), interleaved.data(), frames) != frames) {
-        return fail(fmt::format("{}: write failed: {}", m_file, sf_strerror(m_handle.get())));
+        return fail(fmt::format("{}: write failed: {}", m_file.string(), sf_strerror(m_handle.get())));
     }
     return {};
 }
@@ -84,7 +83,7 @@ Result<void> WavWriter::finish() {
     const int close_err = sf_close(m_handle.release());
     if (err != SF_ERR_NO_ERROR || close_err != 0) {
         if (reason.empty()) reason = sf_error_number(close_err);
-        return fail(fmt::format("{}: cannot finish writing: {}", m_file, reason));
+        return fail(fmt::format("{}: cannot finish writing: {}", m_file.string(), reason));
     }
     return {};
 }
