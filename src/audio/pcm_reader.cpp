@@ -62,7 +62,11 @@ Result<bool> PcmReader::next(std::vector<std::vector<float>>& out) {
         auto frames = s.decoder->read(s.decoded);
         if (!frames) return frames.error();
         if (*frames == 0) {
-            if (s.frames_decoded == 0) return fail(fmt::format("{}: no audio in file", s.file.string()));
+            if (s.frames_decoded == 0) {
+                return fail(fmt::format("{}: no audio in file{}", s.file.string(),
+                                        s.decoder->truncated() ? " (cut short after its header)"
+                                                               : ""));
+            }
             s.resampler.finish(s.resampled);
             s.finished = true;
             break;

@@ -48,7 +48,10 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     }
     mpg123_handle* h = handle.get();
     // Quiet: libmpg123 otherwise prints resync notes to stderr, and library code never prints.
-    mpg123_param(h, MPG123_ADD_FLAGS, MPG123_QUIET, 0.0);
+    // No "Frankenstein" streams: a recording has one format, and a change of MPEG header after
+    // the first frame is junk (a garbage tail, a bad splice) that must not be decoded. This also
+    // stops at the end the LAME/Xing header announces.
+    mpg123_param(h, MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_NO_FRANKENSTEIN, 0.0);
     mpg123_param(h, MPG123_RESYNC_LIMIT, k_resync_limit, 0.0);
 
     // Accept every rate and channel count the stream has, in one encoding: float if this build of
@@ -73,6 +76,10 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     if (mpg123_getformat(h, &rate, &channels, &enc) != MPG123_OK || rate <= 0 || channels <= 0) {
         return fail(fmt::format("{}: not an MP3 (no MPEG audio frame found)", file.string()));
     }
+
+    // Pin the format found, as mpg123_open_fixed() would: later frames must match it.
+    mpg123_format_none(h);
+    mpg123_format(h, rate, channels == 1 ? MPG123_MONO : MPG123_STEREO, enc);
 
     AudioInfo info;
     info.sample_rate = static_cast<int>(rate);

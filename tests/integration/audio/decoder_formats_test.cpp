@@ -6,6 +6,7 @@
 #include "integration/audio/audio_test_support.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sndfile.h>
 
 #include <fstream>
 
@@ -91,16 +92,32 @@ TEST_F(AudioDecoderTest, SilentSecondChannelStaysSilent) {
     EXPECT_LT(testing::rms(decoded.channels[1]), 1e-3);
 }
 
-TEST_F(AudioDecoderTest, ReadsOtherLibsndfileEncodingsAtTheirOwnRate) {
-    // 24-bit PCM written through libsndfile directly would need sndfile.h here; FLAC stands in
-    // for "anything else libsndfile reads" and is what the writer also makes for uploads.
-    const auto file = path("tone.flac");
-    ASSERT_TRUE(write_flac(file, testing::tones(16000, k_seconds, {k_tone0}), 16000, 1));
-    auto decoder = open_decoder(file);
-    // FLAC is not a container the sniffer accepts: recordings are MP3 or WAV.
-    ASSERT_FALSE(decoder);
-    EXPECT_EQ(decoder.error().message,
-              file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+// Encodings beyond the three Twilio uses, written with libsndfile directly.
+TEST_F(AudioDecoderTest, ReadsOtherWavEncodingsLibsndfileSupports) {
+    const std::vector<std::pair<int, std::string>> encodings = {
+        {SF_FORMAT_PCM_U8, "pcm_u8"}, {SF_FORMAT_PCM_24, "pcm_s24"},
+        {SF_FORMAT_PCM_32, "pcm_s32"}, {SF_FORMAT_FLOAT, "float"}};
+    const auto samples = testing::tones(22050, k_seconds, {k_tone0});
+    for (const auto& [subtype, codec] : encodings) {
+        const auto file = path(codec + ".wav");
+        SF_INFO info{};
+        info.samplerate = 22050;
+        info.channels = 1;
+        info.format = SF_FORMAT_WAV | subtype;
+        SNDFILE* out = sf_open(file.c_str(), SFM_WRITE, &info);
+        ASSERT_NE(out, nullptr) << sf_strerror(nullptr);
+        sf_writef_float(out, samples.data(), static_cast<sf_count_t>(samples.size()));
+        sf_close(out);
+
+        auto reader = PcmReader::open(file);
+        ASSERT_TRUE(reader) << reader.error().message;
+        EXPECT_EQ(reader->source_info().codec, codec);
+        const auto decoded = testing::read_all(*reader);
+        EXPECT_NEAR(static_cast<double>(decoded.frames()), k_seconds * 16000, 2.0) << codec;
+        const auto mid = testing::middle(decoded.channels[0]);
+        EXPECT_NEAR(testing::zero_crossing_hz(mid, 16000), k_tone0, k_tone0 * 0.01) << codec;
+        EXPECT_NEAR(testing::rms(mid), k_sine_rms, k_sine_rms * 0.03) << codec;
+    }
 }
 
 struct Mp3Case {
