@@ -25,10 +25,11 @@ namespace {
 using namespace callscribe::audio;
 
 int generate(double seconds, const std::string& out, const std::string& format_name) {
-    const std::map<std::string, OutputFormat> formats = {
-        {"pcm16", OutputFormat::wav_pcm16}, {"mulaw", OutputFormat::wav_mulaw},
-        {"alaw", OutputFormat::wav_alaw},   {"mp3", OutputFormat::mp3},
-        {"flac", OutputFormat::flac}};
+    const std::map<std::string, OutputFormat> formats = {{"pcm16", OutputFormat::wav_pcm16},
+                                                         {"mulaw", OutputFormat::wav_mulaw},
+                                                         {"alaw", OutputFormat::wav_alaw},
+                                                         {"mp3", OutputFormat::mp3},
+                                                         {"flac", OutputFormat::flac}};
     const auto format = formats.find(format_name);
     if (format == formats.end()) {
         fmt::print(stderr, "unknown format {}\n", format_name);
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int status = 0;
-    for (const auto& file : args) status = std::max(status, decode(file));
+    for (const auto& file : args)
+        status = std::max(status, decode(file));
     return status;
 }

@@ -32,7 +32,9 @@ struct Head {
     std::uint64_t file_size = 0;
 };
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+std::string errno_text(int err) {
+    return std::generic_category().message(err);
+}
 
 Result<std::vector<std::uint8_t>> read_at(std::FILE* f, const std::filesystem::path& file,
                                           std::uint64_t offset, std::size_t max_bytes) {
@@ -75,7 +77,8 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
         const WavLayout layout = parse_wav_layout(bytes);
         if (!layout.has_fmt || !layout.data_offset) {
             if (bytes.size() == file_size) {
-                return fail(fmt::format("{}: truncated WAV header ({} bytes)", file.string(), file_size));
+                return fail(
+                    fmt::format("{}: truncated WAV header ({} bytes)", file.string(), file_size));
             }
             return Sniffed{ContainerKind::wav}; // an unusual header; let libsndfile judge it
         }
@@ -101,11 +104,14 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
         mp3_start = tag;
     }
     const bool reaches_eof = mp3_start + head->size() >= file_size;
-    if (find_mpeg_frames(*head, reaches_eof, k_mp3_search_bytes)) return Sniffed{ContainerKind::mp3};
+    if (find_mpeg_frames(*head, reaches_eof, k_mp3_search_bytes))
+        return Sniffed{ContainerKind::mp3};
     if (mp3_start > 0) {
-        return fail(fmt::format("{}: ID3 tag but no MPEG audio frames after it (not an MP3)", file.string()));
+        return fail(fmt::format("{}: ID3 tag but no MPEG audio frames after it (not an MP3)",
+                                file.string()));
     }
-    return fail(fmt::format("{}: not a recognised audio file (expected MP3 or WAV)", file.string()));
+    return fail(
+        fmt::format("{}: not a recognised audio file (expected MP3 or WAV)", file.string()));
 }
 
 } // namespace

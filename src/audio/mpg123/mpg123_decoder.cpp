@@ -23,12 +23,15 @@ Result<void> init_library() {
     static int status = MPG123_OK;
     std::call_once(once, [] { status = mpg123_init(); });
     if (status != MPG123_OK) {
-        return fail(fmt::format("libmpg123 failed to initialise: {}", mpg123_plain_strerror(status)));
+        return fail(
+            fmt::format("libmpg123 failed to initialise: {}", mpg123_plain_strerror(status)));
     }
     return {};
 }
 
-std::string handle_error(mpg123_handle* handle) { return mpg123_strerror(handle); }
+std::string handle_error(mpg123_handle* handle) {
+    return mpg123_strerror(handle);
+}
 
 } // namespace
 
@@ -141,17 +144,20 @@ Result<std::size_t> Mpg123Decoder::read(std::span<float> out) {
             }
             continue;
         }
-        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file.string(), handle_error(m_handle.get())));
+        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file.string(),
+                                handle_error(m_handle.get())));
     }
 
     const std::size_t sample_bytes = m_float_output ? sizeof(float) : sizeof(std::int16_t);
     const std::size_t frames = bytes_done / (sample_bytes * channels);
     if (!m_float_output) {
-        std::transform(m_s16.begin(), m_s16.begin() + static_cast<std::ptrdiff_t>(frames * channels),
-                       out.begin(), [](std::int16_t s) { return static_cast<float>(s) / 32768.0f; });
+        std::transform(m_s16.begin(),
+                       m_s16.begin() + static_cast<std::ptrdiff_t>(frames * channels), out.begin(),
+                       [](std::int16_t s) { return static_cast<float>(s) / 32768.0f; });
     } else {
         // MP3 decoding can overshoot full scale slightly; the port promises [-1, 1].
-        for (float& s : out.first(frames * channels)) s = std::clamp(s, -1.0f, 1.0f);
+        for (float& s : out.first(frames * channels))
+            s = std::clamp(s, -1.0f, 1.0f);
     }
     m_frames_read += static_cast<std::int64_t>(frames);
     if (m_done) check_truncation();

@@ -19,7 +19,7 @@ namespace callscribe::audio::testing {
 
 // A fresh folder per test, removed with everything in it when the test ends.
 class TempDirTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
         std::string name = std::string(test->test_suite_name()) + "_" + test->name();
@@ -49,7 +49,7 @@ protected:
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
-private:
+  private:
     std::filesystem::path m_dir;
 };
 
@@ -63,9 +63,9 @@ inline std::vector<float> tones(int rate, double seconds, const std::vector<doub
         const double t = static_cast<double>(first_frame + static_cast<std::int64_t>(i)) / rate;
         for (std::size_t c = 0; c < channels; ++c) {
             out[i * channels + c] =
-                freqs[c] == 0 ? 0.0f
-                              : amplitude * static_cast<float>(std::sin(
-                                                2 * std::numbers::pi * freqs[c] * t));
+                freqs[c] == 0
+                    ? 0.0f
+                    : amplitude * static_cast<float>(std::sin(2 * std::numbers::pi * freqs[c] * t));
         }
     }
     return out;
@@ -106,7 +106,8 @@ inline std::span<const float> middle(const std::vector<float>& s) {
 
 inline double rms(std::span<const float> s) {
     double sum = 0;
-    for (float x : s) sum += static_cast<double>(x) * x;
+    for (float x : s)
+        sum += static_cast<double>(x) * x;
     return s.empty() ? 0.0 : std::sqrt(sum / static_cast<double>(s.size()));
 }
 

@@ -12,7 +12,7 @@ namespace callscribe::audio {
 namespace {
 
 class AudioDecoderErrorTest : public testing::TempDirTest {
-protected:
+  protected:
     // The error open_decoder gives, or a failure when it opens.
     static std::string open_error(const std::filesystem::path& file) {
         auto decoder = open_decoder(file);
@@ -26,8 +26,9 @@ protected:
     std::filesystem::path tone_file(const std::string& name, double seconds = 2.0) const {
         const auto file = path(name);
         const auto samples = testing::tones(8000, seconds, {440.0});
-        const auto ok = name.ends_with(".mp3") ? write_mp3(file, samples, 8000, 1)
-                                               : write_wav(file, samples, 8000, 1, WavEncoding::pcm16);
+        const auto ok = name.ends_with(".mp3")
+                            ? write_mp3(file, samples, 8000, 1)
+                            : write_wav(file, samples, 8000, 1, WavEncoding::pcm16);
         EXPECT_TRUE(ok);
         return file;
     }
@@ -35,7 +36,8 @@ protected:
     static std::string random_bytes(std::size_t n, std::uint32_t seed) {
         std::mt19937 gen(seed);
         std::string bytes(n, '\0');
-        for (char& b : bytes) b = static_cast<char>(gen() & 0xFF);
+        for (char& b : bytes)
+            b = static_cast<char>(gen() & 0xFF);
         return bytes;
     }
 };
@@ -58,7 +60,8 @@ TEST_F(AudioDecoderErrorTest, EmptyFile) {
 
 TEST_F(AudioDecoderErrorTest, TextFile) {
     const auto file = write_bytes("notes.mp3", "<Response><Say>Hello</Say></Response>\n");
-    EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+    EXPECT_EQ(open_error(file),
+              file.string() + ": not a recognised audio file (expected MP3 or WAV)");
 }
 
 TEST_F(AudioDecoderErrorTest, RandomBytes) {
@@ -74,8 +77,8 @@ TEST_F(AudioDecoderErrorTest, RandomBytes) {
 // through them and "decode" garbage; the sniffer wants a second frame where the first one ends.
 TEST_F(AudioDecoderErrorTest, RandomBytesBehindAFrameSync) {
     for (std::uint32_t seed = 1; seed <= 20; ++seed) {
-        const auto file =
-            write_bytes("noise.mp3", std::string("\xFF\xFB\x90\x64", 4) + random_bytes(32 * 1024, seed));
+        const auto file = write_bytes("noise.mp3", std::string("\xFF\xFB\x90\x64", 4) +
+                                                       random_bytes(32 * 1024, seed));
         EXPECT_EQ(open_error(file),
                   file.string() + ": not a recognised audio file (expected MP3 or WAV)")
             << "seed " << seed;
@@ -218,7 +221,8 @@ TEST_F(AudioDecoderErrorTest, Mp3WithGarbageTailEndsCleanly) {
 TEST_F(AudioDecoderErrorTest, FlacIsNotARecording) {
     const auto file = path("tone.flac");
     ASSERT_TRUE(write_flac(file, testing::tones(16000, 1.0, {440.0}), 16000, 1));
-    EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+    EXPECT_EQ(open_error(file),
+              file.string() + ": not a recognised audio file (expected MP3 or WAV)");
 }
 
 } // namespace

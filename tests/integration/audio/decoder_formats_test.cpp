@@ -63,21 +63,20 @@ TEST_P(AudioDecoderWavTest, DecodesResamplesAndKeepsChannelsApart) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllEncodings, AudioDecoderWavTest,
-    ::testing::Values(WavCase{WavEncoding::pcm16, "pcm_s16", 8000, 1},
-                      WavCase{WavEncoding::pcm16, "pcm_s16", 8000, 2},
-                      WavCase{WavEncoding::pcm16, "pcm_s16", 44100, 1},
-                      WavCase{WavEncoding::pcm16, "pcm_s16", 44100, 2},
-                      WavCase{WavEncoding::mulaw, "mulaw", 8000, 1},
-                      WavCase{WavEncoding::mulaw, "mulaw", 8000, 2},
-                      WavCase{WavEncoding::mulaw, "mulaw", 44100, 1},
-                      WavCase{WavEncoding::mulaw, "mulaw", 44100, 2},
-                      WavCase{WavEncoding::alaw, "alaw", 8000, 1},
-                      WavCase{WavEncoding::alaw, "alaw", 8000, 2},
-                      WavCase{WavEncoding::alaw, "alaw", 44100, 1},
-                      WavCase{WavEncoding::alaw, "alaw", 44100, 2}),
-    case_name);
+INSTANTIATE_TEST_SUITE_P(AllEncodings, AudioDecoderWavTest,
+                         ::testing::Values(WavCase{WavEncoding::pcm16, "pcm_s16", 8000, 1},
+                                           WavCase{WavEncoding::pcm16, "pcm_s16", 8000, 2},
+                                           WavCase{WavEncoding::pcm16, "pcm_s16", 44100, 1},
+                                           WavCase{WavEncoding::pcm16, "pcm_s16", 44100, 2},
+                                           WavCase{WavEncoding::mulaw, "mulaw", 8000, 1},
+                                           WavCase{WavEncoding::mulaw, "mulaw", 8000, 2},
+                                           WavCase{WavEncoding::mulaw, "mulaw", 44100, 1},
+                                           WavCase{WavEncoding::mulaw, "mulaw", 44100, 2},
+                                           WavCase{WavEncoding::alaw, "alaw", 8000, 1},
+                                           WavCase{WavEncoding::alaw, "alaw", 8000, 2},
+                                           WavCase{WavEncoding::alaw, "alaw", 44100, 1},
+                                           WavCase{WavEncoding::alaw, "alaw", 44100, 2}),
+                         case_name);
 
 using AudioDecoderTest = TempDirTest;
 
@@ -94,9 +93,10 @@ TEST_F(AudioDecoderTest, SilentSecondChannelStaysSilent) {
 
 // Encodings beyond the three Twilio uses, written with libsndfile directly.
 TEST_F(AudioDecoderTest, ReadsOtherWavEncodingsLibsndfileSupports) {
-    const std::vector<std::pair<int, std::string>> encodings = {
-        {SF_FORMAT_PCM_U8, "pcm_u8"}, {SF_FORMAT_PCM_24, "pcm_s24"},
-        {SF_FORMAT_PCM_32, "pcm_s32"}, {SF_FORMAT_FLOAT, "float"}};
+    const std::vector<std::pair<int, std::string>> encodings = {{SF_FORMAT_PCM_U8, "pcm_u8"},
+                                                                {SF_FORMAT_PCM_24, "pcm_s24"},
+                                                                {SF_FORMAT_PCM_32, "pcm_s32"},
+                                                                {SF_FORMAT_FLOAT, "float"}};
     const auto samples = testing::tones(22050, k_seconds, {k_tone0});
     for (const auto& [subtype, codec] : encodings) {
         const auto file = path(codec + ".wav");

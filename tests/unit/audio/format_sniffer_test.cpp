@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <vector>
 
 namespace callscribe::audio {
@@ -9,7 +11,8 @@ namespace {
 
 std::vector<std::uint8_t> bytes(std::initializer_list<int> values) {
     std::vector<std::uint8_t> out;
-    for (int v : values) out.push_back(static_cast<std::uint8_t>(v));
+    for (int v : values)
+        out.push_back(static_cast<std::uint8_t>(v));
     return out;
 }
 
@@ -64,11 +67,12 @@ TEST(AudioFormatSniffer, Id3v2Size) {
 }
 
 TEST(AudioFormatSniffer, WavLayout) {
-    std::vector<std::uint8_t> wav = {'R', 'I', 'F', 'F', 0, 0, 0, 0, 'W', 'A', 'V', 'E',
-                                     'f', 'm', 't', ' ', 16, 0, 0, 0};
+    std::vector<std::uint8_t> wav = {'R', 'I', 'F', 'F', 0,   0,   0,  0, 'W', 'A',
+                                     'V', 'E', 'f', 'm', 't', ' ', 16, 0, 0,   0};
     wav.resize(wav.size() + 16, 0);
     wav[12 + 8 + 12] = 4; // block align: 16-bit stereo
-    for (int c : {int{'d'}, int{'a'}, int{'t'}, int{'a'}, 0x10, 0x27, 0, 0}) wav.push_back(static_cast<std::uint8_t>(c));
+    for (int c : {int{'d'}, int{'a'}, int{'t'}, int{'a'}, 0x10, 0x27, 0, 0})
+        wav.push_back(static_cast<std::uint8_t>(c));
     ASSERT_TRUE(is_wav_header(wav));
     const WavLayout layout = parse_wav_layout(wav);
     EXPECT_TRUE(layout.has_fmt);
@@ -79,6 +83,24 @@ TEST(AudioFormatSniffer, WavLayout) {
     const WavLayout cut = parse_wav_layout(std::span(wav).first(24));
     EXPECT_FALSE(cut.has_fmt);
     EXPECT_FALSE(cut.data_offset);
+}
+
+// A poor man's fuzzer: every parser over random buffers of every small size must stay inside
+// them (run under CALLSCRIBE_SANITIZE=address to make that a hard check).
+TEST(AudioFormatSniffer, RandomBuffersStayInBounds) {
+    std::mt19937 gen(42);
+    for (int round = 0; round < 20000; ++round) {
+        std::vector<std::uint8_t> data(gen() % 96);
+        for (auto& b : data)
+            b = static_cast<std::uint8_t>(gen());
+        if (data.size() >= 4 && round % 3 == 0) std::copy_n("RIFF", 4, data.begin());
+        if (data.size() >= 12 && round % 3 == 0) std::copy_n("WAVE", 4, data.begin() + 8);
+        if (data.size() >= 2 && round % 3 == 1) data[0] = 0xFF, data[1] |= 0xE0;
+        (void)parse_mpeg_frame_header(data);
+        (void)id3v2_tag_size(data);
+        (void)find_mpeg_frames(data, round % 2 == 0, 64);
+        (void)parse_wav_layout(data);
+    }
 }
 
 } // namespace

@@ -46,18 +46,21 @@ TEST(AudioResampler, PiecesMatchWhole) {
     whole->process(in, a);
     whole->finish(a);
     for (std::size_t at = 0; at < in.size(); at += 997) {
-        pieces->process(std::span<const float>(in).subspan(at, std::min<std::size_t>(997, in.size() - at)), b);
+        pieces->process(
+            std::span<const float>(in).subspan(at, std::min<std::size_t>(997, in.size() - at)), b);
     }
     pieces->finish(b);
     ASSERT_EQ(a.size(), b.size());
-    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5) << i;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        ASSERT_NEAR(a[i], b[i], 1e-5) << i;
 }
 
 TEST(AudioResampler, StereoKeepsInterleaving) {
     auto r = Resampler::create(8000, 16000, 2);
     ASSERT_TRUE(r);
     std::vector<float> in(2 * 4000);
-    for (std::size_t i = 0; i < 4000; ++i) in[2 * i] = 0.5f; // DC on the left only
+    for (std::size_t i = 0; i < 4000; ++i)
+        in[2 * i] = 0.5f; // DC on the left only
     std::vector<float> out;
     r->process(in, out);
     r->finish(out);
