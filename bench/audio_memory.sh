@@ -34,8 +34,8 @@ echo
 printf '%-12s %-10s %14s %12s\n' "recording" "format" "peak RSS KiB" "wall time"
 for minutes in 1 60; do
     for format in mulaw mp3; do
-        label=$([[ $format == mp3 ]] && echo "MP3" || echo "WAV μ-law")
-        printf '%-12s %-11s %14s %12s\n' "${minutes} min" "$label" "${rss[$minutes,$format]}" \
+        label=$([[ $format == mp3 ]] && echo "MP3" || echo "WAV mu-law")
+        printf '%-12s %-10s %14s %12s\n' "${minutes} min" "$label" "${rss[$minutes,$format]}" \
             "${secs[$minutes,$format]}"
     done
 done
