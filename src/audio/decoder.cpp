@@ -5,7 +5,6 @@
 #include "audio/sndfile/sndfile_decoder.hpp"
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -33,17 +32,19 @@ struct Head {
     std::uint64_t file_size = 0;
 };
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+std::string errno_text(int err) {
+    return std::generic_category().message(err);
+}
 
 Result<std::vector<std::uint8_t>> read_at(std::FILE* f, const std::filesystem::path& file,
                                           std::uint64_t offset, std::size_t max_bytes) {
     std::vector<std::uint8_t> bytes(max_bytes);
     if (fseeko(f, static_cast<off_t>(offset), SEEK_SET) != 0) {
-        return fail(fmt::format("{}: cannot read: {}", file, errno_text(errno)));
+        return fail(fmt::format("{}: cannot read: {}", file.string(), errno_text(errno)));
     }
     const std::size_t got = std::fread(bytes.data(), 1, bytes.size(), f);
     if (got < bytes.size() && std::ferror(f)) {
-        return fail(fmt::format("{}: cannot read: {}", file, errno_text(errno)));
+        return fail(fmt::format("{}: cannot read: {}", file.string(), errno_text(errno)));
     }
     bytes.resize(got);
     return bytes;
@@ -57,16 +58,16 @@ struct Sniffed {
 Result<Sniffed> sniff(const std::filesystem::path& file) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) {
-        return fail(fmt::format("{}: is a directory, not an audio file", file));
+        return fail(fmt::format("{}: is a directory, not an audio file", file.string()));
     }
     FilePtr f(std::fopen(file.c_str(), "rb"));
-    if (!f) return fail(fmt::format("{}: cannot open: {}", file, errno_text(errno)));
+    if (!f) return fail(fmt::format("{}: cannot open: {}", file.string(), errno_text(errno)));
 
     if (fseeko(f.get(), 0, SEEK_END) != 0) {
-        return fail(fmt::format("{}: cannot read: {}", file, errno_text(errno)));
+        return fail(fmt::format("{}: cannot read: {}", file.string(), errno_text(errno)));
     }
     const auto file_size = static_cast<std::uint64_t>(ftello(f.get()));
-    if (file_size == 0) return fail(fmt::format("{}: empty file", file));
+    if (file_size == 0) return fail(fmt::format("{}: empty file", file.string()));
 
     auto head = read_at(f.get(), file, 0, k_sniff_bytes);
     if (!head) return head.error();
@@ -76,7 +77,8 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
         const WavLayout layout = parse_wav_layout(bytes);
         if (!layout.has_fmt || !layout.data_offset) {
             if (bytes.size() == file_size) {
-                return fail(fmt::format("{}: truncated WAV header ({} bytes)", file, file_size));
+                return fail(
+                    fmt::format("{}: truncated WAV header ({} bytes)", file.string(), file_size));
             }
             return Sniffed{ContainerKind::wav}; // an unusual header; let libsndfile judge it
         }
@@ -94,7 +96,7 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
     std::uint64_t mp3_start = 0;
     if (const std::size_t tag = id3v2_tag_size(bytes); tag > 0) {
         if (tag >= file_size) {
-            return fail(fmt::format("{}: ID3 tag but no audio after it", file));
+            return fail(fmt::format("{}: ID3 tag but no audio after it", file.string()));
         }
         auto after = read_at(f.get(), file, tag, k_sniff_bytes);
         if (!after) return after.error();
@@ -102,11 +104,14 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
         mp3_start = tag;
     }
     const bool reaches_eof = mp3_start + head->size() >= file_size;
-    if (find_mpeg_frames(*head, reaches_eof, k_mp3_search_bytes)) return Sniffed{ContainerKind::mp3};
+    if (find_mpeg_frames(*head, reaches_eof, k_mp3_search_bytes))
+        return Sniffed{ContainerKind::mp3};
     if (mp3_start > 0) {
-        return fail(fmt::format("{}: ID3 tag but no MPEG audio frames after it (not an MP3)", file));
+        return fail(fmt::format("{}: ID3 tag but no MPEG audio frames after it (not an MP3)",
+                                file.string()));
     }
-    return fail(fmt::format("{}: not a recognised audio file (expected MP3 or WAV)", file));
+    return fail(
+        fmt::format("{}: not a recognised audio file (expected MP3 or WAV)", file.string()));
 }
 
 } // namespace

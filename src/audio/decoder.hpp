@@ -23,7 +23,7 @@ struct AudioInfo {
 };
 
 class Decoder {
-public:
+  public:
     virtual ~Decoder() = default;
     virtual const AudioInfo& info() const = 0;
     // Reads up to out.size() / channels frames of interleaved samples in [-1, 1].

@@ -47,18 +47,20 @@ std::optional<MpegFrameHeader> parse_mpeg_frame_header(std::span<const std::uint
     h.sample_rate = k_mpeg1_rates[static_cast<std::size_t>(rate_index)];
     if (h.version == 2) h.sample_rate /= 2;
     if (h.version == 25) h.sample_rate /= 4;
-    const std::size_t table = h.version == 1 ? static_cast<std::size_t>(h.layer - 1)
-                                             : (h.layer == 1 ? 3u : 4u);
+    const std::size_t table =
+        h.version == 1 ? static_cast<std::size_t>(h.layer - 1) : (h.layer == 1 ? 3u : 4u);
     h.bitrate_kbps = k_bitrates[table][static_cast<std::size_t>(bitrate_index)];
     h.channels = mode == 3 ? 1 : 2;
 
     const long bits_per_second = h.bitrate_kbps * 1000L;
     if (h.layer == 1) {
-        h.frame_bytes = static_cast<std::size_t>((12 * bits_per_second / h.sample_rate + padding) * 4);
+        h.frame_bytes =
+            static_cast<std::size_t>((12 * bits_per_second / h.sample_rate + padding) * 4);
     } else {
         // MPEG-2/2.5 layer III frames hold half as many samples (576) as MPEG-1's (1152).
         const long factor = (h.layer == 3 && h.version != 1) ? 72 : 144;
-        h.frame_bytes = static_cast<std::size_t>(factor * bits_per_second / h.sample_rate + padding);
+        h.frame_bytes =
+            static_cast<std::size_t>(factor * bits_per_second / h.sample_rate + padding);
     }
     if (h.frame_bytes < 4) return std::nullopt;
     return h;
@@ -95,8 +97,8 @@ std::optional<std::size_t> find_mpeg_frames(std::span<const std::uint8_t> bytes,
 
 bool is_wav_header(std::span<const std::uint8_t> bytes) {
     if (bytes.size() < 12) return false;
-    const bool riff = std::memcmp(bytes.data(), "RIFF", 4) == 0 ||
-                      std::memcmp(bytes.data(), "RF64", 4) == 0;
+    const bool riff =
+        std::memcmp(bytes.data(), "RIFF", 4) == 0 || std::memcmp(bytes.data(), "RF64", 4) == 0;
     return riff && std::memcmp(bytes.data() + 8, "WAVE", 4) == 0;
 }
 

@@ -42,8 +42,8 @@ bool is_wav_header(std::span<const std::uint8_t> bytes);
 
 // Where a WAV file's chunks say its samples are, as far as `bytes` (the file's first bytes) shows.
 struct WavLayout {
-    bool has_fmt = false;                   // a complete "fmt " chunk was seen
-    std::uint16_t block_align = 0;          // bytes per frame, from the "fmt " chunk
+    bool has_fmt = false;                     // a complete "fmt " chunk was seen
+    std::uint16_t block_align = 0;            // bytes per frame, from the "fmt " chunk
     std::optional<std::uint64_t> data_offset; // start of the "data" chunk's payload
     std::optional<std::uint64_t> data_bytes;  // its declared size; unset when 0 or 0xFFFFFFFF
                                               // (streaming writers that never came back)

@@ -3,7 +3,6 @@
 #include "audio/resampler.hpp"
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 
@@ -34,11 +33,12 @@ Result<PcmReader> PcmReader::open(const std::filesystem::path& file, int rate) {
     if (!decoder) return decoder.error();
     const AudioInfo& info = (*decoder)->info();
     auto resampler = Resampler::create(info.sample_rate, rate, info.channels);
-    if (!resampler) return fail(fmt::format("{}: {}", file, resampler.error().message));
+    if (!resampler) return fail(fmt::format("{}: {}", file.string(), resampler.error().message));
 
-    const auto chunk_frames = static_cast<std::size_t>(std::max(1, info.sample_rate / k_chunk_divisor));
-    auto impl = std::unique_ptr<Impl>(new Impl{file, std::move(*decoder), std::move(*resampler),
-                                               rate, {}, {}, 0, false});
+    const auto chunk_frames =
+        static_cast<std::size_t>(std::max(1, info.sample_rate / k_chunk_divisor));
+    auto impl = std::unique_ptr<Impl>(
+        new Impl{file, std::move(*decoder), std::move(*resampler), rate, {}, {}, 0, false});
     impl->decoded.resize(chunk_frames * static_cast<std::size_t>(info.channels));
     return PcmReader(std::move(impl));
 }
@@ -48,10 +48,18 @@ PcmReader::PcmReader(PcmReader&&) noexcept = default;
 PcmReader& PcmReader::operator=(PcmReader&&) noexcept = default;
 PcmReader::~PcmReader() = default;
 
-const AudioInfo& PcmReader::source_info() const { return m_impl->decoder->info(); }
-int PcmReader::channels() const { return m_impl->decoder->info().channels; }
-int PcmReader::rate() const { return m_impl->rate; }
-bool PcmReader::truncated() const { return m_impl->decoder->truncated(); }
+const AudioInfo& PcmReader::source_info() const {
+    return m_impl->decoder->info();
+}
+int PcmReader::channels() const {
+    return m_impl->decoder->info().channels;
+}
+int PcmReader::rate() const {
+    return m_impl->rate;
+}
+bool PcmReader::truncated() const {
+    return m_impl->decoder->truncated();
+}
 
 Result<bool> PcmReader::next(std::vector<std::vector<float>>& out) {
     Impl& s = *m_impl;
@@ -63,7 +71,11 @@ Result<bool> PcmReader::next(std::vector<std::vector<float>>& out) {
         auto frames = s.decoder->read(s.decoded);
         if (!frames) return frames.error();
         if (*frames == 0) {
-            if (s.frames_decoded == 0) return fail(fmt::format("{}: no audio in file", s.file));
+            if (s.frames_decoded == 0) {
+                return fail(
+                    fmt::format("{}: no audio in file{}", s.file.string(),
+                                s.decoder->truncated() ? " (cut short after its header)" : ""));
+            }
             s.resampler.finish(s.resampled);
             s.finished = true;
             break;
@@ -79,7 +91,8 @@ Result<bool> PcmReader::next(std::vector<std::vector<float>>& out) {
     out.resize(n_channels);
     for (std::size_t c = 0; c < n_channels; ++c) {
         out[c].resize(frames);
-        for (std::size_t i = 0; i < frames; ++i) out[c][i] = s.resampled[i * n_channels + c];
+        for (std::size_t i = 0; i < frames; ++i)
+            out[c][i] = s.resampled[i * n_channels + c];
     }
     return true;
 }

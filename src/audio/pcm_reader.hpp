@@ -16,7 +16,7 @@
 namespace callscribe::audio {
 
 class PcmReader {
-public:
+  public:
     static constexpr int k_default_rate = 16000;
 
     static Result<PcmReader> open(const std::filesystem::path& file, int rate = k_default_rate);
@@ -37,7 +37,7 @@ public:
     // Decoder::truncated()): the chunks were all the file held.
     bool truncated() const;
 
-private:
+  private:
     struct Impl;
     explicit PcmReader(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

@@ -6,7 +6,9 @@
 
 namespace callscribe::audio {
 
-void Resampler::SoxrDeleter::operator()(soxr* resampler) const noexcept { soxr_delete(resampler); }
+void Resampler::SoxrDeleter::operator()(soxr* resampler) const noexcept {
+    soxr_delete(resampler);
+}
 
 Result<Resampler> Resampler::create(int in_rate, int out_rate, int channels) {
     CALLSCRIBE_ASSERT(in_rate > 0 && out_rate > 0 && channels > 0);
@@ -19,9 +21,8 @@ Result<Resampler> Resampler::create(int in_rate, int out_rate, int channels) {
     // One thread: workers already run in parallel, one recording each.
     const soxr_runtime_spec_t runtime = soxr_runtime_spec(1);
     soxr_error_t err = nullptr;
-    std::unique_ptr<soxr, SoxrDeleter> handle(soxr_create(in_rate, out_rate,
-                                                          static_cast<unsigned>(channels), &err,
-                                                          &io, &quality, &runtime));
+    std::unique_ptr<soxr, SoxrDeleter> handle(soxr_create(
+        in_rate, out_rate, static_cast<unsigned>(channels), &err, &io, &quality, &runtime));
     if (!handle || err) {
         return fail(fmt::format("cannot resample {} Hz to {} Hz ({} channels): {}", in_rate,
                                 out_rate, channels, err ? err : "unknown error"));
@@ -53,7 +54,8 @@ void Resampler::run(const float* in, std::size_t in_frames, std::vector<float>& 
     const auto channels = static_cast<std::size_t>(m_channels);
     const double ratio = static_cast<double>(m_out_rate) / m_in_rate;
     // Room for this input's share plus some of the filter's backlog; the loop takes the rest.
-    const std::size_t room = static_cast<std::size_t>(static_cast<double>(in_frames) * ratio) + 1024;
+    const std::size_t room =
+        static_cast<std::size_t>(static_cast<double>(in_frames) * ratio) + 1024;
     for (;;) {
         const std::size_t start = out.size();
         out.resize(start + room * channels);

@@ -17,7 +17,7 @@ struct soxr;
 namespace callscribe::audio {
 
 class Resampler {
-public:
+  public:
     // Fails only when libsoxr rejects the rates or channel count.
     static Result<Resampler> create(int in_rate, int out_rate, int channels);
 
@@ -35,7 +35,7 @@ public:
     // Appends the remaining output. After this the Resampler must not be used.
     void finish(std::vector<float>& out);
 
-private:
+  private:
     struct SoxrDeleter {
         void operator()(soxr* resampler) const noexcept;
     };

@@ -25,7 +25,7 @@ enum class OutputFormat { wav_pcm16, wav_mulaw, wav_alaw, flac, mp3 };
 OutputFormat to_output_format(WavEncoding encoding);
 
 class WavWriter {
-public:
+  public:
     static Result<WavWriter> create(const std::filesystem::path& file, int rate, int channels,
                                     OutputFormat format);
 
@@ -38,7 +38,7 @@ public:
     // Flushes and closes. Idempotent.
     Result<void> finish();
 
-private:
+  private:
     struct FileDeleter {
         void operator()(sf_private_tag* file) const noexcept;
     };

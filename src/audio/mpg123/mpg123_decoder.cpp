@@ -3,7 +3,6 @@
 #include <mpg123.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 #include <mutex>
@@ -24,12 +23,15 @@ Result<void> init_library() {
     static int status = MPG123_OK;
     std::call_once(once, [] { status = mpg123_init(); });
     if (status != MPG123_OK) {
-        return fail(fmt::format("libmpg123 failed to initialise: {}", mpg123_plain_strerror(status)));
+        return fail(
+            fmt::format("libmpg123 failed to initialise: {}", mpg123_plain_strerror(status)));
     }
     return {};
 }
 
-std::string handle_error(mpg123_handle* handle) { return mpg123_strerror(handle); }
+std::string handle_error(mpg123_handle* handle) {
+    return mpg123_strerror(handle);
+}
 
 } // namespace
 
@@ -44,12 +46,15 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     int err = MPG123_OK;
     Handle handle(mpg123_new(nullptr, &err));
     if (!handle) {
-        return fail(fmt::format("{}: cannot start the MP3 decoder: {}", file,
+        return fail(fmt::format("{}: cannot start the MP3 decoder: {}", file.string(),
                                 mpg123_plain_strerror(err)));
     }
     mpg123_handle* h = handle.get();
     // Quiet: libmpg123 otherwise prints resync notes to stderr, and library code never prints.
-    mpg123_param(h, MPG123_ADD_FLAGS, MPG123_QUIET, 0.0);
+    // No "Frankenstein" streams: a recording has one format, and a change of MPEG header after
+    // the first frame is junk (a garbage tail, a bad splice) that must not be decoded. This also
+    // stops at the end the LAME/Xing header announces.
+    mpg123_param(h, MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_NO_FRANKENSTEIN, 0.0);
     mpg123_param(h, MPG123_RESYNC_LIMIT, k_resync_limit, 0.0);
 
     // Accept every rate and channel count the stream has, in one encoding: float if this build of
@@ -65,15 +70,19 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     }
 
     if (mpg123_open(h, file.c_str()) != MPG123_OK) {
-        return fail(fmt::format("{}: cannot open MP3: {}", file, handle_error(h)));
+        return fail(fmt::format("{}: cannot open MP3: {}", file.string(), handle_error(h)));
     }
     // getformat reads up to the first frame: this is where a file without MPEG audio fails.
     long rate = 0;
     int channels = 0;
     int enc = 0;
     if (mpg123_getformat(h, &rate, &channels, &enc) != MPG123_OK || rate <= 0 || channels <= 0) {
-        return fail(fmt::format("{}: not an MP3 (no MPEG audio frame found)", file));
+        return fail(fmt::format("{}: not an MP3 (no MPEG audio frame found)", file.string()));
     }
+
+    // Pin the format found, as mpg123_open_fixed() would: later frames must match it.
+    mpg123_format_none(h);
+    mpg123_format(h, rate, channels == 1 ? MPG123_MONO : MPG123_STEREO, enc);
 
     AudioInfo info;
     info.sample_rate = static_cast<int>(rate);
@@ -130,22 +139,25 @@ Result<std::size_t> Mpg123Decoder::read(std::span<float> out) {
             if (rate != m_info.sample_rate || new_channels != m_info.channels) {
                 return fail(fmt::format("{}: MP3 changes format mid-stream ({} Hz, {} ch to {} Hz, "
                                         "{} ch)",
-                                        m_file, m_info.sample_rate, m_info.channels, rate,
+                                        m_file.string(), m_info.sample_rate, m_info.channels, rate,
                                         new_channels));
             }
             continue;
         }
-        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file, handle_error(m_handle.get())));
+        return fail(fmt::format("{}: MP3 decoding failed: {}", m_file.string(),
+                                handle_error(m_handle.get())));
     }
 
     const std::size_t sample_bytes = m_float_output ? sizeof(float) : sizeof(std::int16_t);
     const std::size_t frames = bytes_done / (sample_bytes * channels);
     if (!m_float_output) {
-        std::transform(m_s16.begin(), m_s16.begin() + static_cast<std::ptrdiff_t>(frames * channels),
-                       out.begin(), [](std::int16_t s) { return static_cast<float>(s) / 32768.0f; });
+        std::transform(m_s16.begin(),
+                       m_s16.begin() + static_cast<std::ptrdiff_t>(frames * channels), out.begin(),
+                       [](std::int16_t s) { return static_cast<float>(s) / 32768.0f; });
     } else {
         // MP3 decoding can overshoot full scale slightly; the port promises [-1, 1].
-        for (float& s : out.first(frames * channels)) s = std::clamp(s, -1.0f, 1.0f);
+        for (float& s : out.first(frames * channels))
+            s = std::clamp(s, -1.0f, 1.0f);
     }
     m_frames_read += static_cast<std::int64_t>(frames);
     if (m_done) check_truncation();

@@ -19,14 +19,14 @@ struct mpg123_handle_struct;
 namespace callscribe::audio::mpg123 {
 
 class Mpg123Decoder final : public Decoder {
-public:
+  public:
     static Result<std::unique_ptr<Mpg123Decoder>> open(const std::filesystem::path& file);
 
     const AudioInfo& info() const override { return m_info; }
     Result<std::size_t> read(std::span<float> out) override;
     bool truncated() const override { return m_truncated; }
 
-private:
+  private:
     struct HandleDeleter {
         void operator()(mpg123_handle_struct* handle) const noexcept;
     };
@@ -38,7 +38,7 @@ private:
     std::filesystem::path m_file;
     Handle m_handle;
     AudioInfo m_info;
-    bool m_float_output = true;     // false: libmpg123 built without float output, convert s16
+    bool m_float_output = true;      // false: libmpg123 built without float output, convert s16
     std::vector<std::int16_t> m_s16; // conversion buffer for that case
     std::int64_t m_frames_read = 0;
     bool m_done = false;

@@ -3,7 +3,6 @@
 #include <sndfile.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 #include <algorithm>
 
@@ -16,21 +15,36 @@ constexpr int k_max_channels = 8;
 
 std::string codec_name(int format) {
     switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: return "pcm_s8";
-    case SF_FORMAT_PCM_U8: return "pcm_u8";
-    case SF_FORMAT_PCM_16: return "pcm_s16";
-    case SF_FORMAT_PCM_24: return "pcm_s24";
-    case SF_FORMAT_PCM_32: return "pcm_s32";
-    case SF_FORMAT_FLOAT: return "float";
-    case SF_FORMAT_DOUBLE: return "double";
-    case SF_FORMAT_ULAW: return "mulaw";
-    case SF_FORMAT_ALAW: return "alaw";
-    case SF_FORMAT_IMA_ADPCM: return "ima_adpcm";
-    case SF_FORMAT_MS_ADPCM: return "ms_adpcm";
-    case SF_FORMAT_GSM610: return "gsm610";
-    case SF_FORMAT_G721_32: return "g721";
-    case SF_FORMAT_MPEG_LAYER_III: return "mp3";
-    default: return "other";
+    case SF_FORMAT_PCM_S8:
+        return "pcm_s8";
+    case SF_FORMAT_PCM_U8:
+        return "pcm_u8";
+    case SF_FORMAT_PCM_16:
+        return "pcm_s16";
+    case SF_FORMAT_PCM_24:
+        return "pcm_s24";
+    case SF_FORMAT_PCM_32:
+        return "pcm_s32";
+    case SF_FORMAT_FLOAT:
+        return "float";
+    case SF_FORMAT_DOUBLE:
+        return "double";
+    case SF_FORMAT_ULAW:
+        return "mulaw";
+    case SF_FORMAT_ALAW:
+        return "alaw";
+    case SF_FORMAT_IMA_ADPCM:
+        return "ima_adpcm";
+    case SF_FORMAT_MS_ADPCM:
+        return "ms_adpcm";
+    case SF_FORMAT_GSM610:
+        return "gsm610";
+    case SF_FORMAT_G721_32:
+        return "g721";
+    case SF_FORMAT_MPEG_LAYER_III:
+        return "mp3";
+    default:
+        return "other";
     }
 }
 
@@ -47,10 +61,10 @@ Result<std::unique_ptr<SndfileDecoder>> SndfileDecoder::open(const std::filesyst
     if (!handle) {
         // sf_strerror(nullptr) is the reason the last sf_open failed, in this thread or another:
         // libsndfile keeps it in one global. Good enough for a message; it never drives logic.
-        return fail(fmt::format("{}: cannot read WAV: {}", file, sf_strerror(nullptr)));
+        return fail(fmt::format("{}: cannot read WAV: {}", file.string(), sf_strerror(nullptr)));
     }
     if (sf_info.channels < 1 || sf_info.channels > k_max_channels || sf_info.samplerate <= 0) {
-        return fail(fmt::format("{}: unsupported WAV: {} channels at {} Hz", file,
+        return fail(fmt::format("{}: unsupported WAV: {} channels at {} Hz", file.string(),
                                 sf_info.channels, sf_info.samplerate));
     }
     // Integer data comes back scaled to [-1, 1); that is libsndfile's default, made explicit.
@@ -69,8 +83,8 @@ Result<std::unique_ptr<SndfileDecoder>> SndfileDecoder::open(const std::filesyst
 
 SndfileDecoder::SndfileDecoder(std::filesystem::path file, Handle handle, AudioInfo info,
                                bool clamp, std::int64_t expected_frames)
-    : m_file(std::move(file)), m_handle(std::move(handle)), m_info(std::move(info)),
-      m_clamp(clamp), m_expected_frames(expected_frames) {}
+    : m_file(std::move(file)), m_handle(std::move(handle)), m_info(std::move(info)), m_clamp(clamp),
+      m_expected_frames(expected_frames) {}
 
 Result<std::size_t> SndfileDecoder::read(std::span<float> out) {
     const auto channels = static_cast<std::size_t>(m_info.channels);
@@ -79,11 +93,13 @@ Result<std::size_t> SndfileDecoder::read(std::span<float> out) {
 
     const sf_count_t got = sf_readf_float(m_handle.get(), out.data(), frames_wanted);
     if (got < 0 || sf_error(m_handle.get()) != SF_ERR_NO_ERROR) {
-        return fail(fmt::format("{}: WAV decoding failed: {}", m_file, sf_strerror(m_handle.get())));
+        return fail(fmt::format("{}: WAV decoding failed: {}", m_file.string(),
+                                sf_strerror(m_handle.get())));
     }
     const auto frames = static_cast<std::size_t>(got);
     if (m_clamp) {
-        for (float& s : out.first(frames * channels)) s = std::clamp(s, -1.0f, 1.0f);
+        for (float& s : out.first(frames * channels))
+            s = std::clamp(s, -1.0f, 1.0f);
     }
     m_frames_read += got;
     if (got == 0 && m_expected_frames > 0) m_truncated = m_frames_read < m_expected_frames;

@@ -13,17 +13,17 @@ struct sf_private_tag;
 namespace callscribe::audio::sndfile {
 
 class SndfileDecoder final : public Decoder {
-public:
+  public:
     // `expected_frames`, when the caller knows it from the header's data chunk size, lets
     // truncated() tell a file that was cut short.
-    static Result<std::unique_ptr<SndfileDecoder>>
-    open(const std::filesystem::path& file, std::int64_t expected_frames = -1);
+    static Result<std::unique_ptr<SndfileDecoder>> open(const std::filesystem::path& file,
+                                                        std::int64_t expected_frames = -1);
 
     const AudioInfo& info() const override { return m_info; }
     Result<std::size_t> read(std::span<float> out) override;
     bool truncated() const override { return m_truncated; }
 
-private:
+  private:
     struct FileDeleter {
         void operator()(sf_private_tag* file) const noexcept;
     };

@@ -3,7 +3,6 @@
 #include <sndfile.h>
 
 #include <fmt/format.h>
-#include <fmt/std.h>
 
 namespace callscribe::audio {
 
@@ -11,11 +10,16 @@ namespace {
 
 int sf_format(OutputFormat format) {
     switch (format) {
-    case OutputFormat::wav_pcm16: return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    case OutputFormat::wav_mulaw: return SF_FORMAT_WAV | SF_FORMAT_ULAW;
-    case OutputFormat::wav_alaw: return SF_FORMAT_WAV | SF_FORMAT_ALAW;
-    case OutputFormat::flac: return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
-    case OutputFormat::mp3: return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+    case OutputFormat::wav_pcm16:
+        return SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    case OutputFormat::wav_mulaw:
+        return SF_FORMAT_WAV | SF_FORMAT_ULAW;
+    case OutputFormat::wav_alaw:
+        return SF_FORMAT_WAV | SF_FORMAT_ALAW;
+    case OutputFormat::flac:
+        return SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    case OutputFormat::mp3:
+        return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
     }
     CALLSCRIBE_ASSERT(false);
 }
@@ -32,14 +36,19 @@ Result<void> write_all(const std::filesystem::path& file, std::span<const float>
 
 OutputFormat to_output_format(WavEncoding encoding) {
     switch (encoding) {
-    case WavEncoding::pcm16: return OutputFormat::wav_pcm16;
-    case WavEncoding::mulaw: return OutputFormat::wav_mulaw;
-    case WavEncoding::alaw: return OutputFormat::wav_alaw;
+    case WavEncoding::pcm16:
+        return OutputFormat::wav_pcm16;
+    case WavEncoding::mulaw:
+        return OutputFormat::wav_mulaw;
+    case WavEncoding::alaw:
+        return OutputFormat::wav_alaw;
     }
     CALLSCRIBE_ASSERT(false);
 }
 
-void WavWriter::FileDeleter::operator()(sf_private_tag* file) const noexcept { sf_close(file); }
+void WavWriter::FileDeleter::operator()(sf_private_tag* file) const noexcept {
+    sf_close(file);
+}
 
 Result<WavWriter> WavWriter::create(const std::filesystem::path& file, int rate, int channels,
                                     OutputFormat format) {
@@ -48,28 +57,30 @@ Result<WavWriter> WavWriter::create(const std::filesystem::path& file, int rate,
     info.channels = channels;
     info.format = sf_format(format);
     if (rate <= 0 || channels <= 0 || !sf_format_check(&info)) {
-        return fail(fmt::format("{}: cannot write this format at {} Hz with {} channels", file,
-                                rate, channels));
+        return fail(fmt::format("{}: cannot write this format at {} Hz with {} channels",
+                                file.string(), rate, channels));
     }
     std::unique_ptr<sf_private_tag, FileDeleter> handle(sf_open(file.c_str(), SFM_WRITE, &info));
     if (!handle) {
-        return fail(fmt::format("{}: cannot create: {}", file, sf_strerror(nullptr)));
+        return fail(fmt::format("{}: cannot create: {}", file.string(), sf_strerror(nullptr)));
     }
     // Clip instead of wrapping around when a float sample is beyond full scale.
     sf_command(handle.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
     return WavWriter(file, std::move(handle), channels);
 }
 
-WavWriter::WavWriter(std::filesystem::path file, std::unique_ptr<sf_private_tag, FileDeleter> handle,
-                     int channels)
+WavWriter::WavWriter(std::filesystem::path file,
+                     std::unique_ptr<sf_private_tag, FileDeleter> handle, int channels)
     : m_file(std::move(file)), m_handle(std::move(handle)), m_channels(channels) {}
 
 Result<void> WavWriter::write(std::span<const float> interleaved) {
     CALLSCRIBE_ASSERT(m_handle);
     CALLSCRIBE_ASSERT(interleaved.size() % static_cast<std::size_t>(m_channels) == 0);
-    const auto frames = static_cast<sf_count_t>(interleaved.size() / static_cast<std::size_t>(m_channels));
+    const auto frames =
+        static_cast<sf_count_t>(interleaved.size() / static_cast<std::size_t>(m_channels));
     if (sf_writef_float(m_handle.get(), interleaved.data(), frames) != frames) {
-        return fail(fmt::format("{}: write failed: {}", m_file, sf_strerror(m_handle.get())));
+        return fail(
+            fmt::format("{}: write failed: {}", m_file.string(), sf_strerror(m_handle.get())));
     }
     return {};
 }
@@ -84,7 +95,7 @@ Result<void> WavWriter::finish() {
     const int close_err = sf_close(m_handle.release());
     if (err != SF_ERR_NO_ERROR || close_err != 0) {
         if (reason.empty()) reason = sf_error_number(close_err);
-        return fail(fmt::format("{}: cannot finish writing: {}", m_file, reason));
+        return fail(fmt::format("{}: cannot finish writing: {}", m_file.string(), reason));
     }
     return {};
 }
