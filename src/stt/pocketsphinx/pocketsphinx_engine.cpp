@@ -266,7 +266,13 @@ private:
 } // namespace
 
 const std::vector<std::pair<std::string, std::string>>& telephone_options() {
-    static const std::vector<std::pair<std::string, std::string>> options = {};
+    static const std::vector<std::pair<std::string, std::string>> options = {
+        // Our own VAD cuts the silence; PocketSphinx's noise and silence removal keep state
+        // from one utterance to the next, so the same audio would decode differently
+        // depending on what came before (and on telephone audio they cost accuracy).
+        {"-remove_noise", "no"},
+        {"-remove_silence", "no"},
+    };
     return options;
 }
 
