@@ -25,6 +25,7 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         ai.model = settings.model;
         ai.api_key = settings.api_key;
         ai.language = settings.language;
+        ai.channel_labels = settings.channel_labels;
         return std::unique_ptr<Engine>(
             std::make_unique<openai::OpenAiEngine>(std::move(ai), std::move(http)));
     }

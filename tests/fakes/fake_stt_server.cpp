@@ -33,6 +33,11 @@ void FakeSttServer::queue_response(FakeResponse response) {
     m_script.push_back(std::move(response));
 }
 
+void FakeSttServer::queue_reply(FakeSttReply reply) {
+    std::lock_guard lock(m_mutex);
+    m_script.push_back(std::move(reply));
+}
+
 void FakeSttServer::queue_failures(int count, int status, FakeHeaders headers) {
     const std::string message = status == 429
                                     ? "Rate limit reached for requests"
@@ -116,12 +121,14 @@ FakeResponse FakeSttServer::handle(const FakeRequest& request) {
     {
         std::lock_guard lock(m_mutex);
         m_uploads.push_back(upload);
-        if (!m_script.empty()) {
-            FakeResponse scripted = std::move(m_script.front());
+        if (m_script.empty()) {
+            reply = m_reply;
+        } else {
+            auto scripted = std::move(m_script.front());
             m_script.pop_front();
-            return scripted;
+            if (auto* response = std::get_if<FakeResponse>(&scripted)) return std::move(*response);
+            reply = std::move(std::get<FakeSttReply>(scripted));
         }
-        reply = m_reply;
     }
 
     std::string text;

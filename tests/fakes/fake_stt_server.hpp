@@ -4,9 +4,9 @@
 // `Authorization: Bearer {key}` when a key is configured (401 otherwise), OpenAI's error JSON,
 // and a verbose_json answer with segments and, when asked for, words.
 //
-// Scripted answers (429 with Retry-After, 503, a malformed body, a hang-up) can be queued; each is
-// served, in order, to one request that passed the checks above, instead of the reply.
-// All methods are thread-safe.
+// Scripted answers (429 with Retry-After, 503, a malformed body, a hang-up, or a reply of its own)
+// can be queued; each is served, in order, to one request that passed the checks above, instead
+// of the reply set for all. All methods are thread-safe.
 
 #include "fakes/fake_http_server.hpp"
 
@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace callscribe::fakes {
@@ -62,6 +63,8 @@ class FakeSttServer {
 
     void set_reply(FakeSttReply reply);
     void queue_response(FakeResponse response);
+    // A reply for one request only, answered in the format it asked for, as the set reply is.
+    void queue_reply(FakeSttReply reply);
     // `count` answers of `status` with OpenAI's error JSON and the given headers.
     void queue_failures(int count, int status, FakeHeaders headers = {});
 
@@ -78,7 +81,7 @@ class FakeSttServer {
     const std::string m_api_key;
     mutable std::mutex m_mutex;
     FakeSttReply m_reply;
-    std::deque<FakeResponse> m_script;
+    std::deque<std::variant<FakeResponse, FakeSttReply>> m_script;
     std::vector<FakeSttUpload> m_uploads;
     FakeHttpServer m_server; // last: stopped before the members its handler uses go away
 };

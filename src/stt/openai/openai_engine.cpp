@@ -1,5 +1,7 @@
 #include "stt/openai/openai_engine.hpp"
 
+#include "audio/pcm_reader.hpp"
+#include "audio/wav_writer.hpp"
 #include "core/log.hpp"
 
 #include <fmt/format.h>
@@ -9,8 +11,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <thread>
+#include <unistd.h>
+#include <utility>
 
 namespace callscribe::stt::openai {
 
@@ -108,6 +113,49 @@ std::size_t segment_for(const std::vector<Segment>& segments, double middle) {
     return gap_after < gap_before ? index + 1 : index;
 }
 
+// A folder of its own for one recording's channel files, removed with everything in it when
+// this goes away (on success, on an error, on an exception).
+class ScratchDir {
+  public:
+    static Result<ScratchDir> create(const std::filesystem::path& root, std::mt19937& random) {
+        std::error_code ec;
+        const std::filesystem::path parent =
+            root.empty() ? std::filesystem::temp_directory_path(ec) : root;
+        if (ec) return fail(fmt::format("no temporary folder: {}", ec.message()));
+        for (int attempt = 0; attempt < 16; ++attempt) {
+            const std::uint64_t tag = (std::uint64_t{random()} << 32) | random();
+            std::filesystem::path dir =
+                parent / fmt::format("callscribe-channels-{}-{:016x}", ::getpid(), tag);
+            if (std::filesystem::create_directory(dir, ec)) return ScratchDir(std::move(dir));
+            if (ec) {
+                return fail(
+                    fmt::format("cannot create a folder in {}: {}", parent.string(), ec.message()));
+            }
+        }
+        return fail(fmt::format("cannot create a folder of its own in {}", parent.string()));
+    }
+
+    ScratchDir(ScratchDir&& other) noexcept : m_dir(std::exchange(other.m_dir, {})) {}
+    ScratchDir& operator=(ScratchDir&&) = delete;
+    ~ScratchDir() {
+        if (m_dir.empty()) return;
+        std::error_code ec;
+        std::filesystem::remove_all(m_dir, ec);
+        if (ec) log().warn("Cannot remove temporary folder {}: {}", m_dir.string(), ec.message());
+    }
+
+    const std::filesystem::path& path() const { return m_dir; }
+
+  private:
+    explicit ScratchDir(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+    std::filesystem::path m_dir;
+};
+
+std::string speaker_label(const std::vector<std::string>& labels, std::size_t channel) {
+    if (channel < labels.size()) return labels[channel];
+    return fmt::format("Channel {}", channel + 1);
+}
+
 } // namespace
 
 Result<Transcript> parse_verbose_json(std::string_view body) {
@@ -199,7 +247,81 @@ OpenAiTranscriber::OpenAiTranscriber(const OpenAiEngine& engine)
     : m_engine(engine), m_random(std::random_device{}()) {}
 
 Result<Transcript> OpenAiTranscriber::transcribe(const std::filesystem::path& recording) {
-    return transcribe_upload(recording);
+    audio::AudioInfo info;
+    {
+        auto reader = audio::PcmReader::open(recording);
+        if (!reader) return reader.error();
+        if (reader->channels() > 1) return transcribe_channels(recording, *reader);
+        info = reader->source_info();
+    }
+    // Mono: the original bytes, so the service hears exactly what was recorded.
+    auto transcript = transcribe_upload(recording);
+    if (!transcript) return transcript;
+    transcript->speech_s = info.frames > 0 && info.sample_rate > 0
+                               ? static_cast<double>(info.frames) / info.sample_rate
+                               : transcript->audio_s;
+    return transcript;
+}
+
+Result<Transcript> OpenAiTranscriber::transcribe_channels(const std::filesystem::path& recording,
+                                                          audio::PcmReader& reader) {
+    const auto channels = static_cast<std::size_t>(reader.channels());
+    const int rate = reader.rate();
+    auto scratch = ScratchDir::create(m_engine.m_settings.temp_root, m_random);
+    if (!scratch) return scratch.error();
+
+    // Every channel streamed into its own file, chunk by chunk.
+    std::vector<std::filesystem::path> files;
+    std::vector<audio::WavWriter> writers;
+    for (std::size_t c = 0; c < channels; ++c) {
+        files.push_back(scratch->path() /
+                        fmt::format("{}-channel{}.flac", recording.stem().string(), c + 1));
+        auto writer = audio::WavWriter::create(files.back(), rate, 1, audio::OutputFormat::flac);
+        if (!writer) return writer.error();
+        writers.push_back(std::move(*writer));
+    }
+    const audio::AudioInfo& info = reader.source_info();
+    const double total_s = info.frames > 0 && info.sample_rate > 0
+                               ? static_cast<double>(info.frames) / info.sample_rate
+                               : 0.0;
+    std::int64_t frames = 0;
+    std::vector<std::vector<float>> chunk;
+    for (;;) {
+        auto more = reader.next(chunk);
+        if (!more) return more.error();
+        if (!*more) break;
+        for (std::size_t c = 0; c < channels; ++c) {
+            if (auto written = writers[c].write(chunk[c]); !written) return written.error();
+        }
+        frames += static_cast<std::int64_t>(chunk[0].size());
+        if (m_progress) m_progress(static_cast<double>(frames) / rate, total_s);
+    }
+    for (auto& writer : writers) {
+        if (auto finished = writer.finish(); !finished) return finished.error();
+    }
+    writers.clear();
+    const double audio_s = static_cast<double>(frames) / rate;
+
+    Transcript merged;
+    merged.engine = std::string(OpenAiEngine::k_name);
+    merged.audio_s = audio_s;
+    for (std::size_t c = 0; c < channels; ++c) {
+        auto transcript = transcribe_upload(files[c]);
+        if (!transcript) {
+            Error error = transcript.error();
+            error.message =
+                fmt::format("{} channel {}: {}", recording.string(), c + 1, error.message);
+            return error;
+        }
+        const std::string speaker = speaker_label(m_engine.m_settings.channel_labels, c);
+        for (auto& segment : transcript->segments) {
+            segment.speaker = speaker;
+            merged.segments.push_back(std::move(segment));
+        }
+        merged.speech_s += audio_s;
+    }
+    std::ranges::stable_sort(merged.segments, {}, &Segment::start_s);
+    return merged;
 }
 
 net::HttpRequest OpenAiTranscriber::make_request(const std::filesystem::path& file) const {

@@ -4,6 +4,13 @@
 // whisper.cpp's server, ...). The recording is uploaded as multipart/form-data, streamed from
 // disk, and the `verbose_json` answer becomes a Transcript with segment and word times.
 //
+// Channels: a mono recording is uploaded as it is, byte for byte, and its segments have no
+// speaker. A two-channel recording (Twilio's dual-channel calls: caller on channel 1, agent on
+// channel 2) is split first: each channel is streamed, at 16 kHz, into its own FLAC file in a
+// private folder under `temp_root`, each file is uploaded on its own, and the segments come back
+// merged by start time with `speaker` set from `channel_labels` ("Channel N" past the labels).
+// The folder is removed when the transcription ends, whether it succeeded or not.
+//
 // Ownership and threads: the engine shares the HttpClient it is given and is thread-safe; each
 // OpenAiTranscriber keeps a reference to its engine, which must outlive it, and is used by one
 // thread at a time.
@@ -26,6 +33,11 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
+
+namespace callscribe::audio {
+class PcmReader;
+}
 
 namespace callscribe::stt::openai {
 
@@ -38,6 +50,12 @@ struct OpenAiSettings {
     Seconds timeout{300}; // per attempt, upload included
     int max_attempts = 4;
     Seconds initial_backoff{1};
+    // Speakers of channel 1, 2, ... of a two-channel recording.
+    std::vector<std::string> channel_labels{"Caller", "Agent"};
+    // Where the per-channel files of a two-channel recording are written, each recording in a
+    // folder of its own named "callscribe-channels-{pid}-{random}"; empty means
+    // std::filesystem::temp_directory_path().
+    std::filesystem::path temp_root{};
 };
 
 // How the engine waits between attempts; tests pass a fake that records and returns at once.
@@ -78,20 +96,29 @@ class OpenAiTranscriber final : public Transcriber {
   public:
     explicit OpenAiTranscriber(const OpenAiEngine& engine);
 
-    // Uploads the recording as it is (mono, or both channels mixed by the service).
+    // A mono recording is uploaded as it is; a two-channel one channel by channel (see the top of
+    // this header). A recording the audio decoder cannot open (it reads MP3 and WAV) is a
+    // non-retryable error, and no request is made; a failed channel fails the whole recording
+    // with that channel's error.
     Result<Transcript> transcribe(const std::filesystem::path& recording) override;
 
+    // Called while a two-channel recording is being split: seconds written per channel so far,
+    // out of the recording's length (0 when the file does not say).
+    void on_progress(ProgressFn progress) override { m_progress = std::move(progress); }
+
   private:
-    // Uploads one audio file and returns its transcript, retrying as the header says. This is the
-    // seam for two-channel recordings: write each channel to its own file, call this per channel,
-    // then merge the segments with their speakers.
+    // Uploads one audio file and returns its transcript, retrying as the header says.
     Result<Transcript> transcribe_upload(const std::filesystem::path& file);
+    // Splits `reader`'s channels into FLAC files, uploads each, and merges the segments.
+    Result<Transcript> transcribe_channels(const std::filesystem::path& recording,
+                                           audio::PcmReader& reader);
 
     net::HttpRequest make_request(const std::filesystem::path& file) const;
     Seconds backoff(int attempt);
 
     const OpenAiEngine& m_engine;
-    std::mt19937 m_random; // jitter; one per transcriber, so no lock
+    std::mt19937 m_random; // jitter and folder names; one per transcriber, so no lock
+    ProgressFn m_progress;
 };
 
 } // namespace callscribe::stt::openai

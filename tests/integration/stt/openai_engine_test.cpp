@@ -1,10 +1,13 @@
 #include "stt/openai/openai_engine.hpp"
 
+#include "audio/wav_writer.hpp"
 #include "fakes/fake_stt_server.hpp"
+#include "integration/audio/audio_test_support.hpp"
 #include "net/curl/curl_http_client.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sndfile.h>
 
 #include <fstream>
 #include <iterator>
@@ -13,6 +16,7 @@ namespace callscribe::stt::openai {
 namespace {
 
 using fakes::FakeResponse;
+using fakes::FakeSttReply;
 using fakes::FakeSttServer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -27,9 +31,13 @@ std::string read_file(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-class OpenAiEngineTest : public ::testing::Test {
+class OpenAiEngineTest : public audio::testing::TempDirTest {
   protected:
-    void SetUp() override { ASSERT_TRUE(std::filesystem::exists(k_mp3)) << k_mp3; }
+    void SetUp() override {
+        TempDirTest::SetUp();
+        m_scratch = path("scratch");
+        ASSERT_TRUE(std::filesystem::exists(k_mp3)) << k_mp3;
+    }
 
     // An engine against `server` whose waits are recorded in m_sleeps instead of slept.
     std::unique_ptr<OpenAiEngine> engine_for(const std::string& base_url, std::string api_key = {},
@@ -38,11 +46,39 @@ class OpenAiEngineTest : public ::testing::Test {
         settings.base_url = base_url;
         settings.api_key = Secret{std::move(api_key)};
         settings.max_attempts = max_attempts;
+        return engine_with(std::move(settings));
+    }
+
+    std::unique_ptr<OpenAiEngine> engine_with(OpenAiSettings settings) {
         settings.timeout = Seconds{20};
         return std::make_unique<OpenAiEngine>(std::move(settings), m_http, [this](Seconds wait) {
             m_sleeps.push_back(wait.count());
         });
     }
+
+    // An engine whose channel files go to a folder of the test's own, m_scratch.
+    std::unique_ptr<OpenAiEngine> scratch_engine_for(const std::string& base_url,
+                                                     std::vector<std::string> labels = {"Caller",
+                                                                                        "Agent"}) {
+        std::filesystem::create_directories(m_scratch);
+        OpenAiSettings settings;
+        settings.base_url = base_url;
+        settings.channel_labels = std::move(labels);
+        settings.temp_root = m_scratch;
+        return engine_with(std::move(settings));
+    }
+
+    // One second of a Twilio-like dual-channel call at 8 kHz: 440 Hz on channel 1 (the caller),
+    // 1000 Hz on channel 2 (the agent).
+    std::filesystem::path stereo_call(const std::string& name = "CA1.wav") const {
+        const auto file = path(name);
+        const auto samples = audio::testing::tones(k_rate, 1.0, {440.0, 1000.0});
+        EXPECT_TRUE(audio::write_wav(file, samples, k_rate, 2, audio::WavEncoding::pcm16));
+        return file;
+    }
+
+    static constexpr int k_rate = 8000;
+    std::filesystem::path m_scratch; // in the test's folder
 
     Result<Transcript> transcribe(const OpenAiEngine& engine,
                                   const std::filesystem::path& file = k_mp3) {
@@ -240,6 +276,212 @@ TEST_F(OpenAiEngineTest, MissingRecordingIsANonRetryableErrorWithoutARequest) {
     ASSERT_FALSE(transcript);
     EXPECT_FALSE(transcript.error().retryable);
     EXPECT_THAT(transcript.error().message, HasSubstr("/nonexistent/CA1.mp3"));
+    EXPECT_EQ(server.request_count(), 0u);
+}
+
+// Two-channel recordings.
+
+// An uploaded file read back with libsndfile (PcmReader takes recordings, MP3 and WAV, only).
+struct FlacFile {
+    bool is_flac = false;
+    int channels = 0;
+    int rate = 0;
+    std::vector<float> samples; // interleaved
+};
+
+FlacFile read_flac(const std::filesystem::path& file) {
+    SF_INFO info{};
+    SNDFILE* handle = sf_open(file.c_str(), SFM_READ, &info);
+    EXPECT_NE(handle, nullptr) << file << ": " << sf_strerror(nullptr);
+    if (handle == nullptr) return {};
+    FlacFile out{.is_flac = (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_FLAC,
+                 .channels = info.channels,
+                 .rate = info.samplerate,
+                 .samples = std::vector<float>(static_cast<std::size_t>(info.frames) *
+                                               static_cast<std::size_t>(info.channels))};
+    EXPECT_EQ(sf_readf_float(handle, out.samples.data(), info.frames), info.frames);
+    sf_close(handle);
+    return out;
+}
+
+// The answer for one channel of the one-second call: these segments and words.
+FakeSttReply reply_of(std::vector<fakes::FakeSttSegment> segments,
+                      std::vector<fakes::FakeSttWord> words = {}) {
+    FakeSttReply reply;
+    reply.duration = 1.0;
+    reply.segments = std::move(segments);
+    reply.words = std::move(words);
+    return reply;
+}
+
+TEST_F(OpenAiEngineTest, StereoUploadsEachChannelAsMono16kHzFlac) {
+    FakeSttServer server;
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), stereo_call("CA1.wav"));
+    ASSERT_TRUE(transcript) << transcript.error().message;
+
+    const auto uploads = server.uploads();
+    ASSERT_EQ(uploads.size(), 2u);
+    const double expected_hz[] = {440.0, 1000.0};
+    for (std::size_t c = 0; c < uploads.size(); ++c) {
+        SCOPED_TRACE("channel " + std::to_string(c + 1));
+        EXPECT_EQ(uploads[c].filename, "CA1-channel" + std::to_string(c + 1) + ".flac");
+        EXPECT_EQ(uploads[c].content_type, "audio/flac");
+        ASSERT_GE(uploads[c].file.size(), 4u);
+        EXPECT_EQ(uploads[c].file.substr(0, 4), "fLaC");
+
+        const auto flac =
+            read_flac(write_bytes("upload" + std::to_string(c + 1) + ".flac", uploads[c].file));
+        EXPECT_TRUE(flac.is_flac);
+        EXPECT_EQ(flac.channels, 1);
+        EXPECT_EQ(flac.rate, 16000);
+        EXPECT_NEAR(static_cast<double>(flac.samples.size()), 16000.0, 2.0);
+        // Channel 1 went to the first upload, channel 2 to the second, each alone.
+        EXPECT_NEAR(audio::testing::zero_crossing_hz(audio::testing::middle(flac.samples), 16000),
+                    expected_hz[c], expected_hz[c] * 0.03);
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(m_scratch));
+}
+
+TEST_F(OpenAiEngineTest, StereoSegmentsAreMergedByTimeWithSpeakers) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.2, " Hi, my bill is wrong."}, {0.5, 0.7, " Thanks."}},
+                                {{"Hi", 0.0, 0.05}, {"Thanks", 0.5, 0.6}}));
+    server.queue_reply(
+        reply_of({{0.25, 0.45, " Sorry to hear that."}, {0.8, 0.95, " You're welcome."}}));
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), stereo_call());
+    ASSERT_TRUE(transcript) << transcript.error().message;
+
+    EXPECT_EQ(transcript->engine, "openai");
+    EXPECT_NEAR(transcript->audio_s, 1.0, 0.001);
+    EXPECT_NEAR(transcript->speech_s, 2.0, 0.002); // both channels uploaded whole
+    ASSERT_EQ(transcript->segments.size(), 4u);
+    std::vector<std::string> speakers;
+    for (const auto& segment : transcript->segments)
+        speakers.push_back(segment.speaker);
+    EXPECT_THAT(speakers, ElementsAre("Caller", "Agent", "Caller", "Agent"));
+    EXPECT_DOUBLE_EQ(transcript->segments[1].start_s, 0.25);
+    ASSERT_EQ(transcript->segments[2].words.size(), 1u);
+    EXPECT_EQ(transcript->segments[2].words[0].text, "Thanks");
+    EXPECT_EQ(transcript->text(), "Caller: Hi, my bill is wrong.\n"
+                                  "Agent: Sorry to hear that.\n"
+                                  "Caller: Thanks.\n"
+                                  "Agent: You're welcome.");
+}
+
+TEST_F(OpenAiEngineTest, StereoTiesKeepChannelOrder) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.5, " Hello?"}}));
+    server.queue_reply(reply_of({{0.0, 0.5, " Hello!"}}));
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), stereo_call());
+    ASSERT_TRUE(transcript) << transcript.error().message;
+    EXPECT_EQ(transcript->text(), "Caller: Hello?\nAgent: Hello!");
+}
+
+TEST_F(OpenAiEngineTest, StereoHonoursCustomLabelsAndNamesUnlabelledChannels) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.2, " Hi."}}));
+    server.queue_reply(reply_of({{0.3, 0.5, " Hello."}}));
+    auto transcript =
+        transcribe(*scratch_engine_for(server.base_url(), {"Customer"}), stereo_call());
+    ASSERT_TRUE(transcript) << transcript.error().message;
+    EXPECT_EQ(transcript->text(), "Customer: Hi.\nChannel 2: Hello.");
+}
+
+TEST_F(OpenAiEngineTest, MonoIsUploadedAsItIsWithoutSpeakers) {
+    FakeSttServer server;
+    const auto file = path("mono.wav");
+    ASSERT_TRUE(audio::write_wav(file, audio::testing::tones(k_rate, 1.0, {440.0}), k_rate, 1,
+                                 audio::WavEncoding::mulaw));
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), file);
+    ASSERT_TRUE(transcript) << transcript.error().message;
+
+    const auto uploads = server.uploads();
+    ASSERT_EQ(uploads.size(), 1u);
+    EXPECT_TRUE(uploads[0].file == read_bytes(file)); // no re-encoding
+    EXPECT_EQ(uploads[0].filename, "mono.wav");
+    EXPECT_EQ(uploads[0].content_type, "audio/wav");
+    ASSERT_EQ(transcript->segments.size(), 2u);
+    for (const auto& segment : transcript->segments)
+        EXPECT_EQ(segment.speaker, "");
+    EXPECT_NEAR(transcript->speech_s, 1.0, 0.001);
+    EXPECT_TRUE(std::filesystem::is_empty(m_scratch)); // nothing was split
+}
+
+TEST_F(OpenAiEngineTest, StereoChannelFilesLiveInAFolderOfTheirOwnUntilTheEnd) {
+    FakeSttServer server;
+    OpenAiSettings settings;
+    settings.base_url = server.base_url(); // temp_root left empty: the system's temporary folder
+    auto engine = engine_with(std::move(settings));
+    auto transcriber = engine->make_transcriber();
+
+    const std::string prefix = "callscribe-channels-" + std::to_string(::getpid()) + "-";
+    const auto ours = [&] {
+        std::vector<std::filesystem::path> found;
+        for (const auto& entry :
+             std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+            if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry);
+        }
+        return found;
+    };
+    std::vector<double> done;
+    double total = -1;
+    std::size_t folders_while_splitting = 0;
+    transcriber->on_progress([&](double done_s, double total_s) {
+        done.push_back(done_s);
+        total = total_s;
+        folders_while_splitting = ours().size();
+    });
+    auto transcript = transcriber->transcribe(stereo_call());
+    ASSERT_TRUE(transcript) << transcript.error().message;
+
+    EXPECT_EQ(folders_while_splitting, 1u);
+    EXPECT_TRUE(ours().empty());
+    ASSERT_FALSE(done.empty());
+    EXPECT_TRUE(std::ranges::is_sorted(done));
+    EXPECT_NEAR(done.back(), 1.0, 0.001);
+    EXPECT_DOUBLE_EQ(total, 1.0);
+}
+
+TEST_F(OpenAiEngineTest, StereoFailureOfTheSecondChannelIsTheErrorAndCleansUp) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.2, " Hi."}}));
+    server.queue_response(FakeResponse::json(
+        400, FakeSttServer::error_json("Audio file is too short", "invalid_request_error")));
+    const auto recording = stereo_call();
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), recording);
+    ASSERT_FALSE(transcript);
+    EXPECT_FALSE(transcript.error().retryable);
+    EXPECT_THAT(transcript.error().message, HasSubstr("400: Audio file is too short"));
+    EXPECT_THAT(transcript.error().message, HasSubstr(recording.string() + " channel 2"));
+    EXPECT_EQ(server.request_count(), 2u);
+    EXPECT_TRUE(std::filesystem::is_empty(m_scratch));
+}
+
+TEST_F(OpenAiEngineTest, StereoRetryableFailureOfAChannelStaysRetryable) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.2, " Hi."}}));
+    server.queue_failures(2, 503);
+    OpenAiSettings settings;
+    settings.base_url = server.base_url();
+    settings.max_attempts = 2;
+    settings.temp_root = m_scratch;
+    std::filesystem::create_directories(m_scratch);
+    auto transcript =
+        engine_with(std::move(settings))->make_transcriber()->transcribe(stereo_call());
+    ASSERT_FALSE(transcript);
+    EXPECT_TRUE(transcript.error().retryable);
+    EXPECT_THAT(transcript.error().message, HasSubstr("gave up after 2 attempts"));
+    EXPECT_EQ(server.request_count(), 3u);
+    EXPECT_TRUE(std::filesystem::is_empty(m_scratch));
+}
+
+TEST_F(OpenAiEngineTest, UndecodableRecordingIsANonRetryableErrorWithoutARequest) {
+    FakeSttServer server;
+    const auto file = write_bytes("CA2.mp3", "this is not audio at all, just some text");
+    auto transcript = transcribe(*scratch_engine_for(server.base_url()), file);
+    ASSERT_FALSE(transcript);
+    EXPECT_FALSE(transcript.error().retryable);
+    EXPECT_THAT(transcript.error().message, HasSubstr(file.string()));
     EXPECT_EQ(server.request_count(), 0u);
 }
 
