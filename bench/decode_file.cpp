@@ -4,6 +4,9 @@
 //                                                   and print its frames, chunks and flags
 //   callscribe_decode --generate SECONDS OUT FORMAT write a synthetic 8 kHz mono telephone-like
 //                                                   recording; FORMAT: pcm16 mulaw alaw mp3 flac
+//   callscribe_decode --call SECONDS OUT FORMAT SPEECH...
+//                                                   a call of real speech: the SPEECH files in
+//                                                   turn, 1.5 s of line hiss between them
 //
 // Generation streams through WavWriter a second at a time, so it needs no more memory for an
 // hour than for a minute.
@@ -17,6 +20,7 @@
 #include <cstdlib>
 #include <map>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +28,9 @@ namespace {
 
 using namespace callscribe::audio;
 
-int generate(double seconds, const std::string& out, const std::string& format_name) {
+constexpr int k_rate = 8000;
+
+std::optional<WavWriter> open_writer(const std::string& out, const std::string& format_name) {
     const std::map<std::string, OutputFormat> formats = {{"pcm16", OutputFormat::wav_pcm16},
                                                          {"mulaw", OutputFormat::wav_mulaw},
                                                          {"alaw", OutputFormat::wav_alaw},
@@ -33,14 +39,60 @@ int generate(double seconds, const std::string& out, const std::string& format_n
     const auto format = formats.find(format_name);
     if (format == formats.end()) {
         fmt::print(stderr, "unknown format {}\n", format_name);
-        return 2;
+        return std::nullopt;
     }
-    constexpr int k_rate = 8000;
     auto writer = WavWriter::create(out, k_rate, 1, format->second);
     if (!writer) {
         fmt::print(stderr, "{}\n", writer.error().message);
+        return std::nullopt;
+    }
+    return std::move(*writer);
+}
+
+int call(double seconds, const std::string& out, const std::string& format_name,
+         const std::vector<std::string>& speech_files) {
+    auto writer = open_writer(out, format_name);
+    if (!writer) return 2;
+    std::vector<std::vector<float>> utterances;
+    for (const auto& file : speech_files) {
+        auto reader = PcmReader::open(file, k_rate);
+        if (!reader) {
+            fmt::print(stderr, "{}\n", reader.error().message);
+            return 1;
+        }
+        std::vector<float> samples;
+        std::vector<std::vector<float>> chunk;
+        while (*reader->next(chunk)) samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
+        utterances.push_back(std::move(samples));
+    }
+    std::vector<float> gap(std::size_t(1.5 * k_rate));
+    std::uint32_t noise = 7;
+    for (float& s : gap) {
+        noise = noise * 1664525u + 1013904223u;
+        s = static_cast<float>((static_cast<double>(noise >> 8) / (1 << 24) - 0.5) * 0.003);
+    }
+    const auto total = static_cast<std::size_t>(seconds * k_rate);
+    std::size_t written = 0;
+    for (std::size_t i = 0; written < total; ++i) {
+        for (const auto* part : {&utterances[i % utterances.size()], &gap}) {
+            const auto n = std::min(part->size(), total - written);
+            if (auto ok = writer->write(std::span(*part).first(n)); !ok) {
+                fmt::print(stderr, "{}\n", ok.error().message);
+                return 1;
+            }
+            written += n;
+        }
+    }
+    if (auto ok = writer->finish(); !ok) {
+        fmt::print(stderr, "{}\n", ok.error().message);
         return 1;
     }
+    return 0;
+}
+
+int generate(double seconds, const std::string& out, const std::string& format_name) {
+    auto writer = open_writer(out, format_name);
+    if (!writer) return 2;
     // A voice-band "talker": a wandering tone with a syllable-rate envelope, plus a little noise.
     std::vector<float> second(k_rate);
     std::uint32_t noise = 1;
@@ -103,6 +155,10 @@ int decode(const std::string& file) {
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.size() >= 5 && args[0] == "--call") {
+        return call(std::atof(args[1].c_str()), args[2], args[3],
+                    std::vector<std::string>(args.begin() + 4, args.end()));
+    }
     if (args.size() == 4 && args[0] == "--generate") {
         return generate(std::atof(args[1].c_str()), args[2], args[3]);
     }

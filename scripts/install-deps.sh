@@ -12,7 +12,7 @@ packages=(
   libmpg123-dev libsndfile1-dev libsoxr-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev time
+  libgtest-dev libgmock-dev libbenchmark-dev time bc
 )
 
 sudo_cmd=()

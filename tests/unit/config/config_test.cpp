@@ -291,6 +291,9 @@ struct BadValue {
     const char* expected; // a substring of the error line
 };
 
+// Names the case in test listings (the variable and the bad value).
+void PrintTo(const BadValue& v, std::ostream* os) { *os << v.variable << "=" << v.value; }
+
 class ConfigValidation : public ::testing::TestWithParam<BadValue> {};
 
 TEST_P(ConfigValidation, OneLineNamingTheVariableWithoutNeighbouringSecrets) {
@@ -356,6 +359,9 @@ struct BadSecret {
     const char* variable;
     const char* expected;
 };
+
+// Names the case by its variable only: the values are secrets.
+void PrintTo(const BadSecret& v, std::ostream* os) { *os << v.variable; }
 
 class ConfigSecretValidation : public ::testing::TestWithParam<BadSecret> {};
 
