@@ -62,7 +62,8 @@ int call(double seconds, const std::string& out, const std::string& format_name,
         }
         std::vector<float> samples;
         std::vector<std::vector<float>> chunk;
-        while (*reader->next(chunk)) samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
+        while (*reader->next(chunk))
+            samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
         utterances.push_back(std::move(samples));
     }
     std::vector<float> gap(std::size_t(1.5 * k_rate));

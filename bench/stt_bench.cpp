@@ -28,7 +28,8 @@ double thread_cpu_seconds() {
 }
 
 double wall_seconds() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
 }
 
 struct Totals {
@@ -98,8 +99,10 @@ int main(int argc, char** argv) {
     double load_s = wall_seconds() - load_start;
 
     std::string options;
-    for (const auto& [k, v] : stt::telephone_options()) options += fmt::format(" {} {}", k, v);
-    for (const auto& [k, v] : settings.options) options += fmt::format(" {} {}", k, v);
+    for (const auto& [k, v] : stt::telephone_options())
+        options += fmt::format(" {} {}", k, v);
+    for (const auto& [k, v] : settings.options)
+        options += fmt::format(" {} {}", k, v);
     fmt::print("engine pocketsphinx, options:{}{}\n", options.empty() ? " (defaults)" : options,
                settings.skip_silence ? ", silence skipped (VAD)" : ", no VAD");
     fmt::print("model load: {:.2f} s (excluded from RTF)\n\n", load_s);
@@ -114,7 +117,8 @@ int main(int argc, char** argv) {
         if (!hyps_dir.empty()) hyps.open(hyps_dir + "/" + condition + ".tsv");
         for (const auto& u : utterances) {
             if (!u.contains(condition)) {
-                fmt::print(stderr, "stt_bench: {} has no {}\n", u["id"].get<std::string>(), condition);
+                fmt::print(stderr, "stt_bench: {} has no {}\n", u["id"].get<std::string>(),
+                           condition);
                 return 2;
             }
             std::string path = eval_dir + "/" + u[condition].get<std::string>();
@@ -132,7 +136,8 @@ int main(int argc, char** argv) {
             auto errors = stt::word_errors(u["text"].get<std::string>(), text);
             double speech = 0;
             if (transcript)
-                for (const auto& s : transcript->segments) speech += s.end_s - s.start_s;
+                for (const auto& s : transcript->segments)
+                    speech += s.end_s - s.start_s;
             for (const auto& key : {u["subset"].get<std::string>(), std::string("ALL")}) {
                 auto& t = totals[key];
                 ++t.utterances;
@@ -148,17 +153,19 @@ int main(int argc, char** argv) {
         }
         for (const auto& [subset, t] : totals) {
             if (subset == "ALL") continue;
-            fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} {:>7.0f}%\n",
+            fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} "
+                       "{:>7.0f}%\n",
                        condition, subset, t.utterances, t.errors.reference_words,
                        t.errors.substitutions, t.errors.deletions, t.errors.insertions,
                        100 * t.errors.rate(), t.audio_s, t.cpu_s / t.audio_s,
                        100 * t.speech_s / t.audio_s);
         }
         const auto& t = totals["ALL"];
-        fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} {:>7.0f}%\n",
-                   condition, "ALL", t.utterances, t.errors.reference_words, t.errors.substitutions,
-                   t.errors.deletions, t.errors.insertions, 100 * t.errors.rate(), t.audio_s,
-                   t.cpu_s / t.audio_s, 100 * t.speech_s / t.audio_s);
+        fmt::print(
+            "{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} {:>7.0f}%\n",
+            condition, "ALL", t.utterances, t.errors.reference_words, t.errors.substitutions,
+            t.errors.deletions, t.errors.insertions, 100 * t.errors.rate(), t.audio_s,
+            t.cpu_s / t.audio_s, 100 * t.speech_s / t.audio_s);
     }
     return failures ? 1 : 0;
 }

@@ -12,7 +12,8 @@ constexpr double k_noise_rise_db = 0.005; // per frame (0.5 dB/s): speech barely
 
 double energy_db(std::span<const float> frame) {
     double sum = 0;
-    for (float s : frame) sum += double(s) * s;
+    for (float s : frame)
+        sum += double(s) * s;
     double mean = sum / std::max<std::size_t>(frame.size(), 1);
     return std::max(k_floor_db, 10 * std::log10(mean + 1e-12));
 }

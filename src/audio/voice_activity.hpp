@@ -15,16 +15,16 @@ namespace callscribe::audio {
 
 struct VoiceActivitySettings {
     int rate = 16000;
-    double threshold_db = 10;    // speech is this far above the noise floor...
-    double min_energy_db = -50;  // ...and at least this loud (dBFS)
-    double onset_s = 0.03;       // this long above the threshold opens a region
-    double hangover_s = 0.5;     // this long below it closes one
-    double pre_roll_s = 0.25;    // audio kept before the onset (soft word starts)
-    double max_region_s = 20;    // longer speech is cut into regions of at most this
+    double threshold_db = 10;   // speech is this far above the noise floor...
+    double min_energy_db = -50; // ...and at least this loud (dBFS)
+    double onset_s = 0.03;      // this long above the threshold opens a region
+    double hangover_s = 0.5;    // this long below it closes one
+    double pre_roll_s = 0.25;   // audio kept before the onset (soft word starts)
+    double max_region_s = 20;   // longer speech is cut into regions of at most this
 };
 
 class VoiceActivityDetector {
-public:
+  public:
     struct Sink {
         // A region starts at `start_s` (seconds from the start of the channel).
         std::function<void(double start_s)> on_start;
@@ -42,7 +42,7 @@ public:
 
     double speech_seconds() const { return m_speech_samples / double(m_settings.rate); }
 
-private:
+  private:
     void process_frame(std::span<const float> frame);
     void open_region();
     void close_region();
@@ -50,13 +50,13 @@ private:
     VoiceActivitySettings m_settings;
     Sink m_sink;
     std::size_t m_frame_size;
-    std::vector<float> m_frame;     // partial frame between feed() calls
-    std::vector<float> m_pre_roll;  // recent frames, oldest first, while no region is open
+    std::vector<float> m_frame;    // partial frame between feed() calls
+    std::vector<float> m_pre_roll; // recent frames, oldest first, while no region is open
     std::size_t m_pre_roll_size;
-    long long m_frame_index = 0;    // frames seen so far
+    long long m_frame_index = 0; // frames seen so far
     double m_noise_db = 0;
-    int m_loud_run = 0;             // consecutive frames above the threshold
-    int m_quiet_run = 0;            // consecutive frames below it inside a region
+    int m_loud_run = 0;  // consecutive frames above the threshold
+    int m_quiet_run = 0; // consecutive frames below it inside a region
     bool m_in_region = false;
     long long m_region_start_sample = 0;
     long long m_region_samples = 0;

@@ -10,9 +10,13 @@ namespace callscribe::cli {
 
 ProgressBar::ProgressBar(bool enabled, int files) : m_enabled(enabled), m_files(files) {}
 
-ProgressBar::~ProgressBar() { clear(); }
+ProgressBar::~ProgressBar() {
+    clear();
+}
 
-bool ProgressBar::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+bool ProgressBar::stderr_is_terminal() {
+    return isatty(STDERR_FILENO) == 1;
+}
 
 void ProgressBar::file_done() {
     std::lock_guard lock(m_mutex);

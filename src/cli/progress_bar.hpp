@@ -9,7 +9,7 @@
 namespace callscribe::cli {
 
 class ProgressBar {
-public:
+  public:
     // `enabled` false makes every call a no-op (not a terminal, or asked to be quiet).
     ProgressBar(bool enabled, int files);
     ~ProgressBar();
@@ -22,7 +22,7 @@ public:
 
     static bool stderr_is_terminal();
 
-private:
+  private:
     void draw(bool force);
 
     bool m_enabled;

@@ -2,8 +2,8 @@
 
 #include "cli/transcribe_command.hpp"
 #include "config/config.hpp"
-#include "net/curl/curl_http_client.hpp"
 #include "core/log.hpp"
+#include "net/curl/curl_http_client.hpp"
 #include "stt/engines.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,7 +20,8 @@ namespace {
 
 std::string version_text() {
     std::string engines;
-    for (auto name : stt::engine_names()) engines += (engines.empty() ? "" : ", ") + std::string(name);
+    for (auto name : stt::engine_names())
+        engines += (engines.empty() ? "" : ", ") + std::string(name);
     return fmt::format("callscribe {}\nspeech engines: {}\nstores: sqlite\n", CALLSCRIBE_VERSION,
                        engines);
 }
@@ -100,7 +101,8 @@ int run(int argc, char** argv) {
         transcribe.progress = !no_progress;
         return run_transcribe(transcribe, **engine);
     }
-    for (auto* sub : app.get_subcommands()) return not_yet_available(sub->get_name());
+    for (auto* sub : app.get_subcommands())
+        return not_yet_available(sub->get_name());
     return 2;
 }
 

@@ -45,7 +45,9 @@ Result<void> write_file(const std::filesystem::path& path, const std::string& te
     }
     std::error_code ec;
     std::filesystem::rename(temp, path, ec);
-    if (ec) return fail(fmt::format("{}: cannot write the transcript: {}", path.string(), ec.message()));
+    if (ec)
+        return fail(
+            fmt::format("{}: cannot write the transcript: {}", path.string(), ec.message()));
     return {};
 }
 
@@ -63,7 +65,8 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
         std::error_code ec;
         std::filesystem::create_directories(*options.output_dir, ec);
         if (ec) {
-            fmt::print(stderr, "callscribe: -o {}: {}\n", options.output_dir->string(), ec.message());
+            fmt::print(stderr, "callscribe: -o {}: {}\n", options.output_dir->string(),
+                       ec.message());
             return 2;
         }
         outputs = output_paths(options, *format);
@@ -88,7 +91,8 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
             const std::string& text = *printed[std::size_t(next_to_print)];
             if (!text.empty()) {
                 progress.clear();
-                if (n > 1) fmt::print("==> {} <==\n", options.files[std::size_t(next_to_print)].string());
+                if (n > 1)
+                    fmt::print("==> {} <==\n", options.files[std::size_t(next_to_print)].string());
                 std::fwrite(text.data(), 1, text.size(), stdout);
                 std::fflush(stdout);
             }
@@ -100,15 +104,17 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
         auto transcriber = engine.make_transcriber();
         for (int i = next++; i < n; i = next++) {
             const auto& file = options.files[std::size_t(i)];
-            transcriber->on_progress([&, name = file.filename().string()](double done, double total) {
-                progress.audio(done, total, name);
-            });
+            transcriber->on_progress(
+                [&, name = file.filename().string()](double done, double total) {
+                    progress.audio(done, total, name);
+                });
             auto transcript = transcriber->transcribe(file);
             std::string text;
             if (!transcript) {
                 report_error(transcript.error().message);
             } else if (options.output_dir) {
-                if (auto written = write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
+                if (auto written =
+                        write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
                     !written)
                     report_error(written.error().message);
             } else {
@@ -123,7 +129,8 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
 
     int jobs = std::clamp(options.jobs, 1, std::max(1, n));
     std::vector<std::jthread> threads;
-    for (int j = 1; j < jobs; ++j) threads.emplace_back(work);
+    for (int j = 1; j < jobs; ++j)
+        threads.emplace_back(work);
     work();
     threads.clear();
     progress.clear();

@@ -9,13 +9,13 @@ using TimePoint = std::chrono::system_clock::time_point;
 using Seconds = std::chrono::duration<double>;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual TimePoint now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     TimePoint now() const override { return std::chrono::system_clock::now(); }
 };
 

@@ -21,7 +21,7 @@ struct Error {
 
 // Thrown only by `Result::value()` on an error: code that checks first never sees it.
 class ErrorException : public std::runtime_error {
-public:
+  public:
     explicit ErrorException(const Error& e) : std::runtime_error(e.message) {}
 };
 
@@ -31,15 +31,19 @@ public:
 
 template <class T = void> using Result = boost::system::result<T, Error>;
 
-inline Error fail(std::string message) { return Error{std::move(message), false}; }
-inline Error fail_retryable(std::string message) { return Error{std::move(message), true}; }
+inline Error fail(std::string message) {
+    return Error{std::move(message), false};
+}
+inline Error fail_retryable(std::string message) {
+    return Error{std::move(message), true};
+}
 
 } // namespace callscribe
 
 #define CALLSCRIBE_ASSERT(cond)                                                                    \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond);     \
+            std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #cond);      \
             std::abort();                                                                          \
         }                                                                                          \
     } while (0)

@@ -10,7 +10,7 @@
 namespace callscribe {
 
 class Secret {
-public:
+  public:
     Secret() = default;
     explicit Secret(std::string value) : m_value(std::move(value)) {}
 
@@ -20,7 +20,7 @@ public:
     friend bool operator==(const Secret&, const Secret&) = default;
     friend std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "***"; }
 
-private:
+  private:
     std::string m_value;
 };
 

@@ -7,7 +7,9 @@
 
 namespace callscribe::stt {
 
-std::vector<std::string_view> engine_names() { return {"pocketsphinx", "openai"}; }
+std::vector<std::string_view> engine_names() {
+    return {"pocketsphinx", "openai"};
+}
 
 Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
                                             std::shared_ptr<net::HttpClient> http) {
@@ -29,8 +31,8 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         return std::unique_ptr<Engine>(
             std::make_unique<openai::OpenAiEngine>(std::move(ai), std::move(http)));
     }
-    return fail(fmt::format("CALLSCRIBE_STT_ENGINE={}: unknown engine (known: pocketsphinx, openai)",
-                            settings.engine));
+    return fail(fmt::format(
+        "CALLSCRIBE_STT_ENGINE={}: unknown engine (known: pocketsphinx, openai)", settings.engine));
 }
 
 } // namespace callscribe::stt

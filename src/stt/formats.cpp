@@ -44,10 +44,17 @@ std::string vtt_escape(std::string_view text) {
     std::string out;
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -94,10 +101,14 @@ std::optional<Format> parse_format(std::string_view name) {
 
 std::string_view extension(Format format) {
     switch (format) {
-    case Format::txt: return "txt";
-    case Format::json: return "json";
-    case Format::srt: return "srt";
-    case Format::vtt: return "vtt";
+    case Format::txt:
+        return "txt";
+    case Format::json:
+        return "json";
+    case Format::srt:
+        return "srt";
+    case Format::vtt:
+        return "vtt";
     }
     return "txt";
 }
@@ -110,10 +121,14 @@ std::string timestamp(double seconds, char millis_separator) {
 
 std::string render(const Transcript& transcript, Format format) {
     switch (format) {
-    case Format::txt: return transcript.text() + "\n";
-    case Format::json: return render_json(transcript);
-    case Format::srt: return render_srt(transcript);
-    case Format::vtt: return render_vtt(transcript);
+    case Format::txt:
+        return transcript.text() + "\n";
+    case Format::json:
+        return render_json(transcript);
+    case Format::srt:
+        return render_srt(transcript);
+    case Format::vtt:
+        return render_vtt(transcript);
     }
     return {};
 }

@@ -22,7 +22,7 @@ namespace callscribe::stt {
 using ProgressFn = std::function<void(double done_s, double total_s)>;
 
 class Transcriber {
-public:
+  public:
     virtual ~Transcriber() = default;
     virtual Result<Transcript> transcribe(const std::filesystem::path& recording) = 0;
     // Engines that can tell call it while transcribing; others ignore it.
@@ -30,7 +30,7 @@ public:
 };
 
 class Engine {
-public:
+  public:
     virtual ~Engine() = default;
     virtual std::string_view name() const = 0;
     virtual std::unique_ptr<Transcriber> make_transcriber() const = 0;

@@ -9,9 +9,12 @@ std::vector<std::string> normalised_words(std::string_view text) {
     std::string word;
     auto flush = [&] {
         if (word.empty()) return;
-        if (word == "mr") word = "mister";
-        else if (word == "mrs") word = "missus";
-        else if (word == "dr") word = "doctor";
+        if (word == "mr")
+            word = "mister";
+        else if (word == "mrs")
+            word = "missus";
+        else if (word == "dr")
+            word = "doctor";
         words.push_back(std::move(word));
         word.clear();
     };
@@ -42,7 +45,8 @@ WordErrors word_errors(std::string_view reference, std::string_view hypothesis) 
     // cell = {edits, substitutions, deletions, insertions}
     using Cell = std::array<int, 4>;
     std::vector<Cell> prev(hyp.size() + 1), cur(hyp.size() + 1);
-    for (std::size_t j = 0; j <= hyp.size(); ++j) prev[j] = {int(j), 0, 0, int(j)};
+    for (std::size_t j = 0; j <= hyp.size(); ++j)
+        prev[j] = {int(j), 0, 0, int(j)};
     for (std::size_t i = 1; i <= ref.size(); ++i) {
         cur[0] = {int(i), 0, int(i), 0};
         for (std::size_t j = 1; j <= hyp.size(); ++j) {
@@ -51,7 +55,8 @@ WordErrors word_errors(std::string_view reference, std::string_view hypothesis) 
                 ++best[0];
                 ++best[1];
             }
-            if (prev[j][0] + 1 < best[0]) best = {prev[j][0] + 1, prev[j][1], prev[j][2] + 1, prev[j][3]};
+            if (prev[j][0] + 1 < best[0])
+                best = {prev[j][0] + 1, prev[j][1], prev[j][2] + 1, prev[j][3]};
             if (cur[j - 1][0] + 1 < best[0])
                 best = {cur[j - 1][0] + 1, cur[j - 1][1], cur[j - 1][2], cur[j - 1][3] + 1};
             cur[j] = best;

@@ -20,7 +20,8 @@ const std::string k_eval = CALLSCRIBE_EVAL_DIR;
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) out.push_back(line);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
     return out;
 }
 
@@ -30,7 +31,8 @@ TEST(TranscribeCli, DemoCallComesOutAsSpeakerTurnsInOrder) {
     auto turns = lines(r.out);
     ASSERT_EQ(turns.size(), 5u) << r.out;
     const char* speakers[] = {"Agent: ", "Caller: ", "Agent: ", "Caller: ", "Agent: "};
-    for (std::size_t i = 0; i < 5; ++i) EXPECT_TRUE(turns[i].starts_with(speakers[i])) << turns[i];
+    for (std::size_t i = 0; i < 5; ++i)
+        EXPECT_TRUE(turns[i].starts_with(speakers[i])) << turns[i];
     auto errors = stt::word_errors(
         "this is sarah calling from doctor miller's office to confirm your appointment on tuesday "
         "at three thirty",
@@ -41,7 +43,8 @@ TEST(TranscribeCli, DemoCallComesOutAsSpeakerTurnsInOrder) {
 TEST(TranscribeCli, SrtOfTheDemoCallIsWellFormed) {
     auto r = run_callscribe({"transcribe", "--format", "srt", k_demo_call});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::regex cue(R"((\d+)\n(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)\n(Agent|Caller): [a-z' ]+\n\n)");
+    std::regex cue(
+        R"((\d+)\n(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)\n(Agent|Caller): [a-z' ]+\n\n)");
     int count = 0;
     double previous = -1;
     std::string rest = r.out;
@@ -93,7 +96,8 @@ TEST(TranscribeCli, BadConfigurationStopsBeforeAnyWork) {
 }
 
 TEST(TranscribeCli, MissingModelIsAClearStartError) {
-    auto r = run_callscribe({"transcribe", k_demo_call}, {{"CALLSCRIBE_PS_MODEL_DIR", "/nonexistent/model"}});
+    auto r = run_callscribe({"transcribe", k_demo_call},
+                            {{"CALLSCRIBE_PS_MODEL_DIR", "/nonexistent/model"}});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("/nonexistent/model"), std::string::npos) << r.err;
 }

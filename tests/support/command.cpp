@@ -49,24 +49,30 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
         std::string entry = *e;
         auto name = entry.substr(0, entry.find('='));
         // The test decides every setting the binary sees.
-        if (name.starts_with("CALLSCRIBE_") || name.starts_with("TWILIO_") || name == "OPENAI_API_KEY")
+        if (name.starts_with("CALLSCRIBE_") || name.starts_with("TWILIO_") ||
+            name == "OPENAI_API_KEY")
             continue;
         if (!env.count(name)) env_strings.push_back(entry);
     }
-    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        env_strings.push_back(k + "=" + v);
     std::vector<std::string> argv_strings = {CALLSCRIBE_BINARY};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     std::vector<char*> argv, envp;
-    for (auto& a : argv_strings) argv.push_back(a.data());
+    for (auto& a : argv_strings)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
-    for (auto& e : env_strings) envp.push_back(e.data());
+    for (auto& e : env_strings)
+        envp.push_back(e.data());
     envp.push_back(nullptr);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     pid_t pid = 0;
     int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);

@@ -34,7 +34,8 @@ void route_engine_log(void*, err_lvl_t level, const char* format, ...) {
     va_end(args);
     if (n <= 0) return;
     std::string_view text(line, std::min<std::size_t>(std::size_t(n), sizeof line - 1));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.remove_suffix(1);
     if (text.empty()) return;
     if (level >= ERR_ERROR) {
         log().error("[pocketsphinx] {}", text);
@@ -51,7 +52,7 @@ std::optional<std::string> spoken_word(std::string_view w) {
 }
 
 class DecoderPool {
-public:
+  public:
     explicit DecoderPool(PocketSphinxSettings settings) : m_settings(std::move(settings)) {}
 
     const PocketSphinxSettings& settings() const { return m_settings; }
@@ -73,7 +74,7 @@ public:
         m_idle.push_back(std::move(ps));
     }
 
-private:
+  private:
     Result<DecoderPtr> load() const {
         for (const auto& [what, path] : {std::pair{"acoustic model", m_settings.hmm},
                                          std::pair{"language model", m_settings.lm},
@@ -82,12 +83,16 @@ private:
             if (!std::filesystem::exists(path, ec))
                 return fail(fmt::format("pocketsphinx {} not found: {}", what, path.string()));
         }
-        std::vector<std::string> args = {"-hmm", m_settings.hmm.string(), "-lm",
-                                         m_settings.lm.string(), "-dict", m_settings.dict.string()};
-        for (const auto& [key, value] : telephone_options()) args.insert(args.end(), {key, value});
-        for (const auto& [key, value] : m_settings.options) args.insert(args.end(), {key, value});
+        std::vector<std::string> args = {"-hmm",  m_settings.hmm.string(),
+                                         "-lm",   m_settings.lm.string(),
+                                         "-dict", m_settings.dict.string()};
+        for (const auto& [key, value] : telephone_options())
+            args.insert(args.end(), {key, value});
+        for (const auto& [key, value] : m_settings.options)
+            args.insert(args.end(), {key, value});
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
 
         std::unique_ptr<cmd_ln_t, ConfigFree> config(
             cmd_ln_parse_r(nullptr, ps_args(), int(argv.size()), argv.data(), TRUE));
@@ -106,7 +111,7 @@ private:
 
 // One channel on its way through voice-activity detection into the decoder.
 class ChannelDecoder {
-public:
+  public:
     ChannelDecoder(ps_decoder_t* ps, std::string speaker, const PocketSphinxSettings& settings,
                    std::vector<Segment>& out)
         : m_ps(ps), m_speaker(std::move(speaker)), m_out(out),
@@ -138,7 +143,7 @@ public:
     const Error* error() const { return m_error ? &*m_error : nullptr; }
     double speech_seconds() const { return m_speech_s; }
 
-private:
+  private:
     void append(std::span<const float> samples) {
         for (float s : samples)
             m_pcm.push_back(int16_t(std::lround(std::clamp(s, -1.0f, 1.0f) * 32767.0f)));
@@ -189,7 +194,7 @@ private:
 };
 
 class PocketSphinxTranscriber final : public Transcriber {
-public:
+  public:
     PocketSphinxTranscriber(std::shared_ptr<DecoderPool> pool) : m_pool(std::move(pool)) {}
     ~PocketSphinxTranscriber() override {
         if (m_ps) m_pool->give_back(std::move(m_ps));
@@ -235,11 +240,12 @@ public:
         std::stable_sort(segments.begin(), segments.end(),
                          [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
         double speech_s = 0;
-        for (const auto& channel : channels) speech_s += channel->speech_seconds();
+        for (const auto& channel : channels)
+            speech_s += channel->speech_seconds();
         return Transcript{"pocketsphinx", audio_s, std::move(segments), speech_s};
     }
 
-private:
+  private:
     static std::string speaker_label(const PocketSphinxSettings& s, int channel, int channels) {
         if (channels == 1) return {};
         if (std::size_t(channel) < s.channel_labels.size()) return s.channel_labels[channel];
@@ -252,14 +258,14 @@ private:
 };
 
 class PocketSphinxEngine final : public Engine {
-public:
+  public:
     explicit PocketSphinxEngine(std::shared_ptr<DecoderPool> pool) : m_pool(std::move(pool)) {}
     std::string_view name() const override { return "pocketsphinx"; }
     std::unique_ptr<Transcriber> make_transcriber() const override {
         return std::make_unique<PocketSphinxTranscriber>(m_pool);
     }
 
-private:
+  private:
     std::shared_ptr<DecoderPool> m_pool;
 };
 

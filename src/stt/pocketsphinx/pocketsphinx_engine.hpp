@@ -34,7 +34,8 @@ struct PocketSphinxSettings {
 // The defaults chosen for telephone audio (see bench/README.md for the measurements).
 const std::vector<std::pair<std::string, std::string>>& telephone_options();
 
-// Model files inside Debian's pocketsphinx-en-us layout: {dir}/en-us, en-us.lm.bin, cmudict-en-us.dict.
+// Model files inside Debian's pocketsphinx-en-us layout: {dir}/en-us, en-us.lm.bin,
+// cmudict-en-us.dict.
 PocketSphinxSettings pocketsphinx_defaults(const std::filesystem::path& model_dir);
 
 Result<std::unique_ptr<Engine>> make_pocketsphinx_engine(PocketSphinxSettings settings);

@@ -20,12 +20,16 @@ struct Utterance {
     std::string file;
     std::string text;
 };
-const Utterance k_account{"/synth/phone/flt03.mp3", "my account number is four seven two nine one eight three"};
+const Utterance k_account{"/synth/phone/flt03.mp3",
+                          "my account number is four seven two nine one eight three"};
 const Utterance k_zip{"/synth/phone/flt10.mp3", "the zip code is nine four one zero three"};
-const Utterance k_goodbye{"/synth/phone/flt19.mp3", "thank you for calling have a great day and goodbye"};
-const Utterance k_cancel{"/synth/phone/flt13.mp3", "i would like to cancel my subscription and get a refund"};
+const Utterance k_goodbye{"/synth/phone/flt19.mp3",
+                          "thank you for calling have a great day and goodbye"};
+const Utterance k_cancel{"/synth/phone/flt13.mp3",
+                         "i would like to cancel my subscription and get a refund"};
 
-std::unique_ptr<Engine> engine(PocketSphinxSettings settings = pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR)) {
+std::unique_ptr<Engine>
+engine(PocketSphinxSettings settings = pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR)) {
     auto e = make_pocketsphinx_engine(std::move(settings));
     EXPECT_TRUE(e) << e.error().message;
     return std::move(*e);
@@ -36,7 +40,8 @@ std::vector<float> samples_8k(const std::string& file) {
     EXPECT_TRUE(reader) << reader.error().message;
     std::vector<float> out;
     std::vector<std::vector<float>> chunk;
-    while (*reader->next(chunk)) out.insert(out.end(), chunk[0].begin(), chunk[0].end());
+    while (*reader->next(chunk))
+        out.insert(out.end(), chunk[0].begin(), chunk[0].end());
     return out;
 }
 
@@ -95,7 +100,8 @@ TEST(PocketSphinxEngine, ChannelLabelsAreConfigurable) {
     auto t = engine(settings)->make_transcriber()->transcribe(k_demo_call);
     ASSERT_TRUE(t) << t.error().message;
     std::set<std::string> speakers;
-    for (const auto& s : t->segments) speakers.insert(s.speaker);
+    for (const auto& s : t->segments)
+        speakers.insert(s.speaker);
     EXPECT_EQ(speakers, (std::set<std::string>{"Customer", "Channel 2"}));
 }
 
@@ -104,7 +110,8 @@ TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
     testing::TempDir dir;
     auto first = samples_8k(k_eval + k_account.file), second = samples_8k(k_eval + k_zip.file);
     std::vector<float> call = first;
-    for (int i = 0; i < 20 * 8000; ++i) call.push_back(0.0005f * float((i * 7919) % 200 - 100) / 100);
+    for (int i = 0; i < 20 * 8000; ++i)
+        call.push_back(0.0005f * float((i * 7919) % 200 - 100) / 100);
     call.insert(call.end(), second.begin(), second.end());
     auto file = dir / "half-silent.wav";
     ASSERT_TRUE(audio::write_wav(file, call, 8000, 1, audio::WavEncoding::mulaw));

@@ -31,10 +31,12 @@ void append(std::vector<float>& out, double seconds, double noise_db, double spe
 std::vector<Region> detect(const std::vector<float>& signal, std::size_t chunk,
                            VoiceActivitySettings settings = {}) {
     std::vector<Region> regions;
-    VoiceActivityDetector vad(settings,
-                              {[&](double s) { regions.push_back({s, -1, 0}); },
-                               [&](std::span<const float> x) { regions.back().samples += x.size(); },
-                               [&](double e) { regions.back().end_s = e; }});
+    VoiceActivityDetector vad(
+        settings, {[&](double s) {
+                       regions.push_back({s, -1, 0});
+                   },
+                   [&](std::span<const float> x) { regions.back().samples += x.size(); },
+                   [&](double e) { regions.back().end_s = e; }});
     for (std::size_t i = 0; i < signal.size(); i += chunk)
         vad.feed(std::span(signal).subspan(i, std::min(chunk, signal.size() - i)));
     vad.finish();

@@ -292,7 +292,9 @@ struct BadValue {
 };
 
 // Names the case in test listings (the variable and the bad value).
-void PrintTo(const BadValue& v, std::ostream* os) { *os << v.variable << "=" << v.value; }
+void PrintTo(const BadValue& v, std::ostream* os) {
+    *os << v.variable << "=" << v.value;
+}
 
 class ConfigValidation : public ::testing::TestWithParam<BadValue> {};
 
@@ -361,7 +363,9 @@ struct BadSecret {
 };
 
 // Names the case by its variable only: the values are secrets.
-void PrintTo(const BadSecret& v, std::ostream* os) { *os << v.variable; }
+void PrintTo(const BadSecret& v, std::ostream* os) {
+    *os << v.variable;
+}
 
 class ConfigSecretValidation : public ::testing::TestWithParam<BadSecret> {};
 

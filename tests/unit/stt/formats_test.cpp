@@ -61,7 +61,8 @@ TEST(Transcript, MonoTextIsSegmentsJoinedBySpaces) {
 
 TEST(Formats, SrtCuesAreNumberedWellFormedAndMonotonic) {
     std::string srt = render(two_speaker_call(), Format::srt);
-    EXPECT_EQ(srt.substr(0, 62), "1\n00:00:00,500 --> 00:00:02,250\nAgent: thank you for calling\n\n");
+    EXPECT_EQ(srt.substr(0, 62),
+              "1\n00:00:00,500 --> 00:00:02,250\nAgent: thank you for calling\n\n");
     EXPECT_NE(srt.find("4\n01:02:05,000 --> 01:02:05,400\nAgent: bye <now> & then\n"),
               std::string::npos);
     expect_monotonic_cues(srt, R"((\d\d:\d\d:\d\d,\d\d\d) --> (\d\d:\d\d:\d\d,\d\d\d))");
@@ -70,8 +71,9 @@ TEST(Formats, SrtCuesAreNumberedWellFormedAndMonotonic) {
 TEST(Formats, VttHasHeaderVoiceTagsAndEscapes) {
     std::string vtt = render(two_speaker_call(), Format::vtt);
     EXPECT_EQ(vtt.rfind("WEBVTT\n\n", 0), 0u);
-    EXPECT_NE(vtt.find("00:00:02.000 --> 00:00:04.000\n<v Caller>i'd like to move my appointment\n"),
-              std::string::npos);
+    EXPECT_NE(
+        vtt.find("00:00:02.000 --> 00:00:04.000\n<v Caller>i'd like to move my appointment\n"),
+        std::string::npos);
     EXPECT_NE(vtt.find("<v Agent>bye &lt;now&gt; &amp; then"), std::string::npos);
     expect_monotonic_cues(vtt, R"((\d\d:\d\d:\d\d\.\d\d\d) --> (\d\d:\d\d:\d\d\.\d\d\d))");
 }
