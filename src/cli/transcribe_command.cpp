@@ -111,7 +111,11 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
             auto transcript = transcriber->transcribe(file);
             std::string text;
             if (!transcript) {
-                report_error(transcript.error().message);
+                // Every line names its file, whichever engine wrote the message.
+                const std::string& message = transcript.error().message;
+                report_error(message.starts_with(file.string())
+                                 ? message
+                                 : fmt::format("{}: {}", file.string(), message));
             } else if (options.output_dir) {
                 if (auto written =
                         write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));

@@ -1,5 +1,6 @@
 // `callscribe transcribe` as an operator runs it: the built binary, real audio, real engine.
 
+#include "fakes/fake_stt_server.hpp"
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
 
@@ -106,6 +107,33 @@ TEST(TranscribeCli, BadUsageExitsTwo) {
     EXPECT_EQ(run_callscribe({"transcribe", "--format", "doc", k_demo_call}).exit_code, 2);
     EXPECT_EQ(run_callscribe({"transcribe"}).exit_code, 2);
     EXPECT_EQ(run_callscribe({"frobnicate"}).exit_code, 2);
+}
+
+TEST(TranscribeCli, OpenAiEngineUsesTheConfiguredServiceAndKey) {
+    fakes::FakeSttServer service("sk-test-4f9a");
+    auto r = run_callscribe({"transcribe", "--engine", "openai", "--format", "vtt", k_demo_call},
+                            {{"CALLSCRIBE_STT_URL", service.base_url()},
+                             {"CALLSCRIBE_STT_MODEL", "large-v3"},
+                             {"OPENAI_API_KEY", "sk-test-4f9a"}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto uploads = service.uploads();
+    ASSERT_EQ(uploads.size(), 2u); // the demo call has two channels
+    EXPECT_EQ(uploads[0].model, "large-v3");
+    EXPECT_EQ(uploads[0].authorization, "Bearer sk-test-4f9a");
+    EXPECT_NE(r.out.find("<v Caller>Hello there."), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("<v Agent>Hello there."), std::string::npos) << r.out;
+    EXPECT_EQ(r.err.find("sk-test-4f9a"), std::string::npos) << r.err;
+}
+
+TEST(TranscribeCli, OpenAiEngineWithAWrongKeyFailsTheFileInOneLine) {
+    fakes::FakeSttServer service("sk-right");
+    auto r = run_callscribe({"transcribe", "--engine", "openai", k_eval + "/synth/phone/flt10.mp3"},
+                            {{"CALLSCRIBE_STT_URL", service.base_url()},
+                             {"OPENAI_API_KEY", "sk-wrong-7c1d"}});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("flt10.mp3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("sk-wrong-7c1d"), std::string::npos) << r.err;
 }
 
 TEST(TranscribeCli, VersionListsWhatWasBuiltIn) {

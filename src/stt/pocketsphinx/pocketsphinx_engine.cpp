@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -86,9 +87,13 @@ class DecoderPool {
         std::vector<std::string> args = {"-hmm",  m_settings.hmm.string(),
                                          "-lm",   m_settings.lm.string(),
                                          "-dict", m_settings.dict.string()};
-        for (const auto& [key, value] : telephone_options())
-            args.insert(args.end(), {key, value});
+        // The settings' own options replace the tuned defaults of the same name (PocketSphinx
+        // refuses an option given twice).
+        std::map<std::string, std::string> options(telephone_options().begin(),
+                                                   telephone_options().end());
         for (const auto& [key, value] : m_settings.options)
+            options[key] = value;
+        for (const auto& [key, value] : options)
             args.insert(args.end(), {key, value});
         std::vector<char*> argv;
         for (auto& a : args)
