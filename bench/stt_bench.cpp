@@ -1,7 +1,8 @@
 // Word error rate and real-time factor of the offline engine over the speech evaluation set.
 //
-// usage: stt_bench [--eval DIR] [--conditions clean,phone_mp3,phone_wav] [--option -KEY=VALUE]...
-//                  [--no-vad] [--hyps DIR]
+// usage: stt_bench [--eval DIR] [--conditions clean,phone_mp3,phone_wav] [--preset fast|accurate]
+// [--option -KEY=VALUE]...
+//                  [--repeat N] [--no-vad] [--vad-hangover S] [--vad-pre-roll S] [--hyps DIR]
 // Prints one row per condition and subset. RTF = decoding CPU seconds of this one thread /
 // audio seconds (so it is per core); model load time is measured and printed apart.
 
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -46,9 +48,15 @@ std::vector<std::string> split(const std::string& s, char sep) {
     return out;
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 int usage() {
     fmt::print(stderr, "usage: stt_bench [--eval DIR] [--conditions clean,phone_mp3,phone_wav] "
-                       "[--option -KEY=VALUE]... [--no-vad] [--hyps DIR]\n");
+                       "[--preset fast|accurate] [--option -KEY=VALUE]... [--repeat N] [--no-vad] "
+                       "[--vad-hangover S] [--vad-pre-roll S] [--hyps DIR]\n");
     return 2;
 }
 
@@ -58,6 +66,7 @@ int main(int argc, char** argv) {
     std::string eval_dir = CALLSCRIBE_EVAL_DIR;
     std::vector<std::string> conditions = {"clean", "phone_mp3"};
     std::string hyps_dir;
+    int repeat = 3;
     auto settings = stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR);
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
@@ -71,6 +80,16 @@ int main(int argc, char** argv) {
             auto eq = kv.find('=');
             if (eq == std::string::npos || kv.empty() || kv[0] != '-') return usage();
             settings.options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        } else if (arg == "--preset") {
+            auto preset = stt::parse_preset(value());
+            if (!preset) return usage();
+            settings.preset = *preset;
+        } else if (arg == "--vad-hangover") {
+            settings.vad.hangover_s = std::atof(value().c_str());
+        } else if (arg == "--vad-pre-roll") {
+            settings.vad.pre_roll_s = std::atof(value().c_str());
+        } else if (arg == "--repeat") {
+            repeat = std::max(1, std::atoi(value().c_str()));
         } else if (arg == "--no-vad") {
             settings.skip_silence = false;
         } else if (arg == "--hyps") {
@@ -99,13 +118,16 @@ int main(int argc, char** argv) {
     double load_s = wall_seconds() - load_start;
 
     std::string options;
-    for (const auto& [k, v] : stt::telephone_options())
+    for (const auto& [k, v] : stt::preset_options(settings.preset))
         options += fmt::format(" {} {}", k, v);
     for (const auto& [k, v] : settings.options)
         options += fmt::format(" {} {}", k, v);
-    fmt::print("engine pocketsphinx, options:{}{}\n", options.empty() ? " (defaults)" : options,
+    fmt::print("engine pocketsphinx, preset {}, options:{}{}\n",
+               settings.preset == stt::Preset::fast ? "fast" : "accurate", options,
                settings.skip_silence ? ", silence skipped (VAD)" : ", no VAD");
-    fmt::print("model load: {:.2f} s (excluded from RTF)\n\n", load_s);
+    fmt::print(
+        "model load: {:.2f} s (excluded from RTF); RTF = median of {} decodes per utterance\n\n",
+        load_s, repeat);
     fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>8} {:>8} {:>8}\n", "condition",
                "subset", "utts", "words", "sub", "del", "ins", "WER", "audio_s", "RTF/core",
                "speech%");
@@ -122,9 +144,17 @@ int main(int argc, char** argv) {
                 return 2;
             }
             std::string path = eval_dir + "/" + u[condition].get<std::string>();
-            double cpu0 = thread_cpu_seconds(), wall0 = wall_seconds();
-            auto transcript = transcriber->transcribe(path);
-            double cpu = thread_cpu_seconds() - cpu0, wall = wall_seconds() - wall0;
+            // The machine's speed wanders from run to run: each utterance is decoded `repeat`
+            // times and its median time counts (the text is the same every time).
+            std::vector<double> cpus, walls;
+            Result<stt::Transcript> transcript = fail("not run");
+            for (int r = 0; r < repeat; ++r) {
+                double cpu0 = thread_cpu_seconds(), wall0 = wall_seconds();
+                transcript = transcriber->transcribe(path);
+                cpus.push_back(thread_cpu_seconds() - cpu0);
+                walls.push_back(wall_seconds() - wall0);
+            }
+            double cpu = median(cpus), wall = median(walls);
             std::string text;
             if (transcript) {
                 text = transcript->text();

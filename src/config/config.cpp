@@ -236,6 +236,12 @@ SttSettings read_stt(const Reader& r) {
     s.ps_hmm = path_or(r, "CALLSCRIBE_PS_HMM", s.ps_model_dir / "en-us");
     s.ps_lm = path_or(r, "CALLSCRIBE_PS_LM", s.ps_model_dir / "en-us.lm.bin");
     s.ps_dict = path_or(r, "CALLSCRIBE_PS_DICT", s.ps_model_dir / "cmudict-en-us.dict");
+    if (auto preset = r.text("CALLSCRIBE_PS_PRESET")) {
+        if (*preset != "fast" && *preset != "accurate") {
+            r.fail("CALLSCRIBE_PS_PRESET", "must be one of: fast, accurate");
+        }
+        s.ps_preset = *preset;
+    }
     s.url = http_url(r, "CALLSCRIBE_STT_URL", s.url);
     if (auto model = r.text("CALLSCRIBE_STT_MODEL")) s.model = *model;
     s.api_key = r.secret("OPENAI_API_KEY");
@@ -320,6 +326,7 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_PS_HMM", c.stt.ps_hmm.string()},
         {"CALLSCRIBE_PS_LM", c.stt.ps_lm.string()},
         {"CALLSCRIBE_PS_DICT", c.stt.ps_dict.string()},
+        {"CALLSCRIBE_PS_PRESET", c.stt.ps_preset},
         {"CALLSCRIBE_STT_URL", c.stt.url},
         {"CALLSCRIBE_STT_MODEL", c.stt.model},
         {"OPENAI_API_KEY", shown(c.stt.api_key)},

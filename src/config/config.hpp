@@ -68,7 +68,8 @@ struct SttSettings {
     std::filesystem::path ps_model_dir;  // CALLSCRIBE_PS_MODEL_DIR, default: build-time folder
     std::filesystem::path ps_hmm;        // CALLSCRIBE_PS_HMM, default {model_dir}/en-us
     std::filesystem::path ps_lm;         // CALLSCRIBE_PS_LM, default {model_dir}/en-us.lm.bin
-    std::filesystem::path ps_dict; // CALLSCRIBE_PS_DICT, default {model_dir}/cmudict-en-us.dict
+    std::filesystem::path ps_dict;  // CALLSCRIBE_PS_DICT, default {model_dir}/cmudict-en-us.dict
+    std::string ps_preset = "fast"; // CALLSCRIBE_PS_PRESET: fast | accurate (bench/README.md)
     std::string url = "https://api.openai.com"; // CALLSCRIBE_STT_URL, no trailing '/'
     std::string model = "whisper-1";            // CALLSCRIBE_STT_MODEL
     Secret api_key;                             // OPENAI_API_KEY

@@ -42,6 +42,7 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_PS_HMM"},
     Variable{"CALLSCRIBE_PS_LM"},
     Variable{"CALLSCRIBE_PS_DICT"},
+    Variable{"CALLSCRIBE_PS_PRESET"},
     Variable{"CALLSCRIBE_STT_URL"},
     Variable{"CALLSCRIBE_STT_MODEL"},
     Variable{"OPENAI_API_KEY", true},

@@ -19,6 +19,7 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         ps.lm = settings.ps_lm;
         ps.dict = settings.ps_dict;
         ps.channel_labels = settings.channel_labels;
+        ps.preset = parse_preset(settings.ps_preset).value_or(Preset::fast);
         return make_pocketsphinx_engine(std::move(ps));
     }
     if (settings.engine == "openai") {

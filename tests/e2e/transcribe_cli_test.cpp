@@ -34,11 +34,10 @@ TEST(TranscribeCli, DemoCallComesOutAsSpeakerTurnsInOrder) {
     const char* speakers[] = {"Agent: ", "Caller: ", "Agent: ", "Caller: ", "Agent: "};
     for (std::size_t i = 0; i < 5; ++i)
         EXPECT_TRUE(turns[i].starts_with(speakers[i])) << turns[i];
-    auto errors = stt::word_errors(
-        "this is sarah calling from doctor miller's office to confirm your appointment on tuesday "
-        "at three thirty",
-        turns[0].substr(7));
-    EXPECT_LT(errors.rate(), 0.35) << turns[0];
+    auto errors =
+        stt::word_errors("is it possible to reschedule my appointment to the first week of june",
+                         turns[1].substr(8));
+    EXPECT_LT(errors.rate(), 0.25) << turns[1];
 }
 
 TEST(TranscribeCli, SrtOfTheDemoCallIsWellFormed) {
@@ -68,16 +67,16 @@ TEST(TranscribeCli, BatchWritesEachFileAndReportsFailuresWithoutStopping) {
     testing::write_file(dir / "broken.mp3", "this is not audio at all, just text in a file\n");
     auto out = dir / "out";
     auto r = run_callscribe({"transcribe", "--format", "json", "-o", out.string(),
-                             k_eval + "/synth/phone/flt03.mp3", (dir / "broken.mp3").string(),
+                             k_eval + "/synth/phone/flt14.mp3", (dir / "broken.mp3").string(),
                              k_eval + "/synth/clean/flt10.wav"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("broken.mp3"), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    auto flt03 = nlohmann::json::parse(testing::read_file(out / "flt03.json"));
-    EXPECT_LT(stt::word_errors("my account number is four seven two nine one eight three",
-                               flt03["text"].get<std::string>())
+    auto flt14 = nlohmann::json::parse(testing::read_file(out / "flt14.json"));
+    EXPECT_LT(stt::word_errors("the technician will be there on wednesday between eight and ten",
+                               flt14["text"].get<std::string>())
                   .rate(),
-              0.5);
+              0.3);
     EXPECT_TRUE(std::filesystem::exists(out / "flt10.json"));
     EXPECT_FALSE(std::filesystem::exists(out / "broken.json"));
     EXPECT_TRUE(r.out.empty());
@@ -127,9 +126,9 @@ TEST(TranscribeCli, OpenAiEngineUsesTheConfiguredServiceAndKey) {
 
 TEST(TranscribeCli, OpenAiEngineWithAWrongKeyFailsTheFileInOneLine) {
     fakes::FakeSttServer service("sk-right");
-    auto r = run_callscribe({"transcribe", "--engine", "openai", k_eval + "/synth/phone/flt10.mp3"},
-                            {{"CALLSCRIBE_STT_URL", service.base_url()},
-                             {"OPENAI_API_KEY", "sk-wrong-7c1d"}});
+    auto r = run_callscribe(
+        {"transcribe", "--engine", "openai", k_eval + "/synth/phone/flt10.mp3"},
+        {{"CALLSCRIBE_STT_URL", service.base_url()}, {"OPENAI_API_KEY", "sk-wrong-7c1d"}});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("flt10.mp3"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("401"), std::string::npos) << r.err;

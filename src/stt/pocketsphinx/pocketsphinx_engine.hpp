@@ -14,25 +14,35 @@
 #include "stt/transcriber.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace callscribe::stt {
 
+// Decoder settings measured on the telephone evaluation set (bench/README.md): `fast` keeps
+// transcription near a tenth of real time per core, `accurate` searches wider for a few points
+// of word error rate at about three times the cost.
+enum class Preset { fast, accurate };
+
+std::optional<Preset> parse_preset(std::string_view name);
+
 struct PocketSphinxSettings {
     std::filesystem::path hmm;  // acoustic model folder
     std::filesystem::path lm;   // language model (.lm.bin or ARPA)
     std::filesystem::path dict; // pronunciation dictionary
-    // Decoder options on top of the tuned defaults (k_telephone_options), e.g. {"-lw", "9"}.
+    Preset preset = Preset::fast;
+    // Decoder options on top of the preset's (same name: these win), e.g. {"-lw", "9"}.
     std::vector<std::pair<std::string, std::string>> options;
     std::vector<std::string> channel_labels{"Caller", "Agent"};
     bool skip_silence = true;
     audio::VoiceActivitySettings vad;
 };
 
-// The defaults chosen for telephone audio (see bench/README.md for the measurements).
-const std::vector<std::pair<std::string, std::string>>& telephone_options();
+// The decoder options of a preset.
+const std::vector<std::pair<std::string, std::string>>& preset_options(Preset preset);
 
 // Model files inside Debian's pocketsphinx-en-us layout: {dir}/en-us, en-us.lm.bin,
 // cmudict-en-us.dict.

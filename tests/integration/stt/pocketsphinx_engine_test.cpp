@@ -20,13 +20,19 @@ struct Utterance {
     std::string file;
     std::string text;
 };
-const Utterance k_account{"/synth/phone/flt03.mp3",
-                          "my account number is four seven two nine one eight three"};
-const Utterance k_zip{"/synth/phone/flt10.mp3", "the zip code is nine four one zero three"};
-const Utterance k_goodbye{"/synth/phone/flt19.mp3",
-                          "thank you for calling have a great day and goodbye"};
-const Utterance k_cancel{"/synth/phone/flt13.mp3",
-                         "i would like to cancel my subscription and get a refund"};
+// Telephone versions (8 kHz, mu-law, MP3 32 kbps) of eval utterances; with the default settings
+// these four score about 14 % WER together (the whole synth subset about 30 %).
+const Utterance k_invoice{"/synth/phone/flt06.mp3",
+                          "i'm calling about the invoice we received last week it looks like we "
+                          "were charged twice"};
+const Utterance k_order{
+    "/synth/phone/flt12.mp3",
+    "your order will arrive between nine in the morning and one in the afternoon"};
+const Utterance k_birthday{"/synth/phone/flt09.mp3",
+                           "my date of birth is march second nineteen eighty seven"};
+const Utterance k_cleaning{"/synth/phone/flt02.mp3",
+                           "i'd like to schedule a cleaning for next monday morning if you have "
+                           "anything available"};
 
 std::unique_ptr<Engine>
 engine(PocketSphinxSettings settings = pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR)) {
@@ -48,20 +54,20 @@ std::vector<float> samples_8k(const std::string& file) {
 TEST(PocketSphinxEngine, TelephoneUtterancesStayWithinAWordErrorBound) {
     auto transcriber = engine()->make_transcriber();
     WordErrors total;
-    for (const auto& u : {k_account, k_zip, k_goodbye, k_cancel}) {
+    for (const auto& u : {k_invoice, k_order, k_birthday, k_cleaning}) {
         auto t = transcriber->transcribe(k_eval + u.file);
         ASSERT_TRUE(t) << t.error().message;
         EXPECT_EQ(t->engine, "pocketsphinx");
         total += word_errors(u.text, t->text());
     }
-    EXPECT_LT(total.rate(), 0.35) << total.errors() << " errors in " << total.reference_words;
+    EXPECT_LT(total.rate(), 0.3) << total.errors() << " errors in " << total.reference_words;
 }
 
 TEST(PocketSphinxEngine, SegmentsCarryOrderedWordTimesInsideTheRecording) {
-    auto t = engine()->make_transcriber()->transcribe(k_eval + k_cancel.file);
+    auto t = engine()->make_transcriber()->transcribe(k_eval + k_cleaning.file);
     ASSERT_TRUE(t) << t.error().message;
     ASSERT_FALSE(t->segments.empty());
-    EXPECT_NEAR(t->audio_s, 3.935, 0.01);
+    EXPECT_NEAR(t->audio_s, 5.505, 0.01);
     double previous = 0;
     for (const auto& s : t->segments) {
         EXPECT_TRUE(s.speaker.empty());
@@ -91,7 +97,9 @@ TEST(PocketSphinxEngine, TwoChannelCallIsTranscribedPerChannelAndMergedByTime) {
     EXPECT_EQ(turns, (std::vector<std::string>{"Agent", "Caller", "Agent", "Caller", "Agent"}));
     // The caller's first words start after the agent's first sentence (0.8 s + 6.7 s).
     for (const auto& s : t->segments)
-        if (s.speaker == "Caller") EXPECT_GT(s.start_s, 7.5);
+        if (s.speaker == "Caller") {
+            EXPECT_GT(s.start_s, 7.5);
+        }
 }
 
 TEST(PocketSphinxEngine, ChannelLabelsAreConfigurable) {
@@ -108,7 +116,7 @@ TEST(PocketSphinxEngine, ChannelLabelsAreConfigurable) {
 TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
     // Two utterances with 20 s of quiet line noise between them: more than half is silence.
     testing::TempDir dir;
-    auto first = samples_8k(k_eval + k_account.file), second = samples_8k(k_eval + k_zip.file);
+    auto first = samples_8k(k_eval + k_invoice.file), second = samples_8k(k_eval + k_order.file);
     std::vector<float> call = first;
     for (int i = 0; i < 20 * 8000; ++i)
         call.push_back(0.0005f * float((i * 7919) % 200 - 100) / 100);
@@ -121,7 +129,7 @@ TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
     EXPECT_NEAR(t->audio_s, call.size() / 8000.0, 0.01);
     EXPECT_LT(t->speech_s, 0.5 * t->audio_s);
     EXPECT_GT(t->speech_s, (first.size() + second.size()) / 8000.0 * 0.8);
-    EXPECT_LT(word_errors(k_account.text + " " + k_zip.text, t->text()).rate(), 0.4) << t->text();
+    EXPECT_LT(word_errors(k_invoice.text + " " + k_order.text, t->text()).rate(), 0.3) << t->text();
     ASSERT_GE(t->segments.size(), 2u);
     EXPECT_GT(t->segments.back().start_s, first.size() / 8000.0 + 19); // times stay absolute
 
@@ -140,7 +148,7 @@ TEST(PocketSphinxEngine, BadFileIsAnErrorAndTheTranscriberGoesOn) {
     ASSERT_FALSE(bad);
     EXPECT_NE(bad.error().message.find("noise.wav"), std::string::npos) << bad.error().message;
     EXPECT_FALSE(bad.error().retryable);
-    auto good = transcriber->transcribe(k_eval + k_zip.file);
+    auto good = transcriber->transcribe(k_eval + k_order.file);
     ASSERT_TRUE(good) << good.error().message;
     EXPECT_FALSE(good->text().empty());
 }
@@ -154,12 +162,13 @@ TEST(PocketSphinxEngine, MissingModelFailsAtCreationNamingThePath) {
 
 TEST(PocketSphinxEngine, TranscribersOnTwoThreadsAgreeWithOneThread) {
     auto e = engine();
-    auto expected_a = e->make_transcriber()->transcribe(k_eval + k_account.file);
-    auto expected_b = e->make_transcriber()->transcribe(k_eval + k_goodbye.file);
+    auto expected_a = e->make_transcriber()->transcribe(k_eval + k_invoice.file);
+    auto expected_b = e->make_transcriber()->transcribe(k_eval + k_birthday.file);
     ASSERT_TRUE(expected_a && expected_b);
     std::string a, b;
-    std::thread ta([&] { a = e->make_transcriber()->transcribe(k_eval + k_account.file)->text(); });
-    std::thread tb([&] { b = e->make_transcriber()->transcribe(k_eval + k_goodbye.file)->text(); });
+    std::thread ta([&] { a = e->make_transcriber()->transcribe(k_eval + k_invoice.file)->text(); });
+    std::thread tb(
+        [&] { b = e->make_transcriber()->transcribe(k_eval + k_birthday.file)->text(); });
     ta.join();
     tb.join();
     EXPECT_EQ(a, expected_a->text());

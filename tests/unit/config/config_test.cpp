@@ -86,6 +86,7 @@ TEST(ConfigDefaults, EmptyEnvironmentGivesTheDocumentedDefaults) {
     EXPECT_EQ(c.stt.model, "whisper-1");
     EXPECT_EQ(c.stt.language, "");
     EXPECT_EQ(c.stt.channel_labels, (std::vector<std::string>{"Caller", "Agent"}));
+    EXPECT_EQ(c.stt.ps_preset, "fast");
 }
 
 TEST(ConfigDefaults, PublicUrlIsDerivedFromListen) {
@@ -140,6 +141,7 @@ TEST(ConfigEnvironment, ReadsEveryVariable) {
         {"OPENAI_API_KEY", "sk-abc"},
         {"CALLSCRIBE_STT_LANGUAGE", "en"},
         {"CALLSCRIBE_CHANNEL_LABELS", "Customer"},
+        {"CALLSCRIBE_PS_PRESET", "accurate"},
         {"CALLSCRIBE_WORKERS", "3"},
     });
     EXPECT_EQ(c.twilio.account_sid, k_account_sid);
@@ -161,6 +163,7 @@ TEST(ConfigEnvironment, ReadsEveryVariable) {
     EXPECT_EQ(c.stt.api_key.reveal(), "sk-abc");
     EXPECT_EQ(c.stt.language, "en");
     EXPECT_EQ(c.stt.channel_labels, (std::vector<std::string>{"Customer"}));
+    EXPECT_EQ(c.stt.ps_preset, "accurate");
     EXPECT_EQ(c.jobs.workers, 3);
 }
 
@@ -346,6 +349,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_WORKERS", "99999999999999999999", "is not between 1 and 256"},
         BadValue{"CALLSCRIBE_STT_ENGINE", "whisper", "not available in this build"},
         BadValue{"CALLSCRIBE_STT_ENGINE", "vosk", "must be one of: pocketsphinx, openai"},
+        BadValue{"CALLSCRIBE_PS_PRESET", "turbo", "must be one of: fast, accurate"},
         BadValue{"CALLSCRIBE_STT_LANGUAGE", "English", "is not a language code"},
         BadValue{"CALLSCRIBE_CHANNEL_LABELS", "A,B,C", "needs 1 or 2 non-empty labels"},
         BadValue{"CALLSCRIBE_CHANNEL_LABELS", "A,", "needs 1 or 2 non-empty labels"},
@@ -451,7 +455,7 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, Not(HasSubstr(k_secret)));
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 26);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 27);
 }
 
 } // namespace
