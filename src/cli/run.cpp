@@ -35,7 +35,10 @@ int not_yet_available(const std::string& command) {
 
 int run(int argc, char** argv) {
     CLI::App app{"callscribe: durable offline transcripts of Twilio call recordings"};
-    app.require_subcommand(1);
+    bool print_config = false;
+    app.add_flag("--print-config", print_config,
+                 "Print the configuration in effect (secrets as ***) and exit");
+    app.require_subcommand(0, 1);
     app.set_version_flag("--version", version_text());
     std::optional<std::string> config_file;
     bool verbose = false;
@@ -91,6 +94,10 @@ int run(int argc, char** argv) {
         return 2;
     }
 
+    if (print_config) {
+        fmt::print("{}", config::describe(config));
+        return 0;
+    }
     if (*transcribe_cmd) {
         auto engine = stt::make_engine(config.stt, std::make_shared<net::curl::CurlHttpClient>());
         if (!engine) {
@@ -103,6 +110,7 @@ int run(int argc, char** argv) {
     }
     for (auto* sub : app.get_subcommands())
         return not_yet_available(sub->get_name());
+    fmt::print(stderr, "{}", app.help());
     return 2;
 }
 

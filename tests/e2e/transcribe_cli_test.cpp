@@ -135,6 +135,30 @@ TEST(TranscribeCli, OpenAiEngineWithAWrongKeyFailsTheFileInOneLine) {
     EXPECT_EQ(r.err.find("sk-wrong-7c1d"), std::string::npos) << r.err;
 }
 
+TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
+    testing::TempDir dir;
+    testing::write_file(dir / "callscribe.toml", "CALLSCRIBE_WORKERS = 3\n"
+                                                "callscribe_ps_preset = \"accurate\"\n"
+                                                "TWILIO_AUTH_TOKEN = \"tok-from-file-91ab\"\n");
+    auto r = run_callscribe({"--config", (dir / "callscribe.toml").string(), "--print-config"},
+                            {{"CALLSCRIBE_WORKERS", "5"}, {"OPENAI_API_KEY", "sk-env-55e2"}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("CALLSCRIBE_WORKERS = 5\n"), std::string::npos) << r.out; // env wins
+    EXPECT_NE(r.out.find("CALLSCRIBE_PS_PRESET = accurate\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("TWILIO_AUTH_TOKEN = ***\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("OPENAI_API_KEY = ***\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("tok-from-file-91ab"), std::string::npos);
+    EXPECT_EQ(r.out.find("sk-env-55e2"), std::string::npos);
+}
+
+TEST(Cli, ServiceCommandsSayTheyAreNotYetAvailable) {
+    for (const char* command : {"serve", "worker", "process", "sandbox"}) {
+        auto r = run_callscribe({command});
+        EXPECT_EQ(r.exit_code, 2) << command;
+        EXPECT_NE(r.err.find("not yet available"), std::string::npos) << r.err;
+    }
+}
+
 TEST(TranscribeCli, VersionListsWhatWasBuiltIn) {
     auto r = run_callscribe({"--version"});
     EXPECT_EQ(r.exit_code, 0);
