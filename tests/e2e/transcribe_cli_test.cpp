@@ -12,8 +12,8 @@
 namespace callscribe {
 namespace {
 
-using testing::run_callscribe;
-using testing::TempDir;
+using test_support::run_callscribe;
+using test_support::TempDir;
 
 const std::string k_demo_call = std::string(CALLSCRIBE_SOURCE_DIR) + "/samples/demo-call.mp3";
 const std::string k_eval = CALLSCRIBE_EVAL_DIR;
@@ -64,7 +64,7 @@ TEST(TranscribeCli, SrtOfTheDemoCallIsWellFormed) {
 
 TEST(TranscribeCli, BatchWritesEachFileAndReportsFailuresWithoutStopping) {
     TempDir dir;
-    testing::write_file(dir / "broken.mp3", "this is not audio at all, just text in a file\n");
+    test_support::write_file(dir / "broken.mp3", "this is not audio at all, just text in a file\n");
     auto out = dir / "out";
     auto r = run_callscribe({"transcribe", "--format", "json", "-o", out.string(),
                              k_eval + "/synth/phone/flt14.mp3", (dir / "broken.mp3").string(),
@@ -72,7 +72,7 @@ TEST(TranscribeCli, BatchWritesEachFileAndReportsFailuresWithoutStopping) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("broken.mp3"), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-    auto flt14 = nlohmann::json::parse(testing::read_file(out / "flt14.json"));
+    auto flt14 = nlohmann::json::parse(test_support::read_file(out / "flt14.json"));
     EXPECT_LT(stt::word_errors("the technician will be there on wednesday between eight and ten",
                                flt14["text"].get<std::string>())
                   .rate(),
@@ -136,10 +136,11 @@ TEST(TranscribeCli, OpenAiEngineWithAWrongKeyFailsTheFileInOneLine) {
 }
 
 TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
-    testing::TempDir dir;
-    testing::write_file(dir / "callscribe.toml", "CALLSCRIBE_WORKERS = 3\n"
-                                                "callscribe_ps_preset = \"accurate\"\n"
-                                                "TWILIO_AUTH_TOKEN = \"tok-from-file-91ab\"\n");
+    test_support::TempDir dir;
+    test_support::write_file(dir / "callscribe.toml",
+                             "CALLSCRIBE_WORKERS = 3\n"
+                             "callscribe_ps_preset = \"accurate\"\n"
+                             "TWILIO_AUTH_TOKEN = \"tok-from-file-91ab\"\n");
     auto r = run_callscribe({"--config", (dir / "callscribe.toml").string(), "--print-config"},
                             {{"CALLSCRIBE_WORKERS", "5"}, {"OPENAI_API_KEY", "sk-env-55e2"}});
     ASSERT_EQ(r.exit_code, 0) << r.err;

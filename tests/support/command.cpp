@@ -7,37 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <random>
-#include <sstream>
-
 extern char** environ;
 
-namespace callscribe::testing {
-
-TempDir::TempDir() {
-    std::random_device rd;
-    m_path = std::filesystem::temp_directory_path() /
-             ("callscribe-test-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(m_path);
-}
-
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-}
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-void write_file(const std::filesystem::path& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << bytes;
-}
+namespace callscribe::test_support {
 
 CommandResult run_callscribe(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
@@ -89,4 +61,4 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
     return result;
 }
 
-} // namespace callscribe::testing
+} // namespace callscribe::test_support

@@ -3,6 +3,7 @@
 // the tests assert on.
 
 #include "audio/pcm_reader.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,37 +21,20 @@ namespace callscribe::audio::testing {
 // A fresh folder per test, removed with everything in it when the test ends.
 class TempDirTest : public ::testing::Test {
   protected:
-    void SetUp() override {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        std::string name = std::string(test->test_suite_name()) + "_" + test->name();
-        for (char& c : name) {
-            if (c == '/') c = '_';
-        }
-        m_dir = std::filesystem::temp_directory_path() /
-                ("callscribe_" + name + "_" + std::to_string(::getpid()));
-        std::filesystem::remove_all(m_dir);
-        std::filesystem::create_directories(m_dir);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        std::filesystem::remove_all(m_dir, ec);
-    }
-
     std::filesystem::path path(const std::string& name) const { return m_dir / name; }
 
     std::filesystem::path write_bytes(const std::string& name, const std::string& bytes) const {
         const auto file = path(name);
-        std::ofstream(file, std::ios::binary) << bytes;
+        test_support::write_file(file, bytes);
         return file;
     }
 
     static std::string read_bytes(const std::filesystem::path& file) {
-        std::ifstream in(file, std::ios::binary);
-        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        return test_support::read_file(file);
     }
 
   private:
-    std::filesystem::path m_dir;
+    test_support::TempDir m_dir;
 };
 
 // Interleaved sines, one frequency per channel (0 Hz: silence), `amplitude` of full scale.

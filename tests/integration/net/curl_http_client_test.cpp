@@ -1,4 +1,5 @@
 #include "net/curl/curl_http_client.hpp"
+#include "support/temp_dir.hpp"
 
 #include "fakes/fake_http_server.hpp"
 #include "fakes/multipart.hpp"
@@ -39,20 +40,14 @@ std::string random_bytes(std::size_t size, unsigned seed) {
 
 class TempFile {
   public:
-    explicit TempFile(const std::string& contents, const std::string& name = "upload.bin") {
-        static std::atomic<int> counter{0};
-        m_dir = std::filesystem::temp_directory_path() /
-                ("callscribe-curl-test-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(counter++));
-        std::filesystem::create_directories(m_dir);
-        m_path = m_dir / name;
-        std::ofstream(m_path, std::ios::binary).write(contents.data(), contents.size());
+    explicit TempFile(const std::string& contents, const std::string& name = "upload.bin")
+        : m_path(m_dir / name) {
+        test_support::write_file(m_path, contents);
     }
-    ~TempFile() { std::filesystem::remove_all(m_dir); }
     const std::filesystem::path& path() const { return m_path; }
 
   private:
-    std::filesystem::path m_dir;
+    test_support::TempDir m_dir;
     std::filesystem::path m_path;
 };
 

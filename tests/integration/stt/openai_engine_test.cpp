@@ -26,10 +26,7 @@ const std::filesystem::path k_mp3 =
 const std::filesystem::path k_wav =
     std::filesystem::path(CALLSCRIBE_EVAL_DIR) / "synth/phone/flt01.wav";
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
+using test_support::read_file;
 
 class OpenAiEngineTest : public audio::testing::TempDirTest {
   protected:

@@ -115,7 +115,7 @@ TEST(PocketSphinxEngine, ChannelLabelsAreConfigurable) {
 
 TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
     // Two utterances with 20 s of quiet line noise between them: more than half is silence.
-    testing::TempDir dir;
+    test_support::TempDir dir;
     auto first = samples_8k(k_eval + k_invoice.file), second = samples_8k(k_eval + k_order.file);
     std::vector<float> call = first;
     for (int i = 0; i < 20 * 8000; ++i)
@@ -141,8 +141,8 @@ TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
 }
 
 TEST(PocketSphinxEngine, BadFileIsAnErrorAndTheTranscriberGoesOn) {
-    testing::TempDir dir;
-    testing::write_file(dir / "noise.wav", std::string(5000, '\x7f'));
+    test_support::TempDir dir;
+    test_support::write_file(dir / "noise.wav", std::string(5000, '\x7f'));
     auto transcriber = engine()->make_transcriber();
     auto bad = transcriber->transcribe(dir / "noise.wav");
     ASSERT_FALSE(bad);

@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -42,21 +43,13 @@ std::string error_of(const Environment& env,
 
 class ConfigFile : public ::testing::Test {
   protected:
-    void SetUp() override {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        m_dir = std::filesystem::temp_directory_path() /
-                ("callscribe_config_" + std::to_string(::getpid()) + "_" + info->name());
-        std::filesystem::create_directories(m_dir);
-    }
-    void TearDown() override { std::filesystem::remove_all(m_dir); }
-
     std::filesystem::path write(const std::string& content) {
         auto path = m_dir / "callscribe.toml";
-        std::ofstream(path) << content;
+        test_support::write_file(path, content);
         return path;
     }
 
-    std::filesystem::path m_dir;
+    test_support::TempDir m_dir;
 };
 
 // --- defaults ---------------------------------------------------------------------------------
