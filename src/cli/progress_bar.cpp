@@ -8,7 +8,8 @@
 
 namespace callscribe::cli {
 
-ProgressBar::ProgressBar(bool enabled, int files) : m_enabled(enabled), m_files(files) {}
+ProgressBar::ProgressBar(bool enabled, int files, std::FILE* out)
+    : m_enabled(enabled), m_out(out), m_files(files) {}
 
 ProgressBar::~ProgressBar() {
     clear();
@@ -35,8 +36,8 @@ void ProgressBar::audio(double done_s, double total_s, const std::string& name) 
 
 void ProgressBar::clear() {
     if (!m_enabled) return;
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
+    std::fputs("\r\033[K", m_out);
+    std::fflush(m_out);
 }
 
 void ProgressBar::draw(bool force) {
@@ -51,9 +52,9 @@ void ProgressBar::draw(bool force) {
     std::string bar = std::string(filled, '=') + (filled < k_width ? ">" : "") +
                       std::string(std::max(0, k_width - filled - 1), ' ');
     std::string name = m_name.size() > 40 ? "..." + m_name.substr(m_name.size() - 37) : m_name;
-    fmt::print(stderr, "\r\033[K[{}] {:3.0f}%  {}/{} files  {}", bar, fraction * 100, m_done,
+    fmt::print(m_out, "\r\033[K[{}] {:3.0f}%  {}/{} files  {}", bar, fraction * 100, m_done,
                m_files, name);
-    std::fflush(stderr);
+    std::fflush(m_out);
 }
 
 } // namespace callscribe::cli

@@ -3,6 +3,7 @@
 // Thread-safe: workers report, one line is redrawn at most ten times a second.
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <string>
 
@@ -11,7 +12,7 @@ namespace callscribe::cli {
 class ProgressBar {
   public:
     // `enabled` false makes every call a no-op (not a terminal, or asked to be quiet).
-    ProgressBar(bool enabled, int files);
+    ProgressBar(bool enabled, int files, std::FILE* out = stderr);
     ~ProgressBar();
 
     void file_done();
@@ -26,6 +27,7 @@ class ProgressBar {
     void draw(bool force);
 
     bool m_enabled;
+    std::FILE* m_out;
     int m_files;
     int m_done = 0;
     double m_audio_done_s = 0, m_audio_total_s = 0;

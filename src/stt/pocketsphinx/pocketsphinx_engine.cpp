@@ -244,7 +244,12 @@ class PocketSphinxTranscriber final : public Transcriber {
         for (;;) {
             auto more = reader->next(chunk);
             if (!more) return more.error();
-            if (!*more) break;
+            if (!*more) {
+                if (reader->truncated())
+                    log().warn("{}: the recording is cut short; transcribing what is there",
+                               recording.string());
+                break;
+            }
             audio_s += double(chunk[0].size()) / reader->rate();
             if (m_progress) m_progress(audio_s, total_s);
             for (std::size_t c = 0; c < channels.size(); ++c)
