@@ -92,7 +92,6 @@ void VoiceActivityDetector::open_region() {
 
 void VoiceActivityDetector::close_region() {
     m_in_region = false;
-    m_speech_samples += m_region_samples;
     m_sink.on_end((m_region_start_sample + m_region_samples) / double(m_settings.rate));
     m_loud_run = 0;
     m_region_samples = 0;

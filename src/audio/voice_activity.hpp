@@ -40,8 +40,6 @@ class VoiceActivityDetector {
     // Closes a region still open at the end of the channel.
     void finish();
 
-    double speech_seconds() const { return m_speech_samples / double(m_settings.rate); }
-
   private:
     void process_frame(std::span<const float> frame);
     void open_region();
@@ -60,7 +58,6 @@ class VoiceActivityDetector {
     bool m_in_region = false;
     long long m_region_start_sample = 0;
     long long m_region_samples = 0;
-    long long m_speech_samples = 0;
 };
 
 } // namespace callscribe::audio

@@ -22,8 +22,7 @@ std::string version_text() {
     std::string engines;
     for (auto name : stt::engine_names())
         engines += (engines.empty() ? "" : ", ") + std::string(name);
-    return fmt::format("callscribe {}\nspeech engines: {}\nstores: sqlite\n", CALLSCRIBE_VERSION,
-                       engines);
+    return fmt::format("callscribe {}\nspeech engines: {}\n", CALLSCRIBE_VERSION, engines);
 }
 
 int not_yet_available(const std::string& command) {
@@ -108,8 +107,8 @@ int run(int argc, char** argv) {
         transcribe.progress = !no_progress;
         return run_transcribe(transcribe, **engine);
     }
-    for (auto* sub : app.get_subcommands())
-        return not_yet_available(sub->get_name());
+    if (auto subcommands = app.get_subcommands(); !subcommands.empty())
+        return not_yet_available(subcommands.front()->get_name());
     fmt::print(stderr, "{}", app.help());
     return 2;
 }

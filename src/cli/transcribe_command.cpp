@@ -8,23 +8,24 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace callscribe::cli {
 namespace {
 
-// Output paths in DIR: the input's stem plus the format's extension, numbered when two inputs
-// share a stem so that no transcript overwrites another.
+// Output paths in DIR: the input's stem plus the format's extension, numbered when a name is
+// taken already (x.wav and x.mp3, or x-2.wav too) so that no transcript overwrites another.
 std::vector<std::filesystem::path> output_paths(const TranscribeOptions& options,
                                                 stt::Format format) {
     std::vector<std::filesystem::path> out;
-    std::map<std::string, int> seen;
+    std::set<std::string> taken;
     for (const auto& file : options.files) {
         std::string stem = file.stem().string();
-        int n = ++seen[stem];
-        std::string name = n == 1 ? stem : fmt::format("{}-{}", stem, n);
+        std::string name = stem;
+        for (int n = 2; !taken.insert(name).second; ++n)
+            name = fmt::format("{}-{}", stem, n);
         out.push_back(*options.output_dir / (name + "." + std::string(stt::extension(format))));
     }
     return out;
@@ -108,21 +109,27 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                 [&, name = file.filename().string()](double done, double total) {
                     progress.audio(done, total, name);
                 });
-            auto transcript = transcriber->transcribe(file);
-            std::string text;
-            if (!transcript) {
-                // Every line names its file, whichever engine wrote the message.
-                const std::string& message = transcript.error().message;
+            // Every line names its file, whichever engine wrote the message.
+            auto report = [&](const std::string& message) {
                 report_error(message.starts_with(file.string())
                                  ? message
                                  : fmt::format("{}: {}", file.string(), message));
-            } else if (options.output_dir) {
-                if (auto written =
-                        write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
-                    !written)
-                    report_error(written.error().message);
-            } else {
-                text = stt::render(*transcript, *format);
+            };
+            std::string text;
+            try {
+                auto transcript = transcriber->transcribe(file);
+                if (!transcript) {
+                    report(transcript.error().message);
+                } else if (options.output_dir) {
+                    if (auto written =
+                            write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
+                        !written)
+                        report(written.error().message);
+                } else {
+                    text = stt::render(*transcript, *format);
+                }
+            } catch (const std::exception& e) { // one file's surprise must not end the batch
+                report(e.what());
             }
             std::lock_guard lock(print_mutex);
             printed[std::size_t(i)] = std::move(text);

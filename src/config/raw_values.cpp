@@ -99,12 +99,12 @@ std::string read_file(const std::filesystem::path& path) {
                                                      path.string()));
     }
     std::ifstream in(path, std::ios::binary);
-    std::ostringstream content;
-    if (!in || !(content << in.rdbuf())) {
+    std::string content(std::istreambuf_iterator<char>(in), {});
+    if (!in.is_open() || in.bad()) {
         throw ConfigError(path.string(),
                           fmt::format("{}: configuration file cannot be read", path.string()));
     }
-    return std::move(content).str();
+    return content; // an empty file is a valid, empty configuration
 }
 
 RawValue raw_from_node(const std::string& file, std::string_view name, const toml::node& node) {

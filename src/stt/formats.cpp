@@ -86,7 +86,9 @@ std::string render_json(const Transcript& transcript) {
                           {"audio_s", transcript.audio_s},
                           {"text", transcript.text()},
                           {"segments", std::move(segments)}};
-    return doc.dump(2) + "\n";
+    // Text from a service or a label from the environment may not be valid UTF-8: replace
+    // such bytes rather than fail the whole transcript.
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 } // namespace

@@ -82,6 +82,20 @@ TEST(TranscribeCli, BatchWritesEachFileAndReportsFailuresWithoutStopping) {
     EXPECT_TRUE(r.out.empty());
 }
 
+TEST(TranscribeCli, InputsWithTheSameStemGetTheirOwnTranscripts) {
+    TempDir dir;
+    std::filesystem::copy_file(k_eval + "/synth/phone/flt06.wav", dir / "x.wav");
+    std::filesystem::copy_file(k_eval + "/synth/phone/flt14.mp3", dir / "x.mp3");
+    std::filesystem::copy_file(k_eval + "/synth/phone/flt18.mp3", dir / "x-2.mp3");
+    auto out = dir / "out";
+    auto r = run_callscribe({"transcribe", "-o", out.string(), (dir / "x.wav").string(),
+                             (dir / "x.mp3").string(), (dir / "x-2.mp3").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(test_support::read_file(out / "x.txt").find("invoice"), std::string::npos);
+    EXPECT_NE(test_support::read_file(out / "x-2.txt").find("technician"), std::string::npos);
+    EXPECT_NE(test_support::read_file(out / "x-3.txt").find("appointment"), std::string::npos);
+}
+
 TEST(TranscribeCli, MissingFileFailsWithOneLineNamingIt) {
     auto r = run_callscribe({"transcribe", "/nonexistent/call.mp3"});
     EXPECT_EQ(r.exit_code, 1);

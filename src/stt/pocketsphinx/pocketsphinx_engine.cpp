@@ -130,6 +130,8 @@ class DecoderPool {
 // One channel on its way through voice-activity detection into the decoder.
 class ChannelDecoder {
   public:
+    ChannelDecoder(const ChannelDecoder&) = delete; // the VAD's callbacks hold `this`
+    ChannelDecoder& operator=(const ChannelDecoder&) = delete;
     ChannelDecoder(ps_decoder_t* ps, std::string speaker, const PocketSphinxSettings& settings,
                    std::vector<Segment>& out)
         : m_ps(ps), m_speaker(std::move(speaker)), m_out(out),
@@ -174,8 +176,14 @@ class ChannelDecoder {
         if (pcm.empty() || m_error) return;
         add_dither(pcm);
         m_speech_s += pcm.size() / 16000.0;
-        if (ps_start_utt(m_ps) < 0 ||
-            ps_process_raw(m_ps, pcm.data(), pcm.size(), FALSE, TRUE) < 0 || ps_end_utt(m_ps) < 0) {
+        if (ps_start_utt(m_ps) < 0) {
+            m_error =
+                fail(fmt::format("pocketsphinx cannot start the region at {:.2f}s", m_start_s));
+            return;
+        }
+        bool processed = ps_process_raw(m_ps, pcm.data(), pcm.size(), FALSE, TRUE) >= 0;
+        // Always close the utterance, or the decoder stays mid-utterance for good.
+        if (ps_end_utt(m_ps) < 0 || !processed) {
             m_error = fail(fmt::format("pocketsphinx failed on the region at {:.2f}s", m_start_s));
             return;
         }
@@ -258,8 +266,10 @@ class PocketSphinxTranscriber final : public Transcriber {
         }
         for (auto& channel : channels) {
             channel->finish(settings.skip_silence);
-            if (const Error* e = channel->error())
+            if (const Error* e = channel->error()) {
+                m_ps.reset(); // a decoder that failed is not trusted again: the next loads anew
                 return fail(fmt::format("{}: {}", recording.string(), e->message));
+            }
         }
         std::stable_sort(segments.begin(), segments.end(),
                          [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });

@@ -140,6 +140,18 @@ TEST(PocketSphinxEngine, SilenceIsSkippedBeforeTheDecoder) {
     EXPECT_NEAR(all->speech_s, all->audio_s, 0.01);
 }
 
+TEST(PocketSphinxEngine, ARecordingDecodesTheSameWhateverCameBefore) {
+    auto transcriber = engine()->make_transcriber();
+    auto first = transcriber->transcribe(k_eval + k_invoice.file);
+    ASSERT_TRUE(first) << first.error().message;
+    ASSERT_TRUE(transcriber->transcribe(k_demo_call)); // both channels through the same decoder
+    auto again = transcriber->transcribe(k_eval + k_invoice.file);
+    ASSERT_TRUE(again) << again.error().message;
+    EXPECT_EQ(again->text(), first->text());
+    ASSERT_EQ(again->segments.size(), first->segments.size());
+    EXPECT_DOUBLE_EQ(again->segments[0].start_s, first->segments[0].start_s);
+}
+
 TEST(PocketSphinxEngine, BadFileIsAnErrorAndTheTranscriberGoesOn) {
     test_support::TempDir dir;
     test_support::write_file(dir / "noise.wav", std::string(5000, '\x7f'));

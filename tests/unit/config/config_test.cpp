@@ -174,6 +174,12 @@ TEST(ConfigEnvironment, ProcessEnvironmentReadsTheRealEnvironment) {
 
 // --- TOML -------------------------------------------------------------------------------------
 
+TEST_F(ConfigFile, EmptyFileIsAnEmptyConfiguration) {
+    Config c = load_config({}, write(""));
+    EXPECT_EQ(c.stt.engine, "pocketsphinx");
+    EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
+}
+
 TEST_F(ConfigFile, UpperAndLowerCaseKeys) {
     auto file = write(R"(
 TWILIO_ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"

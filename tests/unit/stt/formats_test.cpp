@@ -98,6 +98,14 @@ TEST(Formats, JsonCarriesSegmentsWordsAndSpeakers) {
     EXPECT_EQ(doc["text"], two_speaker_call().text());
 }
 
+TEST(Formats, InvalidUtf8InJsonIsReplacedNotFatal) {
+    Transcript t;
+    t.segments = {{0, 1, "Caf\xe9", "ol\xe9", {}}}; // Latin-1 bytes, as a label might be
+    auto doc = nlohmann::json::parse(render(t, Format::json));
+    EXPECT_EQ(doc["segments"][0]["speaker"], "Caf\xef\xbf\xbd");
+    EXPECT_EQ(doc["segments"][0]["text"], "ol\xef\xbf\xbd");
+}
+
 TEST(Formats, TimestampRoundsAndClamps) {
     EXPECT_EQ(timestamp(0.0004, ','), "00:00:00,000");
     EXPECT_EQ(timestamp(59.9996, '.'), "00:01:00.000");
