@@ -217,7 +217,24 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
             text.replace(start, at - start, "***");
             end = start + 3 + (end - at);
         }
-        from = end;
+        // Query values often carry tokens ("?token=..."): "?k=***&j=***".
+        std::size_t url_end = text.find_first_of("\" \t\n#", end);
+        if (url_end == std::string::npos) url_end = text.size();
+        if (end < url_end && text[end] == '/') end = text.find('?', end);
+        if (end != std::string::npos && end < url_end && text[end] == '?') {
+            for (std::size_t pair = end + 1; pair < url_end;) {
+                std::size_t pair_end = std::min(text.find('&', pair), url_end);
+                std::size_t eq = text.find('=', pair);
+                if (eq < pair_end && pair_end - eq > 1) {
+                    text.replace(eq + 1, pair_end - eq - 1, "***");
+                    url_end -= pair_end - eq - 4;
+                    pair_end = eq + 4;
+                }
+                pair = pair_end + 1;
+            }
+            end = url_end;
+        }
+        from = end == std::string::npos ? text.size() : end;
     }
     for (const auto& secret : secrets) {
         if (secret.size() < k_min_redacted_length) continue;

@@ -412,6 +412,17 @@ TEST(ConfigSecrets, SecretPastedIntoAnotherVariableIsMasked) {
     EXPECT_THAT(e, Not(HasSubstr(k_secret)));
 }
 
+TEST(ConfigSecrets, QueryValuesAreMaskedInDescribe) {
+    Config c = load_config({{"CALLSCRIBE_WEBHOOK_URL", "https://hooks.example/t?token=s3cr3t&v=2"},
+                            {"CALLSCRIBE_STT_URL", "http://127.0.0.1:8000/base"}});
+    EXPECT_EQ(c.webhook.url, "https://hooks.example/t?token=s3cr3t&v=2"); // the value is intact
+    std::string text = describe(c);
+    EXPECT_THAT(text,
+                HasSubstr("CALLSCRIBE_WEBHOOK_URL = https://hooks.example/t?token=***&v=***\n"));
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_STT_URL = http://127.0.0.1:8000/base\n"));
+    EXPECT_THAT(text, Not(HasSubstr("s3cr3t")));
+}
+
 TEST(ConfigSecrets, UrlPasswordsAreNotEchoed) {
     std::string e = error_of({{"CALLSCRIBE_WEBHOOK_URL", "https://user:hunter2pw@hooks.example"}});
     EXPECT_THAT(e, HasSubstr("CALLSCRIBE_WEBHOOK_URL"));
