@@ -17,7 +17,15 @@ class Secret {
     bool empty() const { return m_value.empty(); }
     const std::string& reveal() const { return m_value; }
 
-    friend bool operator==(const Secret&, const Secret&) = default;
+    // Constant time in the contents, so that comparing a presented token with this one does
+    // not tell an attacker how many leading characters were right.
+    friend bool operator==(const Secret& a, const Secret& b) {
+        if (a.m_value.size() != b.m_value.size()) return false;
+        unsigned char diff = 0;
+        for (std::size_t i = 0; i < a.m_value.size(); ++i)
+            diff |= static_cast<unsigned char>(a.m_value[i] ^ b.m_value[i]);
+        return diff == 0;
+    }
     friend std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "***"; }
 
   private:

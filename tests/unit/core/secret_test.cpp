@@ -15,4 +15,11 @@ TEST(Secret, FormatsAsStarsWhateverItHolds) {
     EXPECT_EQ(s.reveal(), "sk-live-very-secret");
 }
 
+TEST(Secret, ComparesByContent) {
+    EXPECT_EQ(Secret{"abc"}, Secret{"abc"});
+    EXPECT_NE(Secret{"abc"}, Secret{"abd"});
+    EXPECT_NE(Secret{"abc"}, Secret{"abcd"});
+    EXPECT_EQ(Secret{}, Secret{""});
+}
+
 } // namespace callscribe
