@@ -1,6 +1,6 @@
 #pragma once
-// One spdlog logger for the whole service. Library code logs through `log()`; tests attach a
-// capturing sink with `log_sinks()`. Secrets never reach a log call (see Secret).
+// One spdlog logger for the whole service. Library code logs through `log()`; a test that
+// asserts log lines adds a sink to `log().sinks()`. Secrets never reach a log call (see Secret).
 
 #include <spdlog/spdlog.h>
 
