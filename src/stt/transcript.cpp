@@ -21,4 +21,9 @@ std::string Transcript::text() const {
     return out;
 }
 
+std::string speaker_label(const std::vector<std::string>& labels, std::size_t channel) {
+    if (channel < labels.size()) return labels[channel];
+    return "Channel " + std::to_string(channel + 1);
+}
+
 } // namespace callscribe::stt

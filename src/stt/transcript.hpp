@@ -31,4 +31,8 @@ struct Transcript {
     std::string text() const;
 };
 
+// Who speaks on channel `channel` (0-based) of a multi-channel recording: the configured label,
+// or "Channel N" past the labels.
+std::string speaker_label(const std::vector<std::string>& labels, std::size_t channel);
+
 } // namespace callscribe::stt

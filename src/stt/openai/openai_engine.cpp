@@ -151,11 +151,6 @@ class ScratchDir {
     std::filesystem::path m_dir;
 };
 
-std::string speaker_label(const std::vector<std::string>& labels, std::size_t channel) {
-    if (channel < labels.size()) return labels[channel];
-    return fmt::format("Channel {}", channel + 1);
-}
-
 } // namespace
 
 Result<Transcript> parse_verbose_json(std::string_view body) {

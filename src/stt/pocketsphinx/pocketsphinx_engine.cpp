@@ -243,7 +243,10 @@ class PocketSphinxTranscriber final : public Transcriber {
         std::vector<std::unique_ptr<ChannelDecoder>> channels;
         for (int c = 0; c < reader->channels(); ++c)
             channels.push_back(std::make_unique<ChannelDecoder>(
-                m_ps.get(), speaker_label(settings, c, reader->channels()), settings, segments));
+                m_ps.get(),
+                reader->channels() == 1 ? std::string()
+                                        : speaker_label(settings.channel_labels, std::size_t(c)),
+                settings, segments));
 
         std::vector<std::vector<float>> chunk;
         double audio_s = 0;
@@ -280,12 +283,6 @@ class PocketSphinxTranscriber final : public Transcriber {
     }
 
   private:
-    static std::string speaker_label(const PocketSphinxSettings& s, int channel, int channels) {
-        if (channels == 1) return {};
-        if (std::size_t(channel) < s.channel_labels.size()) return s.channel_labels[channel];
-        return fmt::format("Channel {}", channel + 1);
-    }
-
     std::shared_ptr<DecoderPool> m_pool;
     DecoderPtr m_ps;
     ProgressFn m_progress;
