@@ -1,0 +1,204 @@
+#pragma once
+// Port: durable state — the call log, the offline_stt jobs and the webhook outbox.
+//
+// Contract
+// - Every mutating call is one transaction: it happens entirely or not at all. A crash leaves
+//   the state of the last call that returned.
+// - Time is always passed in (`now`); a Store never reads a clock, so tests control it.
+// - Claims are atomic across threads AND processes: two workers never hold the same job or
+//   delivery at once. A claim takes a lease (owner + expiry); a lease that expired may be taken
+//   over by anyone (the holder died). Saves by a holder whose lease was taken over are refused
+//   (`false`), so a slow zombie cannot overwrite newer progress. SQLite implements a claim with
+//   BEGIN IMMEDIATE; PostgreSQL with SELECT … FOR UPDATE SKIP LOCKED.
+// - One offline_stt job per call (unique by call): enqueueing again is a no-op that returns the
+//   existing job. restart_job() is the only way to run it again (retranscribe).
+// - Thread safety: a Store may be shared by all threads of a process.
+// - Failure: a Result error naming the database; retryable when the database was busy or the
+//   connection dropped, not retryable for a full disk, a corrupt file or a schema newer than
+//   this binary.
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "core/sid.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callscribe::store {
+
+// Where a call is, as an operator sees it.
+enum class CallStatus { waiting_for_recording, downloading, transcribing, done, gave_up };
+std::string_view to_string(CallStatus status);
+std::optional<CallStatus> parse_call_status(std::string_view text);
+
+// Which transcript the webhook carried (DESIGN.md: offline first, realtime as a fallback).
+enum class TranscriptSource { none, offline, realtime };
+std::string_view to_string(TranscriptSource source);
+std::optional<TranscriptSource> parse_transcript_source(std::string_view text);
+
+struct CallLog {
+    CallSid call_sid;
+    CallStatus status = CallStatus::waiting_for_recording;
+    std::optional<RecordingSid> recording_sid{};
+    std::string recording_path{}; // relative to the data folder: "recordings/CA….mp3"; empty = not on disk
+    std::int64_t recording_bytes = 0;
+    std::optional<double> recording_duration_s{};
+    int recording_channels = 0; // 0 = not known yet
+    std::string realtime_transcript{};
+    std::string final_transcript{};      // plain text (txt format); empty = none
+    std::string final_transcript_json{}; // stt json format (segments, words); empty = none
+    std::optional<TranscriptSource> transcript_source{}; // set when the webhook is decided
+    std::string last_error{};
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+// A partial update of a call: only the members that hold a value are written.
+struct CallUpdate {
+    std::optional<CallStatus> status{};
+    std::optional<RecordingSid> recording_sid{};
+    std::optional<std::string> recording_path{};
+    std::optional<std::int64_t> recording_bytes{};
+    std::optional<double> recording_duration_s{};
+    std::optional<int> recording_channels{};
+    std::optional<std::string> final_transcript{};
+    std::optional<std::string> final_transcript_json{};
+    std::optional<TranscriptSource> transcript_source{};
+    std::optional<std::string> last_error{}; // "" clears it
+};
+
+struct CallQuery {
+    std::optional<CallStatus> status{}; // only calls in this status
+    std::size_t limit = 50;
+    // Pagination: only calls created strictly before this one (newest first order is
+    // created_at DESC, call_sid DESC).
+    std::optional<CallSid> before{};
+};
+
+// The steps of the offline_stt job, in order. Each step's progress is saved before the next
+// starts, so a restarted job resumes where it stopped (a finished download is not refetched).
+enum class JobStep { resolve, download, transcribe, finished };
+std::string_view to_string(JobStep step);
+std::optional<JobStep> parse_job_step(std::string_view text);
+
+// Which pool runs a job: downloads wait on the network (many at once), transcriptions use a
+// core each (CALLSCRIBE_WORKERS).
+enum class Lane { io, cpu };
+std::string_view to_string(Lane lane);
+
+enum class JobState { queued, running, done, failed };
+std::string_view to_string(JobState state);
+std::optional<JobState> parse_job_state(std::string_view text);
+
+struct Job {
+    std::int64_t id = 0;
+    CallSid call_sid;
+    JobState state = JobState::queued;
+    JobStep step = JobStep::resolve;
+    Lane lane = Lane::io;
+    std::optional<RecordingSid> recording_sid{}; // given by the trigger or found by resolve
+    std::string media_url{};                     // extension-less media URL once resolved
+    int ready_attempts = 0;     // readiness delays spent (not-ready fetches, all-404 passes)
+    int transient_attempts = 0; // consecutive transient failures (429, 5xx, network)
+    int format_index = 0;       // next media URL form to try: 0 base, 1 .mp3, 2 .wav
+    int generation = 0;         // bumped by restart_job (retranscribe)
+    TimePoint run_at{};
+    std::string lease_owner{}; // empty when not running
+    TimePoint lease_expires{};
+    TimePoint created_at{};
+    TimePoint updated_at{};
+};
+
+struct EnqueueResult {
+    Job job;
+    bool created = false; // false: the call already had its job
+};
+
+enum class DeliveryState { pending, delivered, failed };
+std::string_view to_string(DeliveryState state);
+
+// One webhook in the outbox. The payload and id are fixed when it is enqueued, so every retry
+// sends the same bytes under the same `webhook-id`.
+struct WebhookDelivery {
+    std::string id; // webhook-id, unique; e.g. "msg_CA…_0" (call and generation)
+    CallSid call_sid;
+    std::string payload; // JSON body
+    DeliveryState state = DeliveryState::pending;
+    int attempts = 0; // deliveries tried so far
+    TimePoint next_attempt_at{};
+    int last_status = 0; // HTTP status of the last attempt; 0 = transport error or none yet
+    std::string last_error{};
+    std::string lease_owner{};
+    TimePoint lease_expires{};
+    TimePoint created_at{};
+    TimePoint delivered_at{};
+};
+
+struct JobCounts {
+    std::int64_t queued = 0, running = 0, done = 0, failed = 0;
+};
+
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    // --- call log ---------------------------------------------------------------------------
+    virtual Result<std::optional<CallLog>> find_call(const CallSid& call) = 0;
+    virtual Result<std::vector<CallLog>> list_calls(const CallQuery& query) = 0;
+    // Creates the call if it is new; stores the text the live agent heard.
+    virtual Result<CallLog> save_realtime_transcript(const CallSid& call, std::string_view text,
+                                                     TimePoint now) = 0;
+
+    // --- jobs -------------------------------------------------------------------------------
+    // Creates the call (if new) and its offline_stt job (if none), due now. When the job
+    // exists and has no recording sid yet, `recording` is recorded on it (and on the call).
+    virtual Result<EnqueueResult> enqueue_offline_stt(const CallSid& call,
+                                                      const std::optional<RecordingSid>& recording,
+                                                      TimePoint now) = 0;
+    // Runs the call's job again from `from` (counters reset, generation + 1, due now), whatever
+    // its state; a running holder loses its lease. Empty when the call has no job.
+    virtual Result<std::optional<Job>> restart_job(const CallSid& call, JobStep from,
+                                                   TimePoint now) = 0;
+    virtual Result<std::optional<Job>> find_job(const CallSid& call) = 0;
+    // Takes the due job of `lane` with the earliest run_at (queued and run_at <= now, or
+    // running with an expired lease) and leases it to `owner` until now + lease.
+    virtual Result<std::optional<Job>> claim_job(Lane lane, std::string_view owner, TimePoint now,
+                                                 Seconds lease) = 0;
+    // Extends the lease of a job `job.lease_owner` holds; false when it no longer holds it.
+    virtual Result<bool> renew_job_lease(const Job& job, TimePoint expires) = 0;
+    // Saves a held job's progress (step, lane, recording sid, media url, counters, run_at) and
+    // `call` in one transaction, and releases the lease: the job is queued again, due at
+    // job.run_at. False (nothing written) when the lease was lost.
+    virtual Result<bool> save_job(const Job& job, const CallUpdate& call, TimePoint now) = 0;
+    // Ends a held job (state done or failed, from job.state), writes `call` and adds
+    // `webhook` to the outbox (when given), in one transaction. False when the lease was lost.
+    virtual Result<bool> finish_job(const Job& job, const CallUpdate& call,
+                                    const std::optional<WebhookDelivery>& webhook,
+                                    TimePoint now) = 0;
+    // The earliest run_at of a queued job of `lane` (or lease expiry of a running one): when a
+    // worker should look again. Empty when there is nothing to do.
+    virtual Result<std::optional<TimePoint>> next_job_due(Lane lane) = 0;
+    virtual Result<JobCounts> count_jobs() = 0;
+
+    // --- webhook outbox ---------------------------------------------------------------------
+    // Takes the pending delivery with the earliest next_attempt_at <= now (or one whose lease
+    // expired) and leases it to `owner`.
+    virtual Result<std::optional<WebhookDelivery>> claim_webhook(std::string_view owner,
+                                                                 TimePoint now, Seconds lease) = 0;
+    // Saves a held delivery's outcome (state, attempts, next_attempt_at, last status/error,
+    // delivered_at) and releases the lease. False when the lease was lost. A delivery that is
+    // `delivered` never changes again.
+    virtual Result<bool> save_webhook(const WebhookDelivery& delivery) = 0;
+    virtual Result<std::optional<TimePoint>> next_webhook_due() = 0;
+    virtual Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) = 0;
+};
+
+// Opens the store a database URL names: "sqlite://PATH" (PATH relative to the working folder,
+// or absolute as sqlite:///abs/path). Creates the file and runs pending migrations. Errors name
+// the URL (without its password).
+Result<std::unique_ptr<Store>> open_store(std::string_view database_url);
+
+} // namespace callscribe::store
