@@ -1,5 +1,6 @@
 #include "cli/run.hpp"
 
+#include "cli/process_command.hpp"
 #include "cli/transcribe_command.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
@@ -62,14 +63,15 @@ int run(int argc, char** argv) {
 
     // The service's commands; their options are parsed now so that usage errors exit 2.
     bool sandbox_demo = false;
-    std::vector<std::string> call_sids, recording_sids;
+    ProcessOptions process;
     std::string sandbox_listen;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
     serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
     app.add_subcommand("worker", "Workers only (many workers, one database)");
     auto* process_cmd = app.add_subcommand("process", "Run the offline job for calls now");
-    process_cmd->add_option("calls", call_sids, "Call SIDs (CA...)");
-    process_cmd->add_option("--recording", recording_sids, "Recording SIDs (RE...)");
+    process_cmd->add_option("calls", process.calls, "Call SIDs (CA...)")->required();
+    process_cmd->add_option("--recording", process.recordings,
+                            "Recording SIDs (RE...), one per call in the same order");
     auto* sandbox_cmd = app.add_subcommand("sandbox", "Twilio-compatible emulator");
     sandbox_cmd->add_option("--listen", sandbox_listen, "Address to listen on");
 
@@ -107,6 +109,7 @@ int run(int argc, char** argv) {
         transcribe.progress = !no_progress;
         return run_transcribe(transcribe, **engine);
     }
+    if (*process_cmd) return run_process(process, config);
     if (auto subcommands = app.get_subcommands(); !subcommands.empty())
         return not_yet_available(subcommands.front()->get_name());
     fmt::print(stderr, "{}", app.help());

@@ -167,6 +167,10 @@ class Store {
     // running with an expired lease) and leases it to `owner` until now + lease.
     virtual Result<std::optional<Job>> claim_job(Lane lane, std::string_view owner, TimePoint now,
                                                  Seconds lease) = 0;
+    // Like claim_job, for one call's job only (`callscribe process`): empty when that job is
+    // not due or is held by a live lease.
+    virtual Result<std::optional<Job>> claim_call_job(const CallSid& call, std::string_view owner,
+                                                      TimePoint now, Seconds lease) = 0;
     // Extends the lease of a job `job.lease_owner` holds; false when it no longer holds it.
     virtual Result<bool> renew_job_lease(const Job& job, TimePoint expires) = 0;
     // Saves a held job's progress (step, lane, recording sid, media url, counters, run_at) and

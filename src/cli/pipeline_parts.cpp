@@ -1,0 +1,59 @@
+#include "cli/pipeline_parts.hpp"
+
+#include "net/curl/curl_http_client.hpp"
+#include "stt/engines.hpp"
+
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+namespace callscribe::cli {
+
+namespace {
+// Long enough that a healthy worker renews well before expiry (every third of it), short
+// enough that a crashed worker's job is taken over within a minute.
+constexpr Seconds k_lease{60};
+} // namespace
+
+std::string lease_owner(std::string_view role) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    return fmt::format("{}:{}:{}", host[0] ? host : "localhost", ::getpid(), role);
+}
+
+jobs::PipelineSettings pipeline_settings(const config::Config& config) {
+    jobs::PipelineSettings settings;
+    settings.ready_backoff = config.jobs.ready_backoff;
+    settings.not_found_wait = config.jobs.not_found_wait;
+    settings.data_dir = config.storage.data_dir;
+    settings.webhook_enabled = !config.webhook.url.empty();
+    return settings;
+}
+
+Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& config,
+                                                      std::string_view role) {
+    if (config.twilio.account_sid.empty()) {
+        return fail("TWILIO_ACCOUNT_SID is not set: it is needed to fetch recordings");
+    }
+    if (config.twilio.auth_token.empty() && config.twilio.api_secret.empty()) {
+        return fail("neither TWILIO_AUTH_TOKEN nor TWILIO_API_KEY/TWILIO_API_SECRET is set: "
+                    "they are needed to fetch recordings");
+    }
+    auto parts = std::make_unique<PipelineParts>();
+    parts->http = std::make_shared<net::curl::CurlHttpClient>();
+    auto store = store::open_store(config.storage.database_url);
+    if (!store) return store.error();
+    parts->store = std::move(*store);
+    parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->http);
+    auto engine = stt::make_engine(config.stt, parts->http);
+    if (!engine) return engine.error();
+    parts->engine = std::move(*engine);
+    parts->job = std::make_unique<jobs::OfflineSttJob>(*parts->store, *parts->twilio,
+                                                       *parts->engine, parts->clock,
+                                                       pipeline_settings(config));
+    parts->runner = std::make_unique<jobs::JobRunner>(*parts->store, *parts->job, parts->clock,
+                                                      lease_owner(role), k_lease);
+    return parts;
+}
+
+} // namespace callscribe::cli

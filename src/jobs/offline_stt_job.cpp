@@ -1,0 +1,264 @@
+#include "jobs/offline_stt_job.hpp"
+
+#include "core/log.hpp"
+#include "jobs/pipeline_log.hpp"
+#include "stt/formats.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <random>
+
+namespace callscribe::jobs {
+
+namespace fs = std::filesystem;
+using store::CallStatus;
+using store::CallUpdate;
+using store::Job;
+using store::JobStep;
+
+namespace {
+
+// The media URL forms, in the order DESIGN.md tries them.
+constexpr std::array<std::string_view, 3> k_media_forms{"", ".mp3", ".wav"};
+constexpr int k_form_count = static_cast<int>(k_media_forms.size());
+
+std::mt19937& jitter_random() {
+    static thread_local std::mt19937 random{std::random_device{}()};
+    return random;
+}
+
+// Of a call's recordings, the one to transcribe: a ready one (the longest, if several), else
+// the first Twilio listed (its newest).
+const twilio::Recording& pick_recording(const std::vector<twilio::Recording>& recordings) {
+    const twilio::Recording* best = nullptr;
+    for (const auto& r : recordings) {
+        if (twilio::readiness(r) != twilio::Readiness::ready) continue;
+        if (!best || r.duration_s.value_or(0) > best->duration_s.value_or(0)) best = &r;
+    }
+    return best ? *best : recordings.front();
+}
+
+std::string gone_reason(const twilio::Recording& recording) {
+    std::string status;
+    switch (recording.status) {
+    case twilio::RecordingStatus::absent: status = "absent"; break;
+    case twilio::RecordingStatus::deleted: status = "deleted"; break;
+    default: status = "failed"; break;
+    }
+    std::string reason = fmt::format("recording {} is {}", recording.sid.str(), status);
+    if (recording.error_code) reason += fmt::format(" (Twilio error {})", *recording.error_code);
+    return reason;
+}
+
+} // namespace
+
+OfflineSttJob::OfflineSttJob(store::Store& store, const twilio::RecordingApi& twilio,
+                             const stt::Engine& engine, const Clock& clock,
+                             PipelineSettings settings)
+    : m_store(store), m_twilio(twilio), m_engine(engine), m_clock(clock),
+      m_settings(std::move(settings)) {}
+
+Result<StepOutcome> OfflineSttJob::run_step(const Job& job, stt::Transcriber* transcriber) {
+    switch (job.step) {
+    case JobStep::resolve: return resolve(job);
+    case JobStep::download: return download(job);
+    case JobStep::transcribe:
+        CALLSCRIBE_ASSERT(transcriber != nullptr);
+        return transcribe(job, *transcriber);
+    case JobStep::finished: break;
+    }
+    return give_up(job, "the job has no step left to run");
+}
+
+Result<StepOutcome> OfflineSttJob::resolve(Job job) {
+    twilio::ApiResult<twilio::Recording> fetched = twilio::ApiFailure{};
+    if (job.recording_sid) {
+        fetched = m_twilio.fetch(*job.recording_sid);
+    } else {
+        auto listed = m_twilio.list_for_call(job.call_sid);
+        if (listed && listed->empty()) return not_ready(std::move(job), {});
+        if (listed) {
+            fetched = pick_recording(*listed);
+        } else {
+            fetched = listed.error();
+        }
+    }
+    if (!fetched) {
+        const auto& failure = fetched.error();
+        switch (failure.kind) {
+        case twilio::ApiFailureKind::not_found: return not_ready(std::move(job), {});
+        case twilio::ApiFailureKind::transient: return transient(std::move(job), failure);
+        case twilio::ApiFailureKind::unauthorized:
+        case twilio::ApiFailureKind::rejected: return give_up(std::move(job), failure.message);
+        }
+    }
+    const twilio::Recording& recording = *fetched;
+    pipeline_log::recording_fetched(recording.sid, recording.duration_s);
+    job.recording_sid = recording.sid;
+    job.transient_attempts = 0;
+    switch (twilio::readiness(recording)) {
+    case twilio::Readiness::gone: return give_up(std::move(job), gone_reason(recording));
+    case twilio::Readiness::not_ready:
+        return not_ready(std::move(job), CallUpdate{.recording_sid = recording.sid});
+    case twilio::Readiness::ready: break;
+    }
+    job.media_url = twilio::media_url(m_twilio.api_base(), recording);
+    job.format_index = 0;
+    return next_step(std::move(job), JobStep::download,
+                     CallUpdate{.status = CallStatus::downloading,
+                                .recording_sid = recording.sid,
+                                .recording_duration_s = recording.duration_s,
+                                .recording_channels = recording.channels});
+}
+
+Result<StepOutcome> OfflineSttJob::download(Job job) {
+    const int form = std::clamp(job.format_index, 0, k_form_count - 1);
+    const std::string url = job.media_url + std::string(k_media_forms[form]);
+    pipeline_log::trying_url(form + 1, k_form_count, url);
+    auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir));
+    if (saved) {
+        pipeline_log::download_status(saved->status, saved->bytes);
+        pipeline_log::downloaded(saved->bytes);
+        const std::string shown = fmt::format("recordings/{}", saved->path.filename().string());
+        pipeline_log::saved_to_disk(shown, saved->bytes);
+        job.transient_attempts = 0;
+        job.format_index = 0;
+        return next_step(std::move(job), JobStep::transcribe,
+                         CallUpdate{.status = CallStatus::transcribing,
+                                    .recording_path = shown,
+                                    .recording_bytes = saved->bytes,
+                                    .last_error = ""});
+    }
+    const auto& failure = saved.error();
+    if (failure.status != 0) pipeline_log::download_status(failure.status, 0);
+    switch (failure.kind) {
+    case twilio::ApiFailureKind::not_found:
+        job.transient_attempts = 0;
+        if (form + 1 < k_form_count) {
+            job.format_index = form + 1;
+            pipeline_log::not_found_next(m_settings.not_found_wait,
+                                         job.media_url + std::string(k_media_forms[form + 1]));
+            return reschedule(std::move(job), m_settings.not_found_wait, {});
+        }
+        // Every form answered 404: the recording is not there yet, one readiness attempt spent.
+        job.format_index = 0;
+        return not_ready(std::move(job), {});
+    case twilio::ApiFailureKind::transient: return transient(std::move(job), failure);
+    case twilio::ApiFailureKind::unauthorized:
+    case twilio::ApiFailureKind::rejected: return give_up(std::move(job), failure.message);
+    }
+    return give_up(std::move(job), failure.message);
+}
+
+Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcriber) {
+    auto call = m_store.find_call(job.call_sid);
+    if (!call) return call.error();
+    const std::string relative = *call ? (*call)->recording_path : std::string();
+    const fs::path file = m_settings.data_dir / relative;
+    std::error_code ec;
+    if (relative.empty() || !fs::is_regular_file(file, ec)) {
+        // The file went away (deleted by hand, a new disk): fetch it again.
+        log().warn("[OFFLINE_STT] Recording file for {} is missing ({}), downloading again",
+                   job.call_sid.str(), relative.empty() ? "never saved" : relative);
+        job.format_index = 0;
+        return next_step(std::move(job), JobStep::download,
+                         CallUpdate{.status = CallStatus::downloading, .recording_path = ""});
+    }
+    pipeline_log::transcription_started(job.call_sid, m_engine.name());
+    auto transcript = transcriber.transcribe(file);
+    if (!transcript) {
+        if (transcript.error().retryable) {
+            return transient(std::move(job),
+                             twilio::ApiFailure{.message = transcript.error().message});
+        }
+        return give_up(std::move(job), transcript.error().message);
+    }
+    std::string text = transcript->text();
+    const std::size_t chars = pipeline_log::char_count(text);
+    pipeline_log::transcript_obtained(chars, job.call_sid);
+    auto finished = finish(std::move(job),
+                           CallUpdate{.status = CallStatus::done,
+                                      .final_transcript = std::move(text),
+                                      .final_transcript_json =
+                                          stt::render(*transcript, stt::Format::json),
+                                      .last_error = ""});
+    if (finished && finished->result == StepResult::done) {
+        pipeline_log::final_saved(chars, finished->job.call_sid);
+    }
+    return finished;
+}
+
+Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
+    const int attempts = static_cast<int>(m_settings.ready_backoff.size());
+    if (job.ready_attempts >= attempts) {
+        pipeline_log::giving_up(job.call_sid, job.ready_attempts, "the recording never became ready");
+        return finish(std::move(job), CallUpdate{.status = CallStatus::gave_up,
+                                                 .recording_sid = call.recording_sid,
+                                                 .last_error = fmt::format(
+                                                     "the recording was not ready after {} attempts",
+                                                     attempts)});
+    }
+    const Seconds delay = m_settings.ready_backoff[job.ready_attempts];
+    ++job.ready_attempts;
+    job.transient_attempts = 0;
+    pipeline_log::not_ready(job.call_sid, delay, job.ready_attempts, attempts);
+    call.status = CallStatus::waiting_for_recording;
+    return reschedule(std::move(job), delay, call);
+}
+
+Result<StepOutcome> OfflineSttJob::transient(Job job, const twilio::ApiFailure& failure) {
+    ++job.transient_attempts;
+    if (job.transient_attempts > m_settings.max_transient_attempts) {
+        return give_up(std::move(job),
+                       fmt::format("{} (after {} tries)", failure.message, job.transient_attempts));
+    }
+    const Seconds delay = failure.retry_after.value_or(
+        net::jittered_backoff(m_settings.transient_backoff, job.transient_attempts, jitter_random()));
+    pipeline_log::transient_retry(job.call_sid, failure.message, delay, job.transient_attempts);
+    return reschedule(std::move(job), delay, CallUpdate{.last_error = failure.message});
+}
+
+Result<StepOutcome> OfflineSttJob::reschedule(Job job, Seconds delay, const CallUpdate& call) {
+    const TimePoint now = m_clock.now();
+    job.run_at = now + std::chrono::duration_cast<TimePoint::duration>(delay);
+    auto saved = m_store.save_job(job, call, now);
+    if (!saved) return saved.error();
+    return StepOutcome{*saved ? StepResult::rescheduled : StepResult::lease_lost, std::move(job)};
+}
+
+Result<StepOutcome> OfflineSttJob::next_step(Job job, JobStep step, const CallUpdate& call) {
+    const TimePoint now = m_clock.now();
+    job.step = step;
+    job.lane = step == JobStep::transcribe ? store::Lane::cpu : store::Lane::io;
+    job.run_at = now;
+    auto saved = m_store.save_job(job, call, now);
+    if (!saved) return saved.error();
+    return StepOutcome{*saved ? StepResult::next_step : StepResult::lease_lost, std::move(job)};
+}
+
+Result<StepOutcome> OfflineSttJob::give_up(Job job, const std::string& reason) {
+    pipeline_log::giving_up(job.call_sid, job.ready_attempts + 1, reason);
+    return finish(std::move(job), CallUpdate{.status = CallStatus::gave_up, .last_error = reason});
+}
+
+Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
+    const TimePoint now = m_clock.now();
+    const bool done = call.status == CallStatus::done;
+    job.state = done ? store::JobState::done : store::JobState::failed;
+    job.step = JobStep::finished;
+    auto existing = m_store.find_call(job.call_sid);
+    if (!existing) return existing.error();
+    const std::string final_text = call.final_transcript.value_or("");
+    const std::string realtime = *existing ? (*existing)->realtime_transcript : std::string();
+    call.transcript_source = !final_text.empty()  ? store::TranscriptSource::offline
+                             : !realtime.empty() ? store::TranscriptSource::realtime
+                                                 : store::TranscriptSource::none;
+    auto saved = m_store.finish_job(job, call, std::nullopt, now);
+    if (!saved) return saved.error();
+    if (!*saved) return StepOutcome{StepResult::lease_lost, std::move(job)};
+    return StepOutcome{done ? StepResult::done : StepResult::gave_up, std::move(job)};
+}
+
+} // namespace callscribe::jobs

@@ -1,0 +1,426 @@
+// The offline_stt job end to end within the library: a real SQLite store, real HTTP to a
+// scripted Twilio on 127.0.0.1, real audio through the real decoder and PocketSphinx. Time is a
+// fake clock: every wait is a reschedule the test skips over, and the test asserts its length.
+#include "fakes/fake_http_server.hpp"
+#include "jobs/job_runner.hpp"
+#include "jobs/offline_stt_job.hpp"
+#include "net/curl/curl_http_client.hpp"
+#include "store/store.hpp"
+#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+#include "support/fake_clock.hpp"
+#include "support/log_capture.hpp"
+#include "support/temp_dir.hpp"
+#include "twilio/recording_api.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+
+#include <mutex>
+
+namespace callscribe::jobs {
+namespace {
+
+using fakes::FakeHttpServer;
+using fakes::FakeRequest;
+using fakes::FakeResponse;
+using store::CallStatus;
+using store::JobState;
+using test_support::FakeClock;
+using test_support::LogCapture;
+using test_support::TempDir;
+
+const std::string k_account = "AC" + std::string(32, 'a');
+const std::string k_token = "twilio-test-token";
+const CallSid k_call = *CallSid::parse("CA" + std::string(32, '1'));
+const RecordingSid k_recording = *RecordingSid::parse("RE" + std::string(32, '2'));
+
+std::string audio_bytes() {
+    return test_support::read_file(std::filesystem::path(CALLSCRIBE_EVAL_DIR) /
+                                   "synth/phone/flt01.mp3");
+}
+
+// What Twilio expects: HTTP Basic with the account sid and the auth token.
+std::string basic_auth_header() {
+    const std::string plain = k_account + ":" + k_token;
+    std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                  reinterpret_cast<const unsigned char*>(plain.data()),
+                                  static_cast<int>(plain.size()));
+    encoded.resize(static_cast<std::size_t>(n));
+    return "Basic " + encoded;
+}
+
+// One metadata answer: status and the raw JSON of "duration".
+struct Meta {
+    std::string status = "completed";
+    std::string duration = "\"7\"";
+};
+
+// Twilio as the job sees it, scripted per test. The handler runs on the server's thread; the
+// test reads the counters after the job's calls returned.
+struct ScriptedTwilio {
+    std::vector<Meta> metadata{Meta{}};     // one per fetch; the last one repeats
+    bool list_empty = false;                // the call's recording list is empty
+    // Media answers by request number (0-based) and URL form ("", ".mp3", ".wav"); the default
+    // serves the audio as MP3 on every form.
+    std::function<FakeResponse(int, const std::string&)> media;
+    std::mutex mutex;
+    int fetches = 0;
+    int media_requests = 0;
+
+    std::string recording_json(const Meta& meta) const {
+        return fmt::format(
+            R"({{"sid":"{}","call_sid":"{}","account_sid":"{}","status":"{}","duration":{},)"
+            R"("channels":1,"uri":"/2010-04-01/Accounts/{}/Recordings/{}.json","error_code":{}}})",
+            k_recording.str(), k_call.str(), k_account, meta.status, meta.duration, k_account,
+            k_recording.str(), meta.status == "absent" ? "16102" : "null");
+    }
+
+    FakeResponse answer(const FakeRequest& request) {
+        std::lock_guard lock(mutex);
+        const std::string base = "/2010-04-01/Accounts/" + k_account;
+        if (request.header("authorization") != basic_auth_header()) {
+            return FakeResponse::json(
+                401, R"({"code":20003,"message":"Authenticate","status":401})");
+        }
+        const std::string path = request.path();
+        if (path == base + "/Recordings/" + k_recording.str() + ".json") {
+            const Meta& meta = metadata[std::min<std::size_t>(fetches, metadata.size() - 1)];
+            ++fetches;
+            return FakeResponse::json(200, recording_json(meta));
+        }
+        if (path == base + "/Calls/" + k_call.str() + "/Recordings.json") {
+            const Meta& meta = metadata[std::min<std::size_t>(fetches, metadata.size() - 1)];
+            ++fetches;
+            return FakeResponse::json(
+                200, list_empty ? R"({"recordings":[]})"
+                                : fmt::format(R"({{"recordings":[{}]}})", recording_json(meta)));
+        }
+        const std::string media_path = base + "/Recordings/" + k_recording.str();
+        if (path.starts_with(media_path)) {
+            const std::string form = path.substr(media_path.size());
+            const int n = media_requests++;
+            if (media) return media(n, form);
+            FakeResponse ok{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
+            return ok;
+        }
+        return FakeResponse::json(404, R"({"code":20404,"message":"not found","status":404})");
+    }
+};
+
+class OfflineSttJobTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto engine = stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+        ASSERT_TRUE(engine) << engine.error().message;
+        s_engine = std::move(*engine).release();
+    }
+    static void TearDownTestSuite() { delete s_engine; }
+
+    void SetUp() override {
+        auto opened = store::open_store("sqlite://" + (m_dir / "callscribe.db").string());
+        ASSERT_TRUE(opened) << opened.error().message;
+        m_store = std::move(*opened);
+        config::TwilioSettings twilio;
+        twilio.account_sid = k_account;
+        twilio.auth_token = Secret(k_token);
+        twilio.api_base = "http://127.0.0.1:" + std::to_string(m_server.port());
+        m_api = std::make_unique<twilio::RecordingApi>(twilio, m_http);
+        m_settings.data_dir = m_dir.path();
+        rebuild();
+    }
+
+    void rebuild(std::string owner = "test-worker") {
+        m_job = std::make_unique<OfflineSttJob>(*m_store, *m_api, *s_engine, m_clock, m_settings);
+        m_runner = std::make_unique<JobRunner>(*m_store, *m_job, m_clock, owner, Seconds{60});
+    }
+
+    // Runs due steps, jumping the clock to the next due time, until the job ends. Returns the
+    // delays the job asked for, in order.
+    std::vector<double> drive(int max_steps = 60) {
+        std::vector<double> delays;
+        auto transcriber = s_engine->make_transcriber();
+        for (int i = 0; i < max_steps; ++i) {
+            auto ran = m_runner->run_one(store::Lane::io, nullptr);
+            EXPECT_TRUE(ran) << ran.error().message;
+            if (ran && !*ran) ran = m_runner->run_one(store::Lane::cpu, transcriber.get());
+            EXPECT_TRUE(ran) << ran.error().message;
+            if (!ran) break;
+            if (*ran) {
+                const auto& outcome = **ran;
+                if (outcome.result == StepResult::rescheduled) {
+                    delays.push_back(Seconds(outcome.job.run_at - m_clock.now()).count());
+                }
+                if (outcome.result == StepResult::done || outcome.result == StepResult::gave_up)
+                    break;
+                continue;
+            }
+            auto job = m_store->find_job(k_call);
+            if (!job || !*job || (*job)->state == JobState::done ||
+                (*job)->state == JobState::failed)
+                break;
+            m_clock.set((*job)->run_at);
+        }
+        return delays;
+    }
+
+    store::CallLog call() {
+        auto found = m_store->find_call(k_call);
+        EXPECT_TRUE(found && *found);
+        return **found;
+    }
+
+    void enqueue(std::optional<RecordingSid> recording = k_recording) {
+        auto enqueued = m_store->enqueue_offline_stt(k_call, recording, m_clock.now());
+        ASSERT_TRUE(enqueued) << enqueued.error().message;
+    }
+
+    std::vector<std::string> recordings_folder() {
+        std::vector<std::string> names;
+        std::error_code ec;
+        for (auto& e : std::filesystem::directory_iterator(m_dir / "recordings", ec))
+            names.push_back(e.path().filename().string());
+        return names;
+    }
+
+    static inline stt::Engine* s_engine = nullptr;
+    LogCapture m_log;
+    TempDir m_dir;
+    FakeClock m_clock;
+    ScriptedTwilio m_twilio;
+    FakeHttpServer m_server{[this](const FakeRequest& r) { return m_twilio.answer(r); }};
+    net::curl::CurlHttpClient m_http;
+    std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<twilio::RecordingApi> m_api;
+    PipelineSettings m_settings;
+    std::unique_ptr<OfflineSttJob> m_job;
+    std::unique_ptr<JobRunner> m_runner;
+};
+
+TEST_F(OfflineSttJobTest, WaitsOutDurationMinusOneThenTranscribesWithTheDesignLogLines) {
+    m_twilio.metadata = {Meta{"completed", "\"-1\""}, Meta{"processing", "-1"}, Meta{}};
+    enqueue();
+    const auto delays = drive();
+    EXPECT_EQ(delays, (std::vector<double>{3, 5}));
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::done);
+    EXPECT_NE(c.final_transcript.find("appointment"), std::string::npos) << c.final_transcript;
+    EXPECT_EQ(c.recording_path, "recordings/" + k_call.str() + ".mp3");
+    EXPECT_EQ(c.transcript_source, store::TranscriptSource::offline);
+    EXPECT_EQ(recordings_folder(), std::vector<std::string>{k_call.str() + ".mp3"});
+
+    const std::vector<std::string> expected{
+        "[OFFLINE_STT] Recording fetched: " + k_recording.str() + ", duration=-1s",
+        "[OFFLINE_STT] Recording not ready yet, will retry in 3s (attempt 1/5)",
+        "[OFFLINE_STT] Recording fetched: " + k_recording.str() + ", duration=-1s",
+        "[OFFLINE_STT] Recording not ready yet, will retry in 5s (attempt 2/5)",
+        "[OFFLINE_STT] Recording fetched: " + k_recording.str() + ", duration=7s",
+        "[OFFLINE_STT] Trying recording URL (format 1/3): " + m_api->api_base() +
+            "/2010-04-01/Accounts/" + k_account + "/Recordings/" + k_recording.str(),
+        "[OFFLINE_STT] Download status: 200, bytes=" + std::to_string(audio_bytes().size()),
+        "[OFFLINE_STT] ✅ Successfully downloaded " + std::to_string(audio_bytes().size()) +
+            " bytes",
+        "[OFFLINE_STT] ✅ Recording saved to disk: recordings/" + k_call.str() + ".mp3 (" +
+            std::to_string(audio_bytes().size()) + " bytes)",
+        "[OFFLINE_STT] Starting transcription for " + k_call.str() + " (engine=pocketsphinx)",
+        "[OFFLINE_STT] ✅ Transcript obtained: ",
+        "[OFFLINE_STT] ✅ Saved final_transcript (",
+    };
+    int at = 0;
+    for (const auto& line : expected) {
+        const int found = m_log.find(line, at);
+        ASSERT_GE(found, 0) << "missing, in order: " << line;
+        at = found + 1;
+    }
+}
+
+TEST_F(OfflineSttJobTest, NullDurationIsNotReadyYet) {
+    m_twilio.metadata = {Meta{"completed", "null"}, Meta{}};
+    enqueue();
+    EXPECT_EQ(drive(), std::vector<double>{3});
+    EXPECT_EQ(call().status, CallStatus::done);
+}
+
+TEST_F(OfflineSttJobTest, NeverReadyGivesUpAfterFiveRetriesAndSixFetches) {
+    m_twilio.metadata = {Meta{"processing", "null"}};
+    enqueue();
+    EXPECT_EQ(drive(), (std::vector<double>{3, 5, 5, 10, 10}));
+    EXPECT_EQ(m_twilio.fetches, 6);
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::gave_up);
+    EXPECT_EQ(c.transcript_source, store::TranscriptSource::none);
+    EXPECT_TRUE(m_log.contains("❌ [OFFLINE_STT] Giving up on recording " + k_call.str() +
+                               " after 5 attempts"));
+    EXPECT_EQ(m_twilio.media_requests, 0);
+}
+
+TEST_F(OfflineSttJobTest, GivenUpCallFallsBackToTheRealtimeTranscript) {
+    m_twilio.metadata = {Meta{"processing", "null"}};
+    ASSERT_TRUE(m_store->save_realtime_transcript(k_call, "hello from the agent", m_clock.now()));
+    enqueue();
+    drive();
+    EXPECT_EQ(call().transcript_source, store::TranscriptSource::realtime);
+}
+
+TEST_F(OfflineSttJobTest, AbsentGivesUpAtOnce) {
+    m_twilio.metadata = {Meta{"absent", "\"0\""}};
+    enqueue();
+    EXPECT_TRUE(drive().empty());
+    EXPECT_EQ(m_twilio.fetches, 1);
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::gave_up);
+    EXPECT_NE(c.last_error.find("absent (Twilio error 16102)"), std::string::npos) << c.last_error;
+}
+
+TEST_F(OfflineSttJobTest, BaseUrl404WaitsThenTriesMp3) {
+    m_twilio.media = [](int, const std::string& form) {
+        if (form.empty()) return FakeResponse::json(404, R"({"code":20404})");
+        return FakeResponse{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
+    };
+    enqueue();
+    EXPECT_EQ(drive(), std::vector<double>{5});
+    EXPECT_EQ(m_twilio.media_requests, 2);
+    EXPECT_TRUE(m_log.contains("Trying recording URL (format 2/3): "));
+    EXPECT_TRUE(m_log.contains("[OFFLINE_STT] Download status: 404, bytes=0"));
+    EXPECT_EQ(call().status, CallStatus::done);
+}
+
+TEST_F(OfflineSttJobTest, AllFormsMissingForAWhileSpendsReadinessAttempts) {
+    m_settings.not_found_wait = Seconds{0.5};
+    rebuild();
+    m_twilio.media = [](int n, const std::string&) {
+        if (n < 6) return FakeResponse::json(404, R"({"code":20404})");
+        return FakeResponse{200, {{"Content-Type", "audio/x-wav"}},
+                            test_support::read_file(std::filesystem::path(CALLSCRIBE_EVAL_DIR) /
+                                                    "synth/phone/flt01.wav")};
+    };
+    enqueue();
+    // base, .mp3 (0.5 s apart), .wav → one readiness attempt (3 s); again (5 s); then base works.
+    EXPECT_EQ(drive(), (std::vector<double>{0.5, 0.5, 3, 0.5, 0.5, 5}));
+    EXPECT_TRUE(m_log.contains("Recording not ready yet, will retry in 3s (attempt 1/5)"));
+    EXPECT_TRUE(m_log.contains("Recording not ready yet, will retry in 5s (attempt 2/5)"));
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::done);
+    EXPECT_EQ(c.recording_path, "recordings/" + k_call.str() + ".wav");
+}
+
+TEST_F(OfflineSttJobTest, ServerErrorThenTooManyRequestsHonoursRetryAfter) {
+    m_twilio.media = [](int n, const std::string&) {
+        if (n == 0) return FakeResponse::json(500, R"({"code":20500,"message":"oops"})");
+        if (n == 1) {
+            FakeResponse busy = FakeResponse::json(429, R"({"code":20429})");
+            busy.headers.emplace_back("Retry-After", "7");
+            return busy;
+        }
+        return FakeResponse{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
+    };
+    enqueue();
+    const auto delays = drive();
+    ASSERT_EQ(delays.size(), 2u);
+    EXPECT_GE(delays[0], 0);
+    EXPECT_LE(delays[0], 2); // full jitter within the first backoff step
+    EXPECT_EQ(delays[1], 7);
+    EXPECT_EQ(m_twilio.media_requests, 3);
+    EXPECT_EQ(call().status, CallStatus::done);
+}
+
+TEST_F(OfflineSttJobTest, BadCredentialsGiveUpAfterOneRequest) {
+    config::TwilioSettings wrong;
+    wrong.account_sid = k_account;
+    wrong.auth_token = Secret("wrong");
+    wrong.api_base = m_api->api_base();
+    m_api = std::make_unique<twilio::RecordingApi>(wrong, m_http);
+    rebuild();
+    enqueue();
+    EXPECT_TRUE(drive().empty());
+    EXPECT_EQ(m_server.request_count(), 1u);
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::gave_up);
+    EXPECT_NE(c.last_error.find("401"), std::string::npos);
+    EXPECT_NE(c.last_error.find("Authenticate (code 20003)"), std::string::npos) << c.last_error;
+    EXPECT_EQ(c.last_error.find("wrong"), std::string::npos);
+}
+
+TEST_F(OfflineSttJobTest, RedirectToStorageDoesNotCarryCredentials) {
+    FakeHttpServer storage([](const FakeRequest&) {
+        return FakeResponse{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
+    });
+    m_twilio.media = [&](int, const std::string&) {
+        return FakeResponse::redirect(302, storage.url("/signed/abc?Expires=1"));
+    };
+    enqueue();
+    drive();
+    EXPECT_EQ(call().status, CallStatus::done);
+    ASSERT_EQ(storage.request_count(), 1u);
+    EXPECT_FALSE(storage.requests()[0].header("authorization"));
+    for (const auto& r : m_server.requests()) EXPECT_TRUE(r.header("authorization"));
+}
+
+TEST_F(OfflineSttJobTest, WithoutRecordingSidListsTheCallsRecordings) {
+    m_twilio.list_empty = true;
+    enqueue(std::nullopt);
+    auto ran = m_runner->run_one(store::Lane::io, nullptr);
+    ASSERT_TRUE(ran && *ran);
+    EXPECT_EQ((*ran)->result, StepResult::rescheduled); // an empty list: not ready yet
+    m_twilio.list_empty = false;
+    drive();
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::done);
+    EXPECT_EQ(c.recording_sid, k_recording);
+}
+
+TEST_F(OfflineSttJobTest, AnErrorPageWith200IsNotSavedAsAudio) {
+    m_twilio.media = [](int n, const std::string&) {
+        if (n == 0) return FakeResponse{200, {{"Content-Type", "text/html"}}, "<html>oops</html>"};
+        return FakeResponse{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
+    };
+    enqueue();
+    EXPECT_EQ(drive().size(), 1u);
+    EXPECT_TRUE(m_log.contains("body that is not audio"));
+    EXPECT_EQ(recordings_folder(), std::vector<std::string>{k_call.str() + ".mp3"});
+    EXPECT_EQ(call().status, CallStatus::done);
+}
+
+TEST_F(OfflineSttJobTest, AnInterruptedDownloadLeavesNoFile) {
+    m_twilio.media = [](int, const std::string&) {
+        FakeResponse cut{200, {{"Content-Type", "audio/mpeg"}}, ""};
+        cut.close_without_answer = true;
+        return cut;
+    };
+    enqueue();
+    auto ran = m_runner->run_one(store::Lane::io, nullptr); // resolve
+    ASSERT_TRUE(ran && *ran);
+    ran = m_runner->run_one(store::Lane::io, nullptr); // download
+    ASSERT_TRUE(ran && *ran);
+    EXPECT_EQ((*ran)->result, StepResult::rescheduled);
+    EXPECT_TRUE(recordings_folder().empty());
+}
+
+TEST_F(OfflineSttJobTest, AWorkerThatDiedAfterTheDownloadIsTakenOverWithoutFetchingAgain) {
+    enqueue();
+    // The first worker resolves and downloads, then claims the transcription and dies.
+    ASSERT_TRUE(m_runner->run_one(store::Lane::io, nullptr));
+    ASSERT_TRUE(m_runner->run_one(store::Lane::io, nullptr));
+    auto claimed = m_store->claim_job(store::Lane::cpu, "dead-worker", m_clock.now(), Seconds{60});
+    ASSERT_TRUE(claimed && *claimed);
+    EXPECT_EQ(m_twilio.media_requests, 1);
+
+    rebuild("second-worker");
+    auto transcriber = s_engine->make_transcriber();
+    auto early = m_runner->run_one(store::Lane::cpu, transcriber.get());
+    ASSERT_TRUE(early);
+    EXPECT_FALSE(*early) << "the lease has not expired yet";
+    m_clock.advance(Seconds{61});
+    drive();
+    EXPECT_EQ(call().status, CallStatus::done);
+    EXPECT_EQ(m_twilio.media_requests, 1);
+    // The dead worker's late save is refused.
+    auto late = m_store->save_job(**claimed, {}, m_clock.now());
+    ASSERT_TRUE(late);
+    EXPECT_FALSE(*late);
+}
+
+} // namespace
+} // namespace callscribe::jobs
