@@ -48,9 +48,8 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     auto engine = stt::make_engine(config.stt, parts->http);
     if (!engine) return engine.error();
     parts->engine = std::move(*engine);
-    parts->job = std::make_unique<jobs::OfflineSttJob>(*parts->store, *parts->twilio,
-                                                       *parts->engine, parts->clock,
-                                                       pipeline_settings(config));
+    parts->job = std::make_unique<jobs::OfflineSttJob>(
+        *parts->store, *parts->twilio, *parts->engine, parts->clock, pipeline_settings(config));
     parts->runner = std::make_unique<jobs::JobRunner>(*parts->store, *parts->job, parts->clock,
                                                       lease_owner(role), k_lease);
     return parts;

@@ -76,9 +76,8 @@ Result<store::JobState> drive(PipelineParts& parts, const Target& target,
         if ((*job)->state == store::JobState::done || (*job)->state == store::JobState::failed) {
             return (*job)->state;
         }
-        const TimePoint until = (*job)->state == store::JobState::running
-                                    ? (*job)->lease_expires
-                                    : (*job)->run_at;
+        const TimePoint until =
+            (*job)->state == store::JobState::running ? (*job)->lease_expires : (*job)->run_at;
         std::this_thread::sleep_until(until);
     }
 }
@@ -91,8 +90,9 @@ int run_process(const ProcessOptions& options, const config::Config& config) {
         return 2;
     }
     if (!options.recordings.empty() && options.recordings.size() != options.calls.size()) {
-        fmt::print(stderr, "callscribe process: give one --recording per call ({} calls, {} "
-                           "recordings)\n",
+        fmt::print(stderr,
+                   "callscribe process: give one --recording per call ({} calls, {} "
+                   "recordings)\n",
                    options.calls.size(), options.recordings.size());
         return 2;
     }

@@ -4,8 +4,8 @@
 
 namespace callscribe::jobs {
 
-JobRunner::JobRunner(store::Store& store, OfflineSttJob& job, const Clock& clock,
-                     std::string owner, Seconds lease)
+JobRunner::JobRunner(store::Store& store, OfflineSttJob& job, const Clock& clock, std::string owner,
+                     Seconds lease)
     : m_store(store), m_job(job), m_clock(clock), m_owner(std::move(owner)), m_lease(lease) {}
 
 Result<std::optional<StepOutcome>> JobRunner::run_one(store::Lane lane,
@@ -15,12 +15,11 @@ Result<std::optional<StepOutcome>> JobRunner::run_one(store::Lane lane,
 
 Result<std::optional<StepOutcome>> JobRunner::run_call(const CallSid& call,
                                                        stt::Transcriber* transcriber) {
-    return run_claimed(m_store.claim_call_job(call, m_owner, m_clock.now(), m_lease),
-                       transcriber);
+    return run_claimed(m_store.claim_call_job(call, m_owner, m_clock.now(), m_lease), transcriber);
 }
 
-Result<std::optional<StepOutcome>>
-JobRunner::run_claimed(Result<std::optional<store::Job>> claimed, stt::Transcriber* transcriber) {
+Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<store::Job>> claimed,
+                                                          stt::Transcriber* transcriber) {
     if (!claimed) return claimed.error();
     if (!*claimed) return std::optional<StepOutcome>{};
     const store::Job job = **claimed;

@@ -29,8 +29,7 @@ class JobRunner {
     Result<std::optional<StepOutcome>> run_one(store::Lane lane, stt::Transcriber* transcriber);
     // Claims this call's job if it is due and runs its current step. Empty when it is not due
     // (or is held by another live worker).
-    Result<std::optional<StepOutcome>> run_call(const CallSid& call,
-                                                stt::Transcriber* transcriber);
+    Result<std::optional<StepOutcome>> run_call(const CallSid& call, stt::Transcriber* transcriber);
 
     // Extends the lease of every job a thread of this runner is running now.
     void renew_leases();

@@ -43,9 +43,15 @@ const twilio::Recording& pick_recording(const std::vector<twilio::Recording>& re
 std::string gone_reason(const twilio::Recording& recording) {
     std::string status;
     switch (recording.status) {
-    case twilio::RecordingStatus::absent: status = "absent"; break;
-    case twilio::RecordingStatus::deleted: status = "deleted"; break;
-    default: status = "failed"; break;
+    case twilio::RecordingStatus::absent:
+        status = "absent";
+        break;
+    case twilio::RecordingStatus::deleted:
+        status = "deleted";
+        break;
+    default:
+        status = "failed";
+        break;
     }
     std::string reason = fmt::format("recording {} is {}", recording.sid.str(), status);
     if (recording.error_code) reason += fmt::format(" (Twilio error {})", *recording.error_code);
@@ -62,12 +68,15 @@ OfflineSttJob::OfflineSttJob(store::Store& store, const twilio::RecordingApi& tw
 
 Result<StepOutcome> OfflineSttJob::run_step(const Job& job, stt::Transcriber* transcriber) {
     switch (job.step) {
-    case JobStep::resolve: return resolve(job);
-    case JobStep::download: return download(job);
+    case JobStep::resolve:
+        return resolve(job);
+    case JobStep::download:
+        return download(job);
     case JobStep::transcribe:
         CALLSCRIBE_ASSERT(transcriber != nullptr);
         return transcribe(job, *transcriber);
-    case JobStep::finished: break;
+    case JobStep::finished:
+        break;
     }
     return give_up(job, "the job has no step left to run");
 }
@@ -88,10 +97,13 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
     if (!fetched) {
         const auto& failure = fetched.error();
         switch (failure.kind) {
-        case twilio::ApiFailureKind::not_found: return not_ready(std::move(job), {});
-        case twilio::ApiFailureKind::transient: return transient(std::move(job), failure);
+        case twilio::ApiFailureKind::not_found:
+            return not_ready(std::move(job), {});
+        case twilio::ApiFailureKind::transient:
+            return transient(std::move(job), failure);
         case twilio::ApiFailureKind::unauthorized:
-        case twilio::ApiFailureKind::rejected: return give_up(std::move(job), failure.message);
+        case twilio::ApiFailureKind::rejected:
+            return give_up(std::move(job), failure.message);
         }
     }
     const twilio::Recording& recording = *fetched;
@@ -99,10 +111,12 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
     job.recording_sid = recording.sid;
     job.transient_attempts = 0;
     switch (twilio::readiness(recording)) {
-    case twilio::Readiness::gone: return give_up(std::move(job), gone_reason(recording));
+    case twilio::Readiness::gone:
+        return give_up(std::move(job), gone_reason(recording));
     case twilio::Readiness::not_ready:
         return not_ready(std::move(job), CallUpdate{.recording_sid = recording.sid});
-    case twilio::Readiness::ready: break;
+    case twilio::Readiness::ready:
+        break;
     }
     job.media_url = twilio::media_url(m_twilio.api_base(), recording);
     job.format_index = 0;
@@ -145,9 +159,11 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
         // Every form answered 404: the recording is not there yet, one readiness attempt spent.
         job.format_index = 0;
         return not_ready(std::move(job), {});
-    case twilio::ApiFailureKind::transient: return transient(std::move(job), failure);
+    case twilio::ApiFailureKind::transient:
+        return transient(std::move(job), failure);
     case twilio::ApiFailureKind::unauthorized:
-    case twilio::ApiFailureKind::rejected: return give_up(std::move(job), failure.message);
+    case twilio::ApiFailureKind::rejected:
+        return give_up(std::move(job), failure.message);
     }
     return give_up(std::move(job), failure.message);
 }
@@ -178,12 +194,12 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
     std::string text = transcript->text();
     const std::size_t chars = pipeline_log::char_count(text);
     pipeline_log::transcript_obtained(chars, job.call_sid);
-    auto finished = finish(std::move(job),
-                           CallUpdate{.status = CallStatus::done,
-                                      .final_transcript = std::move(text),
-                                      .final_transcript_json =
-                                          stt::render(*transcript, stt::Format::json),
-                                      .last_error = ""});
+    auto finished =
+        finish(std::move(job),
+               CallUpdate{.status = CallStatus::done,
+                          .final_transcript = std::move(text),
+                          .final_transcript_json = stt::render(*transcript, stt::Format::json),
+                          .last_error = ""});
     if (finished && finished->result == StepResult::done) {
         pipeline_log::final_saved(chars, finished->job.call_sid);
     }
@@ -193,12 +209,13 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
 Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
     const int attempts = static_cast<int>(m_settings.ready_backoff.size());
     if (job.ready_attempts >= attempts) {
-        pipeline_log::giving_up(job.call_sid, job.ready_attempts, "the recording never became ready");
-        return finish(std::move(job), CallUpdate{.status = CallStatus::gave_up,
-                                                 .recording_sid = call.recording_sid,
-                                                 .last_error = fmt::format(
-                                                     "the recording was not ready after {} attempts",
-                                                     attempts)});
+        pipeline_log::giving_up(job.call_sid, job.ready_attempts,
+                                "the recording never became ready");
+        return finish(std::move(job),
+                      CallUpdate{.status = CallStatus::gave_up,
+                                 .recording_sid = call.recording_sid,
+                                 .last_error = fmt::format(
+                                     "the recording was not ready after {} attempts", attempts)});
     }
     const Seconds delay = m_settings.ready_backoff[job.ready_attempts];
     ++job.ready_attempts;
@@ -214,8 +231,8 @@ Result<StepOutcome> OfflineSttJob::transient(Job job, const twilio::ApiFailure& 
         return give_up(std::move(job),
                        fmt::format("{} (after {} tries)", failure.message, job.transient_attempts));
     }
-    const Seconds delay = failure.retry_after.value_or(
-        net::jittered_backoff(m_settings.transient_backoff, job.transient_attempts, jitter_random()));
+    const Seconds delay = failure.retry_after.value_or(net::jittered_backoff(
+        m_settings.transient_backoff, job.transient_attempts, jitter_random()));
     pipeline_log::transient_retry(job.call_sid, failure.message, delay, job.transient_attempts);
     return reschedule(std::move(job), delay, CallUpdate{.last_error = failure.message});
 }
@@ -252,7 +269,7 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     if (!existing) return existing.error();
     const std::string final_text = call.final_transcript.value_or("");
     const std::string realtime = *existing ? (*existing)->realtime_transcript : std::string();
-    call.transcript_source = !final_text.empty()  ? store::TranscriptSource::offline
+    call.transcript_source = !final_text.empty() ? store::TranscriptSource::offline
                              : !realtime.empty() ? store::TranscriptSource::realtime
                                                  : store::TranscriptSource::none;
     auto saved = m_store.finish_job(job, call, std::nullopt, now);

@@ -19,7 +19,8 @@ std::size_t char_count(std::string_view utf8) {
 
 std::string seconds_text(Seconds seconds) {
     const double s = seconds.count();
-    if (std::abs(s - std::round(s)) < 1e-9) return fmt::format("{}", static_cast<long long>(std::round(s)));
+    if (std::abs(s - std::round(s)) < 1e-9)
+        return fmt::format("{}", static_cast<long long>(std::round(s)));
     return fmt::format("{:.3g}", s);
 }
 

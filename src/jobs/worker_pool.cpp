@@ -13,7 +13,9 @@ WorkerPool::WorkerPool(JobRunner& runner, store::Store& store, const stt::Engine
     : m_runner(runner), m_store(store), m_engine(engine), m_settings(settings),
       m_background(std::move(background)) {}
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+    stop();
+}
 
 void WorkerPool::start() {
     for (int i = 0; i < m_settings.io_workers; ++i) {

@@ -165,8 +165,9 @@ ApiFailure classify_failure(const std::string& url, const Result<net::HttpRespon
     const net::HttpResponse& response = *answer;
     const std::string detail = twilio_error_text(response.body);
     const std::string message =
-        detail.empty() ? fmt::format("Twilio answered {} for {}", response.status, where)
-                       : fmt::format("Twilio answered {} for {}: {}", response.status, where, detail);
+        detail.empty()
+            ? fmt::format("Twilio answered {} for {}", response.status, where)
+            : fmt::format("Twilio answered {} for {}: {}", response.status, where, detail);
     ApiFailure failure{ApiFailureKind::rejected, response.status, std::nullopt, message};
     if (response.status == 404) {
         failure.kind = ApiFailureKind::not_found;
@@ -222,9 +223,8 @@ ApiResult<Recording> RecordingApi::fetch(const RecordingSid& recording) const {
 }
 
 ApiResult<std::vector<Recording>> RecordingApi::list_for_call(const CallSid& call) const {
-    const std::string url =
-        fmt::format("{}/2010-04-01/Accounts/{}/Calls/{}/Recordings.json", m_settings.api_base,
-                    m_settings.account_sid, call.str());
+    const std::string url = fmt::format("{}/2010-04-01/Accounts/{}/Calls/{}/Recordings.json",
+                                        m_settings.api_base, m_settings.account_sid, call.str());
     return parse_answer<std::vector<Recording>>(url, m_http.send(request_for(url)),
                                                 &parse_recording_list);
 }
@@ -234,14 +234,14 @@ ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const C
     std::error_code ec;
     fs::create_directories(recordings_dir, ec);
     if (ec) {
-        return local_failure(fmt::format("{}: cannot create folder: {}", recordings_dir.string(),
-                                         ec.message()));
+        return local_failure(
+            fmt::format("{}: cannot create folder: {}", recordings_dir.string(), ec.message()));
     }
     remove_leftovers(recordings_dir, call);
     TempFile temp(recordings_dir / temp_name(call));
     if (temp.fd() < 0) {
-        return local_failure(fmt::format("{}: cannot create: {}", temp.path().string(),
-                                         std::strerror(errno)));
+        return local_failure(
+            fmt::format("{}: cannot create: {}", temp.path().string(), std::strerror(errno)));
     }
     FileSink sink(temp.fd(), temp.path());
     net::HttpRequest request = request_for(url);
@@ -252,16 +252,15 @@ ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const C
     }
     const std::string where = net::redact_url(url);
     if (sink.bytes() == 0) {
-        return local_failure(fmt::format("Twilio answered {} with an empty body for {}",
-                                         answer->status, where));
+        return local_failure(
+            fmt::format("Twilio answered {} with an empty body for {}", answer->status, where));
     }
     if (auto synced = temp.sync_and_close(); !synced) return local_failure(synced.error().message);
     auto extension = check_audio(temp.path());
     if (!extension) {
-        return local_failure(fmt::format("{} answered {} ({}) with a body that is not audio: {}",
-                                         where, answer->status,
-                                         answer->header("content-type").value_or("no type"),
-                                         extension.error().message));
+        return local_failure(fmt::format(
+            "{} answered {} ({}) with a body that is not audio: {}", where, answer->status,
+            answer->header("content-type").value_or("no type"), extension.error().message));
     }
     const fs::path destination = recordings_dir / fmt::format("{}.{}", call.str(), *extension);
     fs::rename(temp.path(), destination, ec);

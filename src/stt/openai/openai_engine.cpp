@@ -3,6 +3,7 @@
 #include "audio/pcm_reader.hpp"
 #include "audio/wav_writer.hpp"
 #include "core/log.hpp"
+#include "net/retry.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -83,19 +84,6 @@ std::string service_message(std::string_view body) {
         }
     }
     return one_line(body);
-}
-
-std::optional<Seconds> retry_after(const net::HttpResponse& response) {
-    const auto header = response.header("retry-after");
-    if (!header) return std::nullopt;
-    const std::string_view text = trim(*header);
-    double seconds = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    // An HTTP-date is allowed too, but no transcription service sends one: the backoff applies.
-    if (ec != std::errc{} || end != text.data() + text.size() || !(seconds >= 0)) {
-        return std::nullopt;
-    }
-    return std::min(Seconds{seconds}, OpenAiEngine::k_max_retry_after);
 }
 
 bool is_number(const json& value) {
@@ -341,10 +329,8 @@ net::HttpRequest OpenAiTranscriber::make_request(const std::filesystem::path& fi
 }
 
 Seconds OpenAiTranscriber::backoff(int attempt) {
-    const Seconds ceiling =
-        std::min(OpenAiEngine::k_max_backoff,
-                 m_engine.m_settings.initial_backoff * std::pow(2.0, attempt - 1));
-    return Seconds{std::uniform_real_distribution<double>(0.0, ceiling.count())(m_random)};
+    return net::jittered_backoff({m_engine.m_settings.initial_backoff, OpenAiEngine::k_max_backoff},
+                                 attempt, m_random);
 }
 
 Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::path& file) {
@@ -374,7 +360,7 @@ Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::p
                                           message.empty() ? "" : ": ", message, where);
             failure.retryable = status == 429 || status == 408 || status >= 500;
             if (!failure.retryable) return failure;
-            wait = retry_after(*response);
+            wait = net::retry_after(*response, OpenAiEngine::k_max_retry_after);
         }
 
         if (attempt >= attempts) {

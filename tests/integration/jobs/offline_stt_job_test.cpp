@@ -61,8 +61,8 @@ struct Meta {
 // Twilio as the job sees it, scripted per test. The handler runs on the server's thread; the
 // test reads the counters after the job's calls returned.
 struct ScriptedTwilio {
-    std::vector<Meta> metadata{Meta{}};     // one per fetch; the last one repeats
-    bool list_empty = false;                // the call's recording list is empty
+    std::vector<Meta> metadata{Meta{}}; // one per fetch; the last one repeats
+    bool list_empty = false;            // the call's recording list is empty
     // Media answers by request number (0-based) and URL form ("", ".mp3", ".wav"); the default
     // serves the audio as MP3 on every form.
     std::function<FakeResponse(int, const std::string&)> media;
@@ -82,8 +82,8 @@ struct ScriptedTwilio {
         std::lock_guard lock(mutex);
         const std::string base = "/2010-04-01/Accounts/" + k_account;
         if (request.header("authorization") != basic_auth_header()) {
-            return FakeResponse::json(
-                401, R"({"code":20003,"message":"Authenticate","status":401})");
+            return FakeResponse::json(401,
+                                      R"({"code":20003,"message":"Authenticate","status":401})");
         }
         const std::string path = request.path();
         if (path == base + "/Recordings/" + k_recording.str() + ".json") {
@@ -113,7 +113,8 @@ struct ScriptedTwilio {
 class OfflineSttJobTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        auto engine = stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+        auto engine =
+            stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
         ASSERT_TRUE(engine) << engine.error().message;
         s_engine = std::move(*engine).release();
     }
@@ -292,7 +293,8 @@ TEST_F(OfflineSttJobTest, AllFormsMissingForAWhileSpendsReadinessAttempts) {
     rebuild();
     m_twilio.media = [](int n, const std::string&) {
         if (n < 6) return FakeResponse::json(404, R"({"code":20404})");
-        return FakeResponse{200, {{"Content-Type", "audio/x-wav"}},
+        return FakeResponse{200,
+                            {{"Content-Type", "audio/x-wav"}},
                             test_support::read_file(std::filesystem::path(CALLSCRIBE_EVAL_DIR) /
                                                     "synth/phone/flt01.wav")};
     };
@@ -355,7 +357,8 @@ TEST_F(OfflineSttJobTest, RedirectToStorageDoesNotCarryCredentials) {
     EXPECT_EQ(call().status, CallStatus::done);
     ASSERT_EQ(storage.request_count(), 1u);
     EXPECT_FALSE(storage.requests()[0].header("authorization"));
-    for (const auto& r : m_server.requests()) EXPECT_TRUE(r.header("authorization"));
+    for (const auto& r : m_server.requests())
+        EXPECT_TRUE(r.header("authorization"));
 }
 
 TEST_F(OfflineSttJobTest, WithoutRecordingSidListsTheCallsRecordings) {
