@@ -9,12 +9,6 @@
 
 namespace callscribe::cli {
 
-namespace {
-// Long enough that a healthy worker renews well before expiry (every third of it), short
-// enough that a crashed worker's job is taken over within a minute.
-constexpr Seconds k_lease{60};
-} // namespace
-
 std::string lease_owner(std::string_view role) {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -51,7 +45,7 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     parts->job = std::make_unique<jobs::OfflineSttJob>(
         *parts->store, *parts->twilio, *parts->engine, parts->clock, pipeline_settings(config));
     parts->runner = std::make_unique<jobs::JobRunner>(*parts->store, *parts->job, parts->clock,
-                                                      lease_owner(role), k_lease);
+                                                      lease_owner(role), config.jobs.lease);
     return parts;
 }
 

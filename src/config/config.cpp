@@ -211,6 +211,10 @@ JobSettings read_jobs(const Reader& r) {
     if (auto wait = r.text("CALLSCRIBE_NOT_FOUND_WAIT")) {
         s.not_found_wait = r.value_or_fail("CALLSCRIBE_NOT_FOUND_WAIT", parse_seconds(*wait));
     }
+    if (auto lease = r.text("CALLSCRIBE_JOB_LEASE")) {
+        s.lease = r.value_or_fail("CALLSCRIBE_JOB_LEASE", parse_seconds(*lease));
+        if (s.lease.count() <= 0) r.fail("CALLSCRIBE_JOB_LEASE", "must be more than 0 seconds");
+    }
     if (auto workers = r.text("CALLSCRIBE_WORKERS")) {
         s.workers = r.value_or_fail("CALLSCRIBE_WORKERS", parse_int(*workers, 1, k_max_workers));
     } else {
@@ -321,6 +325,7 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_READY_BACKOFF", join_delays(c.jobs.ready_backoff)},
         {"CALLSCRIBE_NOT_FOUND_WAIT", fmt::format("{}", c.jobs.not_found_wait.count())},
         {"CALLSCRIBE_WEBHOOK_BACKOFF", join_delays(c.webhook.backoff)},
+        {"CALLSCRIBE_JOB_LEASE", fmt::format("{}", c.jobs.lease.count())},
         {"CALLSCRIBE_STT_ENGINE", c.stt.engine},
         {"CALLSCRIBE_PS_MODEL_DIR", c.stt.ps_model_dir.string()},
         {"CALLSCRIBE_PS_HMM", c.stt.ps_hmm.string()},

@@ -61,6 +61,9 @@ struct JobSettings {
     std::vector<Seconds> ready_backoff; // CALLSCRIBE_READY_BACKOFF, default 3,5,5,10,10
     Seconds not_found_wait{5};          // CALLSCRIBE_NOT_FOUND_WAIT
     int workers = 1; // CALLSCRIBE_WORKERS 1..256, default hardware_concurrency() (at least 1)
+    // CALLSCRIBE_JOB_LEASE: how long a worker holds a job without renewing it (it renews every
+    // third of it); a crashed worker's job is taken over after this long. > 0.
+    Seconds lease{60};
 };
 
 struct SttSettings {

@@ -49,6 +49,7 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_STT_LANGUAGE"},
     Variable{"CALLSCRIBE_CHANNEL_LABELS"},
     Variable{"CALLSCRIBE_WORKERS"},
+    Variable{"CALLSCRIBE_JOB_LEASE"},
 };
 
 bool is_secret(std::string_view name);
