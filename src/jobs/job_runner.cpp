@@ -27,6 +27,7 @@ Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<s
         std::lock_guard lock(m_mutex);
         m_running.insert_or_assign(job.id, job);
     }
+    const auto started = std::chrono::steady_clock::now();
     Result<StepOutcome> outcome = [&]() -> Result<StepOutcome> {
         try {
             return m_job.run_step(job, transcriber);
@@ -39,6 +40,10 @@ Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<s
     {
         std::lock_guard lock(m_mutex);
         m_running.erase(job.id);
+    }
+    m_metrics.record_step(job.step, std::chrono::steady_clock::now() - started);
+    if (outcome && outcome->transcribed_audio.count() > 0) {
+        m_metrics.record_transcribed_audio(outcome->transcribed_audio);
     }
     if (!outcome) {
         log().error("[OFFLINE_STT] Step {} of {} failed, it will run again: {}",

@@ -8,6 +8,7 @@
 // heartbeat calls to keep long steps (a transcription) from being taken over.
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "jobs/job_metrics.hpp"
 #include "jobs/offline_stt_job.hpp"
 #include "store/store.hpp"
 
@@ -35,6 +36,7 @@ class JobRunner {
     void renew_leases();
 
     const std::string& owner() const { return m_owner; }
+    const JobMetrics& metrics() const { return m_metrics; }
     Seconds lease() const { return m_lease; }
 
   private:
@@ -48,6 +50,7 @@ class JobRunner {
     Seconds m_lease;
     std::mutex m_mutex;
     std::map<std::int64_t, store::Job> m_running; // by job id
+    JobMetrics m_metrics;
 };
 
 } // namespace callscribe::jobs

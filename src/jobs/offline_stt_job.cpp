@@ -202,6 +202,7 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
                           .last_error = ""});
     if (finished && finished->result == StepResult::done) {
         pipeline_log::final_saved(chars, finished->job.call_sid);
+        finished->transcribed_audio = Seconds{transcript->audio_s};
     }
     return finished;
 }

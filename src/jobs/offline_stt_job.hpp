@@ -51,6 +51,7 @@ enum class StepResult {
 struct StepOutcome {
     StepResult result = StepResult::next_step;
     store::Job job; // as saved
+    Seconds transcribed_audio{0}; // audio length, when this step transcribed it
 };
 
 class OfflineSttJob {
