@@ -2,6 +2,7 @@
 
 #include "cli/process_command.hpp"
 #include "cli/transcribe_command.hpp"
+#include "cli/worker_command.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
 #include "net/curl/curl_http_client.hpp"
@@ -67,7 +68,7 @@ int run(int argc, char** argv) {
     std::string sandbox_listen;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
     serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
-    app.add_subcommand("worker", "Workers only (many workers, one database)");
+    auto* worker_cmd = app.add_subcommand("worker", "Workers only (many workers, one database)");
     auto* process_cmd = app.add_subcommand("process", "Run the offline job for calls now");
     process_cmd->add_option("calls", process.calls, "Call SIDs (CA...)")->required();
     process_cmd->add_option("--recording", process.recordings,
@@ -110,6 +111,7 @@ int run(int argc, char** argv) {
         return run_transcribe(transcribe, **engine);
     }
     if (*process_cmd) return run_process(process, config);
+    if (*worker_cmd) return run_worker(config);
     if (auto subcommands = app.get_subcommands(); !subcommands.empty())
         return not_yet_available(subcommands.front()->get_name());
     fmt::print(stderr, "{}", app.help());

@@ -17,7 +17,7 @@ class JobMetrics {
   public:
     // Upper bounds (seconds) of the histogram buckets; the last, +Inf, is implied.
     static constexpr std::array<double, 14> k_buckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                      1,     2.5,  5,     10,   30,  60,  300};
+                                                      1,     2.5,  5,     10,   30,  60,   300};
 
     struct StepStats {
         std::uint64_t count = 0;

@@ -50,7 +50,7 @@ enum class StepResult {
 
 struct StepOutcome {
     StepResult result = StepResult::next_step;
-    store::Job job; // as saved
+    store::Job job;               // as saved
     Seconds transcribed_audio{0}; // audio length, when this step transcribed it
 };
 
