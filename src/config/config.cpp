@@ -2,6 +2,7 @@
 
 #include "config/parsers.hpp"
 #include "config/raw_values.hpp"
+#include "core/base64.hpp"
 
 #include <fmt/format.h>
 

@@ -230,26 +230,4 @@ bool is_sid(std::string_view text, std::string_view prefix) {
                        is_hex);
 }
 
-Result<std::string> decode_base64(std::string_view text) {
-    constexpr std::string_view k_alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    while (!text.empty() && text.back() == '=')
-        text.remove_suffix(1);
-    if (text.size() % 4 == 1) return fail("is not valid base64 (wrong length)");
-    std::string out;
-    unsigned buffer = 0;
-    int bits = 0;
-    for (char c : text) {
-        auto index = k_alphabet.find(c);
-        if (index == std::string_view::npos) return fail("is not valid base64 (bad character)");
-        buffer = (buffer << 6) | static_cast<unsigned>(index);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((buffer >> bits) & 0xff);
-        }
-    }
-    return Result<std::string>(boost::system::in_place_value, std::move(out));
-}
-
 } // namespace callscribe::config

@@ -34,9 +34,6 @@ Result<std::string> parse_listen(std::string_view text);
 // "AC" + 32 hex digits and the like.
 bool is_sid(std::string_view text, std::string_view prefix);
 
-// Standard base64 (RFC 4648 §4), padding optional. Returns an error without echoing the input.
-Result<std::string> decode_base64(std::string_view text);
-
 // Splits "a, b ,c" at commas and trims each item (an empty text gives one empty item).
 std::vector<std::string> split_list(std::string_view text);
 

@@ -6,8 +6,19 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace callscribe {
+
+// Compares in time that depends on the lengths only, not on where the contents differ, so that
+// checking a presented token or signature does not tell an attacker how much of it was right.
+inline bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
 
 class Secret {
   public:
@@ -17,14 +28,9 @@ class Secret {
     bool empty() const { return m_value.empty(); }
     const std::string& reveal() const { return m_value; }
 
-    // Constant time in the contents, so that comparing a presented token with this one does
-    // not tell an attacker how many leading characters were right.
+    // Constant time in the contents (see constant_time_equal).
     friend bool operator==(const Secret& a, const Secret& b) {
-        if (a.m_value.size() != b.m_value.size()) return false;
-        unsigned char diff = 0;
-        for (std::size_t i = 0; i < a.m_value.size(); ++i)
-            diff |= static_cast<unsigned char>(a.m_value[i] ^ b.m_value[i]);
-        return diff == 0;
+        return constant_time_equal(a.m_value, b.m_value);
     }
     friend std::ostream& operator<<(std::ostream& os, const Secret&) { return os << "***"; }
 

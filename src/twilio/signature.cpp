@@ -1,5 +1,7 @@
 #include "twilio/signature.hpp"
 
+#include "core/base64.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
@@ -12,13 +14,6 @@
 namespace callscribe::twilio {
 namespace {
 
-std::string base64(const unsigned char* data, std::size_t size) {
-    std::string out(4 * ((size + 2) / 3), '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, int(size));
-    out.resize(std::size_t(std::max(n, 0)));
-    return out;
-}
-
 std::string sha256_hex(std::string_view data) {
     std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
@@ -26,14 +21,6 @@ std::string sha256_hex(std::string_view data) {
     for (unsigned char b : digest)
         out += fmt::format("{:02x}", b);
     return out;
-}
-
-bool constant_time_equal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
 }
 
 std::string lower(std::string_view s) {
@@ -82,7 +69,7 @@ std::string compute_signature(std::string_view url, const FormParams& params,
     const std::string& key = auth_token.reveal();
     HMAC(EVP_sha1(), key.data(), int(key.size()),
          reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac.data(), &size);
-    return base64(mac.data(), size);
+    return encode_base64({reinterpret_cast<const char*>(mac.data()), size});
 }
 
 // The query as a WHATWG URL parser re-serialises it (twilio-node signs that form): the

@@ -1,0 +1,41 @@
+#include "webhook/transcript_choice.hpp"
+
+#include "webhook/webhook_log.hpp"
+
+namespace callscribe::webhook {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    constexpr std::string_view k_space = " \t\r\n\f\v";
+    auto first = text.find_first_not_of(k_space);
+    if (first == std::string_view::npos) return {};
+    auto last = text.find_last_not_of(k_space);
+    return text.substr(first, last - first + 1);
+}
+
+} // namespace
+
+TranscriptChoice choose_transcript(std::string_view final_transcript,
+                                   std::string_view realtime_transcript) {
+    if (auto text = trim(final_transcript); !text.empty())
+        return {store::TranscriptSource::offline, std::string(text)};
+    if (auto text = trim(realtime_transcript); !text.empty())
+        return {store::TranscriptSource::realtime, std::string(text)};
+    return {store::TranscriptSource::none, {}};
+}
+
+TranscriptChoice choose_transcript_for(const store::CallLog& call) {
+    TranscriptChoice choice = choose_transcript(call.final_transcript, call.realtime_transcript);
+    log_transcript_choice(call.call_sid, choice);
+    return choice;
+}
+
+std::size_t count_chars(std::string_view text) {
+    std::size_t count = 0;
+    for (char c : text) // every byte but a continuation byte (10xxxxxx) starts a code point
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+    return count;
+}
+
+} // namespace callscribe::webhook

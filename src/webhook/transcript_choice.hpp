@@ -1,0 +1,41 @@
+#pragma once
+// The webhook's priority rule (DESIGN.md "Webhook", pipeline step 8): the offline transcript
+// when there is one, else the realtime transcript, else none.
+//
+// A transcript counts as present when it holds something besides whitespace (ASCII space, tab,
+// CR, LF, FF, VT). The chosen text is sent with that surrounding whitespace removed.
+//
+// Lengths ("1234 chars" in the log lines) count Unicode code points of the UTF-8 text, not
+// bytes: "é" is one char. Invalid UTF-8 is not rejected here; each byte that does not continue
+// a sequence counts as one char.
+//
+// Pure functions, thread-safe; choose_transcript_for() also writes one log line.
+
+#include "store/store.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace callscribe::webhook {
+
+struct TranscriptChoice {
+    store::TranscriptSource source = store::TranscriptSource::none;
+    std::string text{}; // trimmed; empty when source is none
+    friend bool operator==(const TranscriptChoice&, const TranscriptChoice&) = default;
+};
+
+// The rule alone, no logging.
+TranscriptChoice choose_transcript(std::string_view final_transcript,
+                                   std::string_view realtime_transcript);
+
+// The rule applied to a call's transcripts, logging the DESIGN.md line for the outcome:
+// "✅ [WEBHOOK] Using OFFLINE transcript (N chars)", "ℹ️ [WEBHOOK] Offline transcript missing
+// → using realtime (N chars)" or "⚠️ [WEBHOOK] No transcript available for CA… → sending
+// transcript_source=none".
+TranscriptChoice choose_transcript_for(const store::CallLog& call);
+
+// Unicode code points in UTF-8 `text` (see the top of this file).
+std::size_t count_chars(std::string_view text);
+
+} // namespace callscribe::webhook
