@@ -21,6 +21,7 @@ jobs::PipelineSettings pipeline_settings(const config::Config& config) {
     settings.not_found_wait = config.jobs.not_found_wait;
     settings.data_dir = config.storage.data_dir;
     settings.webhook_enabled = !config.webhook.url.empty();
+    settings.public_url = config.http.public_url;
     return settings;
 }
 

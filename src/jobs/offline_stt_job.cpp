@@ -3,6 +3,8 @@
 #include "core/log.hpp"
 #include "jobs/pipeline_log.hpp"
 #include "stt/formats.hpp"
+#include "webhook/payload.hpp"
+#include "webhook/transcript_choice.hpp"
 
 #include <fmt/format.h>
 
@@ -56,6 +58,21 @@ std::string gone_reason(const twilio::Recording& recording) {
     std::string reason = fmt::format("recording {} is {}", recording.sid.str(), status);
     if (recording.error_code) reason += fmt::format(" (Twilio error {})", *recording.error_code);
     return reason;
+}
+
+// `call` with the members `update` sets.
+store::CallLog with_update(store::CallLog call, const CallUpdate& update) {
+    if (update.status) call.status = *update.status;
+    if (update.recording_sid) call.recording_sid = update.recording_sid;
+    if (update.recording_path) call.recording_path = *update.recording_path;
+    if (update.recording_bytes) call.recording_bytes = *update.recording_bytes;
+    if (update.recording_duration_s) call.recording_duration_s = update.recording_duration_s;
+    if (update.recording_channels) call.recording_channels = *update.recording_channels;
+    if (update.final_transcript) call.final_transcript = *update.final_transcript;
+    if (update.final_transcript_json) call.final_transcript_json = *update.final_transcript_json;
+    if (update.transcript_source) call.transcript_source = update.transcript_source;
+    if (update.last_error) call.last_error = *update.last_error;
+    return call;
 }
 
 } // namespace
@@ -192,7 +209,7 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
         return give_up(std::move(job), transcript.error().message);
     }
     std::string text = transcript->text();
-    const std::size_t chars = pipeline_log::char_count(text);
+    const std::size_t chars = webhook::count_chars(text);
     pipeline_log::transcript_obtained(chars, job.call_sid);
     auto finished =
         finish(std::move(job),
@@ -268,12 +285,22 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     job.step = JobStep::finished;
     auto existing = m_store.find_call(job.call_sid);
     if (!existing) return existing.error();
-    const std::string final_text = call.final_transcript.value_or("");
-    const std::string realtime = *existing ? (*existing)->realtime_transcript : std::string();
-    call.transcript_source = !final_text.empty() ? store::TranscriptSource::offline
-                             : !realtime.empty() ? store::TranscriptSource::realtime
-                                                 : store::TranscriptSource::none;
-    auto saved = m_store.finish_job(job, call, std::nullopt, now);
+    if (!*existing)
+        return fail(fmt::format("call {} is missing from the call log", job.call_sid.str()));
+    // The call as it will be once saved: what the webhook describes.
+    store::CallLog final_call = with_update(**existing, call);
+    const webhook::TranscriptChoice choice = webhook::choose_transcript_for(final_call);
+    call.transcript_source = choice.source;
+    std::optional<store::WebhookDelivery> delivery;
+    if (m_settings.webhook_enabled) {
+        std::optional<std::string> recording_url;
+        if (final_call.recording_sid && !m_settings.public_url.empty()) {
+            recording_url =
+                fmt::format("{}/api/calls/{}/download", m_settings.public_url, job.call_sid.str());
+        }
+        delivery = webhook::make_delivery(final_call, job.generation, choice, recording_url, now);
+    }
+    auto saved = m_store.finish_job(job, call, delivery, now);
     if (!saved) return saved.error();
     if (!*saved) return StepOutcome{StepResult::lease_lost, std::move(job)};
     return StepOutcome{done ? StepResult::done : StepResult::gave_up, std::move(job)};

@@ -38,6 +38,7 @@ struct PipelineSettings {
     int max_transient_attempts = 10;
     std::filesystem::path data_dir = "./data"; // recordings go to data_dir/recordings
     bool webhook_enabled = false;              // put a webhook in the outbox at the end
+    std::string public_url;                    // the service's own URL, for recording_url
 };
 
 enum class StepResult {

@@ -9,14 +9,6 @@
 
 namespace callscribe::jobs::pipeline_log {
 
-std::size_t char_count(std::string_view utf8) {
-    std::size_t count = 0;
-    for (unsigned char c : utf8) {
-        if ((c & 0xC0) != 0x80) ++count; // every byte that does not continue a sequence
-    }
-    return count;
-}
-
 std::string seconds_text(Seconds seconds) {
     const double s = seconds.count();
     if (std::abs(s - std::round(s)) < 1e-9)

@@ -12,9 +12,6 @@
 
 namespace callscribe::jobs::pipeline_log {
 
-// Unicode code points in UTF-8 text: what the log lines call "chars".
-std::size_t char_count(std::string_view utf8);
-
 // "1.5" for 1.5 s, "3" for 3 s: delays as an operator writes them in CALLSCRIBE_READY_BACKOFF.
 std::string seconds_text(Seconds seconds);
 

@@ -44,4 +44,12 @@ std::string CapturedLog::text() const {
     return out;
 }
 
+int CapturedLog::find(std::string_view text, int from) const {
+    const auto all = lines();
+    for (int i = std::max(from, 0); i < static_cast<int>(all.size()); ++i) {
+        if (all[i].find(text) != std::string::npos) return i;
+    }
+    return -1;
+}
+
 } // namespace callscribe::test_support

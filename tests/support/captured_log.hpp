@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace spdlog::sinks {
@@ -23,6 +24,10 @@ class CapturedLog {
     std::vector<std::string> lines() const;
     // All of them, newline-separated.
     std::string text() const;
+    bool contains(std::string_view text) const { return find(text) >= 0; }
+    // The index of the first line at or after `from` that contains `text`, or -1: lets a test
+    // assert that lines came in order.
+    int find(std::string_view text, int from = 0) const;
 
   private:
     struct Sink;

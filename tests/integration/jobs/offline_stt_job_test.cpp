@@ -8,7 +8,7 @@
 #include "store/store.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
 #include "support/fake_clock.hpp"
-#include "support/log_capture.hpp"
+#include "support/captured_log.hpp"
 #include "support/temp_dir.hpp"
 #include "twilio/recording_api.hpp"
 
@@ -28,7 +28,7 @@ using fakes::FakeResponse;
 using store::CallStatus;
 using store::JobState;
 using test_support::FakeClock;
-using test_support::LogCapture;
+using test_support::CapturedLog;
 using test_support::TempDir;
 
 const std::string k_account = "AC" + std::string(32, 'a');
@@ -187,7 +187,7 @@ class OfflineSttJobTest : public ::testing::Test {
     }
 
     static inline stt::Engine* s_engine = nullptr;
-    LogCapture m_log;
+    CapturedLog m_log;
     TempDir m_dir;
     FakeClock m_clock;
     ScriptedTwilio m_twilio;

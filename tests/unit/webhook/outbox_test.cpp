@@ -7,11 +7,13 @@
 #include "webhook/webhook_signature.hpp"
 
 #include "support/captured_log.hpp"
+#include "support/fake_clock.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <deque>
+
 #include <map>
 
 namespace callscribe::webhook {
@@ -21,15 +23,8 @@ using namespace std::chrono_literals;
 using store::DeliveryState;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using test_support::FakeClock;
 
-class FakeClock final : public Clock {
-  public:
-    TimePoint now() const override { return m_now; }
-    void advance(Seconds by) { m_now += std::chrono::duration_cast<TimePoint::duration>(by); }
-
-  private:
-    TimePoint m_now = TimePoint{} + 1714566896s;
-};
 
 // The webhook outbox in memory, with the leases of the Store contract.
 class MemoryOutbox final : public store::Store {
@@ -91,6 +86,10 @@ class MemoryOutbox final : public store::Store {
     Result<std::optional<store::Job>> find_job(const CallSid&) override { return fail("unused"); }
     Result<std::optional<store::Job>> claim_job(store::Lane, std::string_view, TimePoint,
                                                 Seconds) override {
+        return fail("unused");
+    }
+    Result<std::optional<store::Job>> claim_call_job(const CallSid&, std::string_view, TimePoint,
+                                                     Seconds) override {
         return fail("unused");
     }
     Result<bool> renew_job_lease(const store::Job&, TimePoint) override { return fail("unused"); }
