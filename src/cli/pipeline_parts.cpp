@@ -1,7 +1,9 @@
 #include "cli/pipeline_parts.hpp"
 
 #include "net/curl/curl_http_client.hpp"
+#include "core/log.hpp"
 #include "stt/engines.hpp"
+#include "webhook/outbox.hpp"
 
 #include <fmt/format.h>
 
@@ -23,6 +25,14 @@ jobs::PipelineSettings pipeline_settings(const config::Config& config) {
     settings.webhook_enabled = !config.webhook.url.empty();
     settings.public_url = config.http.public_url;
     return settings;
+}
+
+void deliver_webhooks(PipelineParts& parts, const config::Config& config) {
+    // A delivery attempt may take its whole 15 s timeout: the lease must outlast it.
+    const Seconds lease = std::max(config.jobs.lease, Seconds{60});
+    auto delivered = webhook::deliver_due(*parts.store, *parts.http, config.webhook, parts.clock,
+                                          parts.runner->owner(), lease);
+    if (!delivered) log().error("[WEBHOOK] Outbox pass failed: {}", delivered.error().message);
 }
 
 Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& config,

@@ -31,6 +31,9 @@ std::string lease_owner(std::string_view role);
 
 jobs::PipelineSettings pipeline_settings(const config::Config& config);
 
+// One pass of the webhook outbox pump (every due delivery gets one attempt). Errors are logged.
+void deliver_webhooks(PipelineParts& parts, const config::Config& config);
+
 // Builds every part. An Error is one line for stderr; the caller exits 2 (configuration) since
 // nothing has run yet.
 Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& config,

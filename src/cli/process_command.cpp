@@ -132,8 +132,16 @@ int run_process(const ProcessOptions& options, const config::Config& config) {
             exit_code = 1;
             continue;
         }
-        if (*state != store::JobState::done) exit_code = 1;
+        if (*state != store::JobState::done) {
+            exit_code = 1;
+            continue;
+        }
+        // The transcript on stdout, so that `process` composes with other tools.
+        auto call = (*parts)->store->find_call(target.call);
+        if (call && *call) fmt::print("{}\n", (*call)->final_transcript);
     }
+    // The webhook's first attempt; later retries belong to `serve` or `worker`.
+    deliver_webhooks(**parts, config);
     return exit_code;
 }
 

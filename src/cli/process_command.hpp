@@ -15,6 +15,7 @@ struct ProcessOptions {
     std::vector<std::string> recordings; // RE…, none or one per call, in the same order
 };
 
+// Each transcript is printed to stdout (text with speaker turns), in the order of the calls.
 // 0: every call has a transcript; 1: some job gave up (its line is in the log) or the database
 // failed; 2: bad usage or configuration.
 int run_process(const ProcessOptions& options, const config::Config& config);

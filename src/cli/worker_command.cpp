@@ -19,7 +19,8 @@ int run_worker(const config::Config& config) {
         return 2;
     }
     jobs::WorkerPool pool(*(*parts)->runner, *(*parts)->store, *(*parts)->engine,
-                          jobs::WorkerPoolSettings{.cpu_workers = config.jobs.workers});
+                          jobs::WorkerPoolSettings{.cpu_workers = config.jobs.workers},
+                          [&] { deliver_webhooks(**parts, config); });
     pool.start();
     log().info("callscribe worker {} started: {} transcription workers, engine {}",
                (*parts)->runner->owner(), config.jobs.workers, (*parts)->engine->name());
