@@ -1,0 +1,121 @@
+#include "store/sqlite/migrations.hpp"
+
+#include "core/result.hpp"
+
+#include <fmt/format.h>
+
+namespace callscribe::store::sqlite {
+
+namespace {
+
+// Times are integer microseconds since the Unix epoch (columns ending in _us); 0 = not set.
+constexpr std::string_view k_initial_schema = R"sql(
+CREATE TABLE calls (
+    call_sid              TEXT PRIMARY KEY NOT NULL,
+    status                TEXT NOT NULL CHECK (status IN ('waiting_for_recording', 'downloading',
+                              'transcribing', 'done', 'gave_up')),
+    recording_sid         TEXT,
+    recording_path        TEXT NOT NULL DEFAULT '',
+    recording_bytes       INTEGER NOT NULL DEFAULT 0,
+    recording_duration_s  REAL,
+    recording_channels    INTEGER NOT NULL DEFAULT 0,
+    realtime_transcript   TEXT NOT NULL DEFAULT '',
+    final_transcript      TEXT NOT NULL DEFAULT '',
+    final_transcript_json TEXT NOT NULL DEFAULT '',
+    transcript_source     TEXT CHECK (transcript_source IN ('none', 'offline', 'realtime')),
+    last_error            TEXT NOT NULL DEFAULT '',
+    created_at_us         INTEGER NOT NULL,
+    updated_at_us         INTEGER NOT NULL
+);
+CREATE INDEX calls_newest ON calls (created_at_us DESC, call_sid DESC);
+CREATE INDEX calls_by_status_newest ON calls (status, created_at_us DESC, call_sid DESC);
+
+CREATE TABLE jobs (
+    id                 INTEGER PRIMARY KEY,
+    kind               TEXT NOT NULL CHECK (kind IN ('offline_stt')),
+    call_sid           TEXT NOT NULL REFERENCES calls (call_sid),
+    state              TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+    step               TEXT NOT NULL CHECK (step IN ('resolve', 'download', 'transcribe',
+                           'finished')),
+    lane               TEXT NOT NULL CHECK (lane IN ('io', 'cpu')),
+    recording_sid      TEXT,
+    media_url          TEXT NOT NULL DEFAULT '',
+    ready_attempts     INTEGER NOT NULL DEFAULT 0,
+    transient_attempts INTEGER NOT NULL DEFAULT 0,
+    format_index       INTEGER NOT NULL DEFAULT 0,
+    generation         INTEGER NOT NULL DEFAULT 0,
+    run_at_us          INTEGER NOT NULL,
+    lease_owner        TEXT NOT NULL DEFAULT '',
+    lease_expires_us   INTEGER NOT NULL DEFAULT 0,
+    created_at_us      INTEGER NOT NULL,
+    updated_at_us      INTEGER NOT NULL,
+    UNIQUE (kind, call_sid)
+);
+CREATE INDEX jobs_claim ON jobs (lane, state, run_at_us);
+
+CREATE TABLE webhooks (
+    id                 TEXT PRIMARY KEY NOT NULL,
+    call_sid           TEXT NOT NULL REFERENCES calls (call_sid),
+    payload            TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+    attempts           INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_us INTEGER NOT NULL,
+    last_status        INTEGER NOT NULL DEFAULT 0,
+    last_error         TEXT NOT NULL DEFAULT '',
+    lease_owner        TEXT NOT NULL DEFAULT '',
+    lease_expires_us   INTEGER NOT NULL DEFAULT 0,
+    created_at_us      INTEGER NOT NULL,
+    delivered_at_us    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webhooks_due ON webhooks (state, next_attempt_at_us);
+CREATE INDEX webhooks_by_call ON webhooks (call_sid, created_at_us);
+)sql";
+
+constexpr Migration k_migrations[] = {
+    {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
+};
+
+int user_version(Connection& connection) {
+    Statement read(connection, "PRAGMA user_version");
+    return read.step() ? read.int_at(0) : 0;
+}
+
+} // namespace
+
+std::span<const Migration> builtin_migrations() {
+    return k_migrations;
+}
+
+void migrate(Connection& connection, std::span<const Migration> migrations) {
+    for (std::size_t i = 0; i < migrations.size(); ++i) {
+        CALLSCRIBE_ASSERT(migrations[i].version == static_cast<int>(i) + 1);
+    }
+    const int known = static_cast<int>(migrations.size());
+    for (;;) {
+        Transaction transaction(connection);
+        const int current = user_version(connection);
+        if (current > known) {
+            throw DbError(fmt::format("schema version {} is newer than this binary knows ({}); "
+                                      "run a newer callscribe",
+                                      current, known),
+                          false);
+        }
+        if (current == known) {
+            transaction.commit();
+            return;
+        }
+        const Migration& next = migrations[static_cast<std::size_t>(current)];
+        try {
+            connection.exec(next.sql);
+            // PRAGMA takes no parameters; the version is a number this binary chose.
+            connection.exec(fmt::format("PRAGMA user_version = {}", next.version));
+        } catch (const DbError& e) {
+            throw DbError(
+                fmt::format("migration {} ({}): {}", next.version, next.description, e.what()),
+                e.retryable());
+        }
+        transaction.commit();
+    }
+}
+
+} // namespace callscribe::store::sqlite
