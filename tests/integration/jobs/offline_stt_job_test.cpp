@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <openssl/evp.h>
 
@@ -258,11 +259,43 @@ TEST_F(OfflineSttJobTest, NeverReadyGivesUpAfterFiveRetriesAndSixFetches) {
 }
 
 TEST_F(OfflineSttJobTest, GivenUpCallFallsBackToTheRealtimeTranscript) {
+    m_settings.webhook_enabled = true;
+    m_settings.public_url = "https://calls.example.com";
+    rebuild();
     m_twilio.metadata = {Meta{"processing", "null"}};
     ASSERT_TRUE(m_store->save_realtime_transcript(k_call, "hello from the agent", m_clock.now()));
     enqueue();
     drive();
     EXPECT_EQ(call().transcript_source, store::TranscriptSource::realtime);
+    EXPECT_TRUE(m_log.contains("ℹ️ [WEBHOOK] Offline transcript missing → using realtime (20 chars)"));
+    const auto webhooks = m_store->find_webhooks(k_call).value();
+    ASSERT_EQ(webhooks.size(), 1u);
+    EXPECT_EQ(webhooks[0].id, "msg_" + k_call.str() + "_0");
+    const auto payload = nlohmann::json::parse(webhooks[0].payload);
+    EXPECT_EQ(payload["transcript_source"], "realtime");
+    EXPECT_EQ(payload["transcript"], "hello from the agent");
+    EXPECT_EQ(payload["recording_sid"], k_recording.str());
+}
+
+TEST_F(OfflineSttJobTest, TheOfflineTranscriptWinsAndGoesToTheOutboxWithTheFinalSave) {
+    m_settings.webhook_enabled = true;
+    m_settings.public_url = "https://calls.example.com";
+    rebuild();
+    ASSERT_TRUE(m_store->save_realtime_transcript(k_call, "what the agent heard", m_clock.now()));
+    enqueue();
+    drive();
+    const auto c = call();
+    EXPECT_EQ(c.transcript_source, store::TranscriptSource::offline);
+    EXPECT_TRUE(m_log.contains("✅ [WEBHOOK] Using OFFLINE transcript ("));
+    const auto webhooks = m_store->find_webhooks(k_call).value();
+    ASSERT_EQ(webhooks.size(), 1u);
+    const auto payload = nlohmann::json::parse(webhooks[0].payload);
+    EXPECT_EQ(payload["type"], "call.transcript");
+    EXPECT_EQ(payload["transcript_source"], "offline");
+    EXPECT_EQ(payload["transcript"], c.final_transcript);
+    EXPECT_EQ(payload["recording_duration_s"], 7);
+    EXPECT_EQ(payload["recording_url"],
+              "https://calls.example.com/api/calls/" + k_call.str() + "/download");
 }
 
 TEST_F(OfflineSttJobTest, AbsentGivesUpAtOnce) {
