@@ -2,21 +2,20 @@
 // scripted Twilio on 127.0.0.1, real audio through the real decoder and PocketSphinx. Time is a
 // fake clock: every wait is a reschedule the test skips over, and the test asserts its length.
 #include "fakes/fake_http_server.hpp"
+#include "fakes/scripted_twilio.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/offline_stt_job.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "store/store.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
-#include "support/fake_clock.hpp"
 #include "support/captured_log.hpp"
+#include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "twilio/recording_api.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <openssl/evp.h>
 
 #include <mutex>
 
@@ -28,88 +27,17 @@ using fakes::FakeRequest;
 using fakes::FakeResponse;
 using store::CallStatus;
 using store::JobState;
-using test_support::FakeClock;
 using test_support::CapturedLog;
+using test_support::FakeClock;
 using test_support::TempDir;
 
-const std::string k_account = "AC" + std::string(32, 'a');
-const std::string k_token = "twilio-test-token";
-const CallSid k_call = *CallSid::parse("CA" + std::string(32, '1'));
-const RecordingSid k_recording = *RecordingSid::parse("RE" + std::string(32, '2'));
-
-std::string audio_bytes() {
-    return test_support::read_file(std::filesystem::path(CALLSCRIBE_EVAL_DIR) /
-                                   "synth/phone/flt01.mp3");
-}
-
-// What Twilio expects: HTTP Basic with the account sid and the auth token.
-std::string basic_auth_header() {
-    const std::string plain = k_account + ":" + k_token;
-    std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
-                                  reinterpret_cast<const unsigned char*>(plain.data()),
-                                  static_cast<int>(plain.size()));
-    encoded.resize(static_cast<std::size_t>(n));
-    return "Basic " + encoded;
-}
-
-// One metadata answer: status and the raw JSON of "duration".
-struct Meta {
-    std::string status = "completed";
-    std::string duration = "\"7\"";
-};
-
-// Twilio as the job sees it, scripted per test. The handler runs on the server's thread; the
-// test reads the counters after the job's calls returned.
-struct ScriptedTwilio {
-    std::vector<Meta> metadata{Meta{}}; // one per fetch; the last one repeats
-    bool list_empty = false;            // the call's recording list is empty
-    // Media answers by request number (0-based) and URL form ("", ".mp3", ".wav"); the default
-    // serves the audio as MP3 on every form.
-    std::function<FakeResponse(int, const std::string&)> media;
-    std::mutex mutex;
-    int fetches = 0;
-    int media_requests = 0;
-
-    std::string recording_json(const Meta& meta) const {
-        return fmt::format(
-            R"({{"sid":"{}","call_sid":"{}","account_sid":"{}","status":"{}","duration":{},)"
-            R"("channels":1,"uri":"/2010-04-01/Accounts/{}/Recordings/{}.json","error_code":{}}})",
-            k_recording.str(), k_call.str(), k_account, meta.status, meta.duration, k_account,
-            k_recording.str(), meta.status == "absent" ? "16102" : "null");
-    }
-
-    FakeResponse answer(const FakeRequest& request) {
-        std::lock_guard lock(mutex);
-        const std::string base = "/2010-04-01/Accounts/" + k_account;
-        if (request.header("authorization") != basic_auth_header()) {
-            return FakeResponse::json(401,
-                                      R"({"code":20003,"message":"Authenticate","status":401})");
-        }
-        const std::string path = request.path();
-        if (path == base + "/Recordings/" + k_recording.str() + ".json") {
-            const Meta& meta = metadata[std::min<std::size_t>(fetches, metadata.size() - 1)];
-            ++fetches;
-            return FakeResponse::json(200, recording_json(meta));
-        }
-        if (path == base + "/Calls/" + k_call.str() + "/Recordings.json") {
-            const Meta& meta = metadata[std::min<std::size_t>(fetches, metadata.size() - 1)];
-            ++fetches;
-            return FakeResponse::json(
-                200, list_empty ? R"({"recordings":[]})"
-                                : fmt::format(R"({{"recordings":[{}]}})", recording_json(meta)));
-        }
-        const std::string media_path = base + "/Recordings/" + k_recording.str();
-        if (path.starts_with(media_path)) {
-            const std::string form = path.substr(media_path.size());
-            const int n = media_requests++;
-            if (media) return media(n, form);
-            FakeResponse ok{200, {{"Content-Type", "audio/mpeg"}}, audio_bytes()};
-            return ok;
-        }
-        return FakeResponse::json(404, R"({"code":20404,"message":"not found","status":404})");
-    }
-};
+using fakes::audio_bytes;
+using fakes::k_account;
+using fakes::k_call;
+using fakes::k_recording;
+using fakes::k_token;
+using fakes::Meta;
+using fakes::ScriptedTwilio;
 
 class OfflineSttJobTest : public ::testing::Test {
   protected:
@@ -267,7 +195,8 @@ TEST_F(OfflineSttJobTest, GivenUpCallFallsBackToTheRealtimeTranscript) {
     enqueue();
     drive();
     EXPECT_EQ(call().transcript_source, store::TranscriptSource::realtime);
-    EXPECT_TRUE(m_log.contains("ℹ️ [WEBHOOK] Offline transcript missing → using realtime (20 chars)"));
+    EXPECT_TRUE(m_log.contains(
+        "ℹ️ [WEBHOOK] Offline transcript missing → using realtime (20 chars)"));
     const auto webhooks = m_store->find_webhooks(k_call).value();
     ASSERT_EQ(webhooks.size(), 1u);
     EXPECT_EQ(webhooks[0].id, "msg_" + k_call.str() + "_0");
