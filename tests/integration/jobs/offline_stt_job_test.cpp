@@ -12,6 +12,8 @@
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "twilio/recording_api.hpp"
+#include "webhook/outbox.hpp"
+#include "webhook/webhook_signature.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -385,6 +387,47 @@ TEST_F(OfflineSttJobTest, AWorkerThatDiedAfterTheDownloadIsTakenOverWithoutFetch
     auto late = m_store->save_job(**claimed, {}, m_clock.now());
     ASSERT_TRUE(late);
     EXPECT_FALSE(*late);
+}
+
+TEST_F(OfflineSttJobTest, AWebhookReceiverThatFailsTwiceGetsTheSameWebhookUntilItAccepts) {
+    int answered = 0;
+    FakeHttpServer receiver([&](const FakeRequest&) {
+        return ++answered <= 2 ? FakeResponse::text(503, "busy") : FakeResponse::text(204, "");
+    });
+    m_settings.webhook_enabled = true;
+    rebuild();
+    enqueue();
+    drive();
+    config::WebhookSettings hooks;
+    hooks.url = receiver.url("/hook");
+    hooks.secret = Secret("key");
+    hooks.backoff = {Seconds{5}, Seconds{300}, Seconds{1800}};
+    auto pump = [&] {
+        return webhook::deliver_due(*m_store, m_http, hooks, m_clock, "pump", Seconds{60}).value();
+    };
+    EXPECT_EQ(pump(), 1);
+    EXPECT_EQ(pump(), 0) << "not due again before its backoff";
+    m_clock.advance(Seconds{5});
+    EXPECT_EQ(pump(), 1);
+    m_clock.advance(Seconds{300});
+    EXPECT_EQ(pump(), 1);
+    m_clock.advance(Seconds{36000});
+    EXPECT_EQ(pump(), 0) << "delivered: never again";
+
+    const auto requests = receiver.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    for (const auto& r : requests) {
+        EXPECT_EQ(r.header("webhook-id"), "msg_" + k_call.str() + "_0");
+        EXPECT_EQ(r.body, requests[0].body);
+        EXPECT_TRUE(webhook::verify(r.header("webhook-id").value_or(""),
+                                    r.header("webhook-timestamp").value_or(""),
+                                    r.header("webhook-signature").value_or(""), r.body,
+                                    Secret("key"), m_clock.now(), Seconds{1e6}));
+    }
+    const auto stored = m_store->find_webhooks(k_call).value();
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].state, store::DeliveryState::delivered);
+    EXPECT_EQ(stored[0].attempts, 3);
 }
 
 } // namespace
