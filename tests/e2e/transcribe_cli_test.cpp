@@ -167,11 +167,17 @@ TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
 }
 
 TEST(Cli, ServiceCommandsSayTheyAreNotYetAvailable) {
-    for (const char* command : {"serve", "worker", "process", "sandbox"}) {
+    for (const char* command : {"serve"}) {
         auto r = run_callscribe({command});
         EXPECT_EQ(r.exit_code, 2) << command;
         EXPECT_NE(r.err.find("not yet available"), std::string::npos) << r.err;
     }
+}
+
+TEST(Cli, WorkerWithoutTwilioCredentialsIsAConfigurationError) {
+    auto r = run_callscribe({"worker"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("TWILIO_ACCOUNT_SID is not set"), std::string::npos) << r.err;
 }
 
 TEST(TranscribeCli, VersionListsWhatWasBuiltIn) {

@@ -465,7 +465,7 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, Not(HasSubstr(k_secret)));
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 27);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 28);
 }
 
 } // namespace
