@@ -1,5 +1,6 @@
 #include "cli/run.hpp"
 
+#include "cli/sandbox_command.hpp"
 #include "cli/transcribe_command.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
@@ -63,7 +64,7 @@ int run(int argc, char** argv) {
     // The service's commands; their options are parsed now so that usage errors exit 2.
     bool sandbox_demo = false;
     std::vector<std::string> call_sids, recording_sids;
-    std::string sandbox_listen;
+    SandboxOptions sandbox;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
     serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
     app.add_subcommand("worker", "Workers only (many workers, one database)");
@@ -71,7 +72,16 @@ int run(int argc, char** argv) {
     process_cmd->add_option("calls", call_sids, "Call SIDs (CA...)");
     process_cmd->add_option("--recording", recording_sids, "Recording SIDs (RE...)");
     auto* sandbox_cmd = app.add_subcommand("sandbox", "Twilio-compatible emulator");
-    sandbox_cmd->add_option("--listen", sandbox_listen, "Address to listen on");
+    sandbox_cmd
+        ->add_option("--listen", sandbox.listen,
+                     "host:port or [v6]:port to listen on; port 0 picks one")
+        ->capture_default_str();
+    sandbox_cmd->add_option("--storage-listen", sandbox.storage_listen,
+                            "Serve recording media from a second listener (another \"host\")");
+    sandbox_cmd->add_option("--account-sid", sandbox.account_sid,
+                            "Account SID to emulate (default: a fixed test account)");
+    sandbox_cmd->add_option("--auth-token", sandbox.auth_token,
+                            "Auth token to accept (default: a fixed test token)");
 
     try {
         app.parse(argc, argv);
@@ -107,6 +117,7 @@ int run(int argc, char** argv) {
         transcribe.progress = !no_progress;
         return run_transcribe(transcribe, **engine);
     }
+    if (*sandbox_cmd) return run_sandbox(sandbox);
     if (auto subcommands = app.get_subcommands(); !subcommands.empty())
         return not_yet_available(subcommands.front()->get_name());
     fmt::print(stderr, "{}", app.help());

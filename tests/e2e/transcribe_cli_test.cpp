@@ -167,7 +167,7 @@ TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
 }
 
 TEST(Cli, ServiceCommandsSayTheyAreNotYetAvailable) {
-    for (const char* command : {"serve", "worker", "process", "sandbox"}) {
+    for (const char* command : {"serve", "worker", "process"}) {
         auto r = run_callscribe({command});
         EXPECT_EQ(r.exit_code, 2) << command;
         EXPECT_NE(r.err.find("not yet available"), std::string::npos) << r.err;
