@@ -1,6 +1,7 @@
 #include "cli/run.hpp"
 
 #include "cli/process_command.hpp"
+#include "cli/sandbox_command.hpp"
 #include "cli/transcribe_command.hpp"
 #include "cli/worker_command.hpp"
 #include "config/config.hpp"
@@ -65,7 +66,7 @@ int run(int argc, char** argv) {
     // The service's commands; their options are parsed now so that usage errors exit 2.
     bool sandbox_demo = false;
     ProcessOptions process;
-    std::string sandbox_listen;
+    SandboxOptions sandbox;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
     serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
     auto* worker_cmd = app.add_subcommand("worker", "Workers only (many workers, one database)");
@@ -74,7 +75,16 @@ int run(int argc, char** argv) {
     process_cmd->add_option("--recording", process.recordings,
                             "Recording SIDs (RE...), one per call in the same order");
     auto* sandbox_cmd = app.add_subcommand("sandbox", "Twilio-compatible emulator");
-    sandbox_cmd->add_option("--listen", sandbox_listen, "Address to listen on");
+    sandbox_cmd
+        ->add_option("--listen", sandbox.listen,
+                     "host:port or [v6]:port to listen on; port 0 picks one")
+        ->capture_default_str();
+    sandbox_cmd->add_option("--storage-listen", sandbox.storage_listen,
+                            "Serve recording media from a second listener (another \"host\")");
+    sandbox_cmd->add_option("--account-sid", sandbox.account_sid,
+                            "Account SID to emulate (default: a fixed test account)");
+    sandbox_cmd->add_option("--auth-token", sandbox.auth_token,
+                            "Auth token to accept (default: a fixed test token)");
 
     try {
         app.parse(argc, argv);
@@ -112,6 +122,7 @@ int run(int argc, char** argv) {
     }
     if (*process_cmd) return run_process(process, config);
     if (*worker_cmd) return run_worker(config);
+    if (*sandbox_cmd) return run_sandbox(sandbox);
     if (auto subcommands = app.get_subcommands(); !subcommands.empty())
         return not_yet_available(subcommands.front()->get_name());
     fmt::print(stderr, "{}", app.help());

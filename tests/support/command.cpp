@@ -3,40 +3,69 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char** environ;
 
 namespace callscribe::test_support {
+namespace {
+
+// argv and envp for posix_spawn, owning their strings.
+struct SpawnArgs {
+    std::vector<std::string> argv_strings, env_strings;
+    std::vector<char*> argv, envp;
+
+    SpawnArgs(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+        for (char** e = environ; *e; ++e) {
+            std::string entry = *e;
+            auto name = entry.substr(0, entry.find('='));
+            // The test decides every setting the binary sees.
+            if (name.starts_with("CALLSCRIBE_") || name.starts_with("TWILIO_") ||
+                name == "OPENAI_API_KEY")
+                continue;
+            if (!env.count(name)) env_strings.push_back(entry);
+        }
+        for (const auto& [k, v] : env)
+            env_strings.push_back(k + "=" + v);
+        argv_strings = {CALLSCRIBE_BINARY};
+        argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+        for (auto& a : argv_strings)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env_strings)
+            envp.push_back(e.data());
+        envp.push_back(nullptr);
+    }
+};
+
+int exit_code(int status) {
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Waits for `pid` at most `limit`; false when it is still running.
+bool wait_exit(pid_t pid, std::chrono::milliseconds limit, int& status) {
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+        pollfd fd{pidfd, POLLIN, 0};
+        const int ready = ::poll(&fd, 1, static_cast<int>(limit.count()));
+        ::close(pidfd);
+        if (ready <= 0) return false;
+    }
+    return waitpid(pid, &status, 0) == pid;
+}
+
+} // namespace
 
 CommandResult run_callscribe(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
     TempDir dir;
     auto out_path = dir / "stdout", err_path = dir / "stderr";
-
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e) {
-        std::string entry = *e;
-        auto name = entry.substr(0, entry.find('='));
-        // The test decides every setting the binary sees.
-        if (name.starts_with("CALLSCRIBE_") || name.starts_with("TWILIO_") ||
-            name == "OPENAI_API_KEY")
-            continue;
-        if (!env.count(name)) env_strings.push_back(entry);
-    }
-    for (const auto& [k, v] : env)
-        env_strings.push_back(k + "=" + v);
-    std::vector<std::string> argv_strings = {CALLSCRIBE_BINARY};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv, envp;
-    for (auto& a : argv_strings)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env_strings)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
+    SpawnArgs spawn(args, env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -46,18 +75,93 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
     pid_t pid = 0;
-    int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    int rc =
+        posix_spawn(&pid, spawn.argv[0], &actions, nullptr, spawn.argv.data(), spawn.envp.data());
     posix_spawn_file_actions_destroy(&actions);
     CommandResult result;
     if (rc != 0) {
-        ADD_FAILURE() << "cannot start " << argv[0];
+        ADD_FAILURE() << "cannot start " << spawn.argv[0];
         return result;
     }
     int status = 0;
     waitpid(pid, &status, 0);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.exit_code = exit_code(status);
     result.out = read_file(out_path);
     result.err = read_file(err_path);
+    return result;
+}
+
+BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args,
+                                     const std::map<std::string, std::string>& env) {
+    SpawnArgs spawn(args, env);
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+        ADD_FAILURE() << "cannot create a pipe";
+        return;
+    }
+    const auto err_path = m_dir / "stderr";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    pid_t pid = 0;
+    const int rc =
+        posix_spawn(&pid, spawn.argv[0], &actions, nullptr, spawn.argv.data(), spawn.envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    m_stdout = pipe_fds[0];
+    if (rc != 0) {
+        ADD_FAILURE() << "cannot start " << spawn.argv[0];
+        return;
+    }
+    m_pid = pid;
+}
+
+BackgroundCommand::~BackgroundCommand() {
+    stop();
+    if (m_stdout >= 0) ::close(m_stdout);
+}
+
+std::optional<std::string> BackgroundCommand::read_line(std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        if (auto newline = m_pending.find('\n'); newline != std::string::npos) {
+            std::string line = m_pending.substr(0, newline);
+            m_pending.erase(0, newline + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (m_stdout < 0 || left.count() <= 0) return std::nullopt;
+        pollfd fd{m_stdout, POLLIN, 0};
+        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+        char buffer[4096];
+        const auto n = ::read(m_stdout, buffer, sizeof buffer);
+        if (n <= 0) return std::nullopt;
+        m_pending.append(buffer, static_cast<std::size_t>(n));
+    }
+}
+
+CommandResult BackgroundCommand::stop() {
+    if (m_result) return *m_result;
+    CommandResult result;
+    if (m_pid > 0) {
+        int status = 0;
+        ::kill(m_pid, SIGTERM);
+        if (!wait_exit(m_pid, k_stop_limit, status)) {
+            ADD_FAILURE() << "callscribe did not stop within " << k_stop_limit.count()
+                          << " s of SIGTERM; killing it";
+            ::kill(m_pid, SIGKILL);
+            waitpid(m_pid, &status, 0);
+        }
+        result.exit_code = exit_code(status);
+        m_pid = -1;
+    }
+    result.out = m_pending;
+    result.err = read_file(m_dir / "stderr");
+    m_result = result;
     return result;
 }
 

@@ -4,7 +4,11 @@
 
 #include "support/temp_dir.hpp"
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,5 +22,34 @@ struct CommandResult {
 
 CommandResult run_callscribe(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env = {});
+
+// A `callscribe` running in the background, for commands that serve until stopped (sandbox,
+// serve): its stdout is read line by line as it comes, its stderr goes to a file. stop(), or
+// the destructor, sends SIGTERM and waits for the exit, with SIGKILL after `k_stop_limit`.
+class BackgroundCommand {
+  public:
+    static constexpr std::chrono::seconds k_stop_limit{10};
+
+    // Starts the binary; a failure to start is a test failure and running() is false.
+    explicit BackgroundCommand(const std::vector<std::string>& args,
+                               const std::map<std::string, std::string>& env = {});
+    ~BackgroundCommand();
+    BackgroundCommand(const BackgroundCommand&) = delete;
+    BackgroundCommand& operator=(const BackgroundCommand&) = delete;
+
+    bool running() const { return m_pid > 0; }
+    // The next line of stdout (without its newline), waiting at most `limit`; nothing on
+    // timeout or when stdout closed first.
+    std::optional<std::string> read_line(std::chrono::milliseconds limit);
+    // SIGTERM, then the exit code (128 + signal when killed by one); stderr is then in `err`.
+    CommandResult stop();
+
+  private:
+    TempDir m_dir;
+    pid_t m_pid = -1;
+    int m_stdout = -1;
+    std::string m_pending;
+    std::optional<CommandResult> m_result;
+};
 
 } // namespace callscribe::test_support

@@ -1,0 +1,489 @@
+#include "net/server/http_server.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <exception>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace callscribe::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr std::size_t k_file_chunk = 64 * 1024;
+constexpr std::size_t k_first_read = 4096;
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+std::chrono::steady_clock::duration steady(Seconds seconds) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
+}
+
+ServerResponse error_response(int status, std::string_view message) {
+    return ServerResponse::json(status, fmt::format(R"({{"error":"{}"}})", message));
+}
+
+// Statuses that never carry a body (RFC 9110 §6.4.1).
+bool bodiless(int status) {
+    return status < 200 || status == 204 || status == 304;
+}
+
+// What a connection sends: the handler's answer with its file, if any, opened and measured.
+struct Reply {
+    ServerResponse response{};
+    std::optional<beast::file> file{};
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0; // of the file range, when there is a file
+};
+
+// One accepted socket. `waiting` (touched only on the connection's strand) is true while the
+// connection waits for the first byte of its next request: that is when stop() may close it.
+struct Connection {
+    explicit Connection(beast::tcp_stream stream_) : stream(std::move(stream_)) {}
+    beast::tcp_stream stream;
+    std::string remote_address;
+    bool waiting = true;
+};
+
+} // namespace
+
+struct HttpServer::Impl {
+    ServerSettings settings;
+    Handler handler;
+    // Owned through pointers so that stop() can destroy them in order (acceptor, then the io
+    // context with any coroutine frames still in it) while the members below are still alive.
+    std::unique_ptr<asio::io_context> io;
+    std::optional<tcp::acceptor> acceptor;
+    std::unique_ptr<asio::thread_pool> pool;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::vector<std::thread> threads;
+    std::atomic<std::uint16_t> port{0};
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    bool stopped = false;
+
+    std::mutex mutex;
+    std::condition_variable drained;
+    std::map<std::uint64_t, std::weak_ptr<Connection>> connections;
+    std::uint64_t next_id = 0;
+
+    std::uint64_t add(const std::shared_ptr<Connection>& connection) {
+        std::lock_guard lock(mutex);
+        connections.emplace(next_id, connection);
+        return next_id++;
+    }
+
+    void forget(std::uint64_t id) {
+        std::lock_guard lock(mutex);
+        connections.erase(id);
+        if (connections.empty()) drained.notify_all();
+    }
+
+    asio::awaitable<void> accept_loop();
+    asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+    asio::awaitable<Reply> call_handler(const ServerRequest& request);
+    Reply prepare(const ServerRequest& request) const;
+    asio::awaitable<std::uint64_t> send(Connection& connection, Reply& reply, unsigned version,
+                                        bool keep_alive, bool head);
+    void access_log(std::string_view method, std::string_view path, int status, std::uint64_t bytes,
+                    std::chrono::steady_clock::time_point began) const;
+};
+
+asio::awaitable<void> HttpServer::Impl::accept_loop() {
+    for (;;) {
+        error_code ec;
+        auto socket = co_await acceptor->async_accept(
+            asio::make_strand(*io), asio::redirect_error(asio::use_awaitable, ec));
+        if (stopping) co_return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) co_return;
+            // Out of file descriptors and the like: wait a little instead of spinning.
+            log().warn("[HTTP {}] accept failed: {}", settings.name, ec.message());
+            asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            continue;
+        }
+        auto connection = std::make_shared<Connection>(beast::tcp_stream(std::move(socket)));
+        const auto remote = connection->stream.socket().remote_endpoint(ec);
+        if (!ec) connection->remote_address = remote.address().to_string();
+        asio::co_spawn(connection->stream.get_executor(), serve(connection), asio::detached);
+    }
+}
+
+Reply HttpServer::Impl::prepare(const ServerRequest& request) const {
+    Reply reply;
+    try {
+        reply.response = handler(request);
+    } catch (const std::exception& e) {
+        log().error("[HTTP {}] handler failed on {} {}: {}", settings.name, request.method,
+                    request.path, e.what());
+        reply.response = error_response(500, "internal server error");
+    } catch (...) {
+        log().error("[HTTP {}] handler failed on {} {}: unknown exception", settings.name,
+                    request.method, request.path);
+        reply.response = error_response(500, "internal server error");
+    }
+    if (reply.response.status < 100 || reply.response.status > 599) {
+        log().error("[HTTP {}] handler answered {} {} with status {}", settings.name,
+                    request.method, request.path, reply.response.status);
+        reply.response = error_response(500, "internal server error");
+    }
+    if (!reply.response.file) return reply;
+
+    // Opened here, on the handler's thread, so that the io threads never wait for a slow disk to
+    // open a file; only the reads happen there.
+    const FileBody& body = *reply.response.file;
+    beast::file file;
+    error_code ec;
+    file.open(body.path.c_str(), beast::file_mode::scan, ec);
+    std::uint64_t size = ec ? 0 : file.size(ec);
+    if (!ec && body.offset <= size) {
+        const std::uint64_t length = body.length.value_or(size - body.offset);
+        if (length <= size - body.offset) {
+            if (length > 0) file.seek(body.offset, ec);
+            if (!ec) {
+                if (reply.response.status == 206 && !reply.response.header("content-range")) {
+                    reply.response.headers.emplace_back(
+                        "Content-Range", length == 0 ? fmt::format("bytes */{}", size)
+                                                     : fmt::format("bytes {}-{}/{}", body.offset,
+                                                                   body.offset + length - 1, size));
+                }
+                reply.file = std::move(file);
+                reply.offset = body.offset;
+                reply.length = length;
+                return reply;
+            }
+        }
+    }
+    log().error("[HTTP {}] cannot send {} (bytes {}+{}) for {} {}: {}", settings.name,
+                body.path.string(), body.offset,
+                body.length ? std::to_string(*body.length) : std::string("rest"), request.method,
+                request.path, ec ? ec.message() : "range beyond the end of the file");
+    reply = Reply{};
+    reply.response = error_response(500, "internal server error");
+    return reply;
+}
+
+asio::awaitable<Reply> HttpServer::Impl::call_handler(const ServerRequest& request) {
+    if (!pool) co_return prepare(request);
+    // Runs on the pool; the awaiting coroutine resumes on its connection's strand.
+    co_return co_await asio::co_spawn(
+        pool->get_executor(),
+        [this, &request]() -> asio::awaitable<Reply> { co_return prepare(request); },
+        asio::use_awaitable);
+}
+
+asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Reply& reply,
+                                                      unsigned version, bool keep_alive,
+                                                      bool head) {
+    const ServerResponse& response = reply.response;
+    http::response<http::empty_body> header;
+    header.version(version);
+    header.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers) {
+        const auto key = lower(name);
+        if (key == "content-length" || key == "transfer-encoding" || key == "connection") continue;
+        header.insert(name, value);
+    }
+    const bool no_body = bodiless(response.status);
+    const std::uint64_t length = no_body      ? 0
+                                 : reply.file ? reply.length
+                                              : static_cast<std::uint64_t>(response.body.size());
+    if (!no_body) header.content_length(length);
+    header.keep_alive(keep_alive);
+
+    error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    http::response_serializer<http::empty_body> serializer(header);
+    connection.stream.expires_after(steady(settings.write_timeout));
+    co_await http::async_write_header(connection.stream, serializer, token);
+    if (ec || head || no_body || length == 0) co_return 0;
+
+    std::uint64_t sent = 0;
+    if (!reply.file) {
+        connection.stream.expires_after(steady(settings.write_timeout));
+        sent = co_await asio::async_write(connection.stream, asio::buffer(response.body), token);
+        co_return sent;
+    }
+    std::vector<char> chunk(
+        static_cast<std::size_t>(std::min<std::uint64_t>(k_file_chunk, length)));
+    while (sent < length) {
+        const auto want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), length - sent));
+        const std::size_t got = reply.file->read(chunk.data(), want, ec);
+        if (ec || got == 0) {
+            // The header promised more: the only honest thing left is to close the connection.
+            log().error("[HTTP {}] reading {} failed after {} bytes: {}", settings.name,
+                        response.file->path.string(), sent,
+                        ec ? ec.message() : "the file got shorter");
+            connection.stream.socket().close(ec);
+            co_return sent;
+        }
+        connection.stream.expires_after(steady(settings.write_timeout));
+        const std::size_t wrote =
+            co_await asio::async_write(connection.stream, asio::buffer(chunk.data(), got), token);
+        sent += wrote;
+        if (ec) co_return sent;
+    }
+    co_return sent;
+}
+
+void HttpServer::Impl::access_log(std::string_view method, std::string_view path, int status,
+                                  std::uint64_t bytes,
+                                  std::chrono::steady_clock::time_point began) const {
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - began;
+    log().info("[HTTP {}] {} {} {} {} bytes {:.1f} ms", settings.name, method, path, status, bytes,
+               took.count());
+}
+
+asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connection) {
+    const std::uint64_t id = add(connection);
+    struct Forget {
+        Impl* impl;
+        std::uint64_t id;
+        ~Forget() { impl->forget(id); }
+    } forget_on_exit{this, id};
+
+    auto& stream = connection->stream;
+    error_code ec;
+    auto token = asio::redirect_error(asio::use_awaitable, ec);
+    beast::flat_buffer buffer;
+    bool first = true;
+
+    // Answers a request the server refuses by itself, then the connection closes.
+    auto refuse = [&](int status, std::string_view message, std::string_view method,
+                      std::string_view path,
+                      std::chrono::steady_clock::time_point began) -> asio::awaitable<void> {
+        Reply reply;
+        reply.response = error_response(status, message);
+        const auto bytes = co_await send(*connection, reply, 11, false, false);
+        access_log(method, path, status, bytes, began);
+    };
+
+    while (!stopping) {
+        // Wait for the first byte of a request: the client has `header_timeout` for the first
+        // request on a connection and `idle_timeout` between keep-alive requests.
+        if (buffer.size() == 0) {
+            connection->waiting = true;
+            stream.expires_after(steady(first ? settings.header_timeout : settings.idle_timeout));
+            const std::size_t n =
+                co_await stream.async_read_some(buffer.prepare(k_first_read), token);
+            connection->waiting = false;
+            if (ec) break;
+            buffer.commit(n);
+        }
+        first = false;
+        auto began = std::chrono::steady_clock::now();
+
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+            settings.header_limit, std::numeric_limits<std::uint32_t>::max())));
+        parser.body_limit(settings.body_limit);
+        stream.expires_after(steady(settings.header_timeout));
+        co_await http::async_read_header(stream, buffer, parser, token);
+        if (ec == http::error::header_limit) {
+            co_await refuse(431, "request header fields too large", "-", "-", began);
+            break;
+        }
+        if (ec == http::error::body_limit) {
+            co_await refuse(
+                413, "request body too large", std::string(parser.get().method_string()),
+                std::string(parser.get().target().substr(0, parser.get().target().find('?'))),
+                began);
+            break;
+        }
+        if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+            ec == http::error::partial_message || ec == asio::error::operation_aborted ||
+            ec == asio::error::connection_reset || ec == asio::error::eof) {
+            log().debug("[HTTP {}] dropped {}: {}", settings.name, connection->remote_address,
+                        ec.message());
+            break;
+        }
+        if (ec) {
+            co_await refuse(400, "malformed request", "-", "-", began);
+            break;
+        }
+
+        auto& head = parser.get();
+        const std::string method(head.method_string());
+        const std::string target(head.target());
+        const std::string path = target.substr(0, target.find('?'));
+        if (lower(head[http::field::expect]) == "100-continue") {
+            http::response<http::empty_body> go_on{http::status::continue_, head.version()};
+            stream.expires_after(steady(settings.write_timeout));
+            co_await http::async_write(stream, go_on, token);
+            if (ec) break;
+        }
+        stream.expires_after(steady(settings.body_timeout));
+        co_await http::async_read(stream, buffer, parser, token);
+        if (ec == http::error::body_limit) {
+            co_await refuse(413, "request body too large", method, path, began);
+            break;
+        }
+        if (ec == beast::error::timeout || ec == http::error::partial_message ||
+            ec == asio::error::connection_reset || ec == asio::error::eof ||
+            ec == asio::error::operation_aborted) {
+            log().debug("[HTTP {}] dropped {} in a body: {}", settings.name,
+                        connection->remote_address, ec.message());
+            break;
+        }
+        if (ec) {
+            co_await refuse(400, "malformed request", method, path, began);
+            break;
+        }
+        stream.expires_never();
+
+        auto raw = parser.release();
+        ServerRequest request;
+        request.method = method;
+        request.target = target;
+        request.path = path;
+        if (const auto q = target.find('?'); q != std::string::npos)
+            request.query = parse_form(std::string_view(target).substr(q + 1));
+        for (const auto& field : raw)
+            request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+        request.body = std::move(raw.body());
+        request.remote_address = connection->remote_address;
+
+        Reply reply = co_await call_handler(request);
+        const bool handler_closes =
+            lower(reply.response.header("connection").value_or("")) == "close";
+        const bool keep_alive = raw.keep_alive() && !handler_closes && !stopping;
+        const auto bytes = co_await send(*connection, reply, raw.version(), keep_alive,
+                                         raw.method() == http::verb::head);
+        access_log(method, path, reply.response.status, bytes, began);
+        if (ec || !keep_alive || !stream.socket().is_open()) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
+}
+
+HttpServer::HttpServer(ServerSettings settings, Handler handler)
+    : m_impl(std::make_unique<Impl>()) {
+    CALLSCRIBE_ASSERT(settings.io_threads >= 1 && settings.handler_threads >= 0);
+    CALLSCRIBE_ASSERT(handler);
+    m_impl->settings = std::move(settings);
+    m_impl->handler = std::move(handler);
+}
+
+HttpServer::~HttpServer() {
+    stop();
+}
+
+Result<void> HttpServer::start() {
+    Impl& impl = *m_impl;
+    CALLSCRIBE_ASSERT(!impl.started);
+    const auto& s = impl.settings;
+    const std::string where = host_port(s.host, s.port);
+    impl.io = std::make_unique<asio::io_context>(s.io_threads);
+
+    error_code ec;
+    tcp::endpoint endpoint;
+    if (auto address = asio::ip::make_address(s.host, ec); !ec) {
+        endpoint = tcp::endpoint(address, s.port);
+    } else {
+        tcp::resolver resolver(*impl.io);
+        auto results = resolver.resolve(s.host, std::to_string(s.port), ec);
+        if (ec || results.empty()) {
+            return fail(fmt::format("cannot listen on {}: cannot resolve the host: {}", where,
+                                    ec ? ec.message() : "no address"));
+        }
+        endpoint = results.begin()->endpoint();
+    }
+    impl.acceptor.emplace(asio::make_strand(*impl.io));
+    auto& acceptor = *impl.acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) impl.port = acceptor.local_endpoint(ec).port();
+    if (ec) {
+        impl.acceptor.reset();
+        impl.io.reset();
+        return fail(fmt::format("cannot listen on {}: {}", where, ec.message()));
+    }
+
+    impl.started = true;
+    if (s.handler_threads > 0)
+        impl.pool =
+            std::make_unique<asio::thread_pool>(static_cast<std::size_t>(s.handler_threads));
+    impl.work.emplace(impl.io->get_executor());
+    asio::co_spawn(acceptor.get_executor(), impl.accept_loop(), asio::detached);
+    for (int i = 0; i < s.io_threads; ++i)
+        impl.threads.emplace_back([io = impl.io.get()] { io->run(); });
+    log().debug("[HTTP {}] listening on {}", s.name, host_port(s.host, impl.port));
+    return {};
+}
+
+void HttpServer::stop() {
+    Impl& impl = *m_impl;
+    if (!impl.started || impl.stopped) return;
+    impl.stopped = true;
+    impl.stopping = true;
+
+    asio::post(impl.acceptor->get_executor(), [&impl] {
+        error_code ignored;
+        impl.acceptor->close(ignored);
+    });
+    {
+        std::unique_lock lock(impl.mutex);
+        for (const auto& [id, weak] : impl.connections) {
+            if (auto connection = weak.lock()) {
+                asio::post(connection->stream.get_executor(), [connection] {
+                    if (connection->waiting) connection->stream.cancel();
+                });
+            }
+        }
+        impl.drained.wait_for(lock, impl.settings.stop_timeout,
+                              [&impl] { return impl.connections.empty(); });
+        if (!impl.connections.empty()) {
+            log().warn("[HTTP {}] stopping with {} connection(s) still busy after {:.1f} s",
+                       impl.settings.name, impl.connections.size(),
+                       impl.settings.stop_timeout.count());
+        }
+    }
+    impl.work.reset();
+    impl.io->stop();
+    for (auto& thread : impl.threads)
+        thread.join();
+    impl.threads.clear();
+    if (impl.pool) {
+        impl.pool->join();
+        impl.pool.reset();
+    }
+    // Destroys the coroutine frames still parked in the io context (and their connections).
+    impl.acceptor.reset();
+    impl.io.reset();
+}
+
+std::uint16_t HttpServer::port() const {
+    return m_impl->port;
+}
+
+std::string HttpServer::base_url() const {
+    return "http://" + host_port(m_impl->settings.host, port());
+}
+
+} // namespace callscribe::net

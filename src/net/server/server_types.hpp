@@ -1,0 +1,72 @@
+#pragma once
+// What an HttpServer handler receives and returns: plain values, no Beast, so that route code
+// (src/api, the Twilio sandbox) never sees sockets.
+
+#include "core/result.hpp"
+#include "net/url_encoding.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace callscribe::net {
+
+using ServerHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct ServerRequest {
+    std::string method{};         // as sent: "GET", "POST", ...
+    std::string target{};         // path and query, raw as sent
+    std::string path{};           // `target` up to '?', NOT percent-decoded (route on segments)
+    FormFields query{};           // the query's parameters, decoded ('+' is a space), in order
+    ServerHeaders headers{};      // names lower-cased, values as sent, in order
+    std::string body{};           // raw bytes (already de-chunked)
+    std::string remote_address{}; // the peer's IP address: "127.0.0.1", "::1"
+
+    // The first header with this lower-case name, if any.
+    std::optional<std::string> header(std::string_view lower_name) const;
+    // The first query parameter with this name (case-sensitive), if any.
+    std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// A body streamed from disk while it is sent, never held in memory: `length` bytes from
+// `offset` (to the end of the file when `length` is unset). The range must lie inside the file;
+// a file that cannot be opened, or a range beyond its end, is answered 500 and logged.
+struct FileBody {
+    std::filesystem::path path{};
+    std::uint64_t offset = 0;
+    std::optional<std::uint64_t> length{};
+};
+
+struct ServerResponse {
+    int status = 200;
+    // Sent as given, except Content-Length, Transfer-Encoding and Connection, which the server
+    // writes itself; "Connection: close" from a handler closes the connection after this answer.
+    // With status 206 and a file body, the server adds Content-Range unless the handler did.
+    ServerHeaders headers{};
+    std::string body{};
+    std::optional<FileBody> file{}; // when set, sent instead of `body`
+
+    static ServerResponse text(int status, std::string body);
+    static ServerResponse json(int status, std::string body);
+    static ServerResponse redirect(int status, std::string location);
+
+    // The first header with this name (compared case-insensitively), if any.
+    std::optional<std::string> header(std::string_view name) const;
+};
+
+struct ListenAddress {
+    std::string host{}; // an IPv4 or IPv6 literal (without brackets) or a host name
+    std::uint16_t port = 0;
+};
+
+// "127.0.0.1:8080", "[::1]:0", "localhost:8081" → host and port (0 allowed: pick a free port).
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// "127.0.0.1:8080" or "[::1]:8080".
+std::string host_port(std::string_view host, std::uint16_t port);
+
+} // namespace callscribe::net
