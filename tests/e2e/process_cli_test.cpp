@@ -12,6 +12,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 namespace callscribe {
 namespace {
 
@@ -161,6 +164,72 @@ TEST_F(ProcessCommand, BadCredentialsAreOneRequestAndExitOne) {
     EXPECT_EQ(m_twilio_server.request_count(), 1u);
     EXPECT_NE(result.err.find("Twilio answered 401"), std::string::npos) << result.err;
     EXPECT_EQ(result.err.find("not-the-token"), std::string::npos);
+}
+
+// Waits (bounded) until `done()`: the test waits for another process, not for time to pass.
+template <class Condition> bool eventually(Condition done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+TEST_F(ProcessCommand, KilledWhileWaitingForTheRecordingItResumesFromItsSavedAttempt) {
+    m_twilio.metadata = {Meta{"processing", "null"}, Meta{"processing", "null"}, Meta{}};
+    auto settings = env();
+    settings["CALLSCRIBE_READY_BACKOFF"] = "1.5,0.05,0.05,0.05,0.05";
+    test_support::BackgroundCommand first({"process", k_call.str()}, settings);
+    ASSERT_TRUE(
+        eventually([&] { return first.err_so_far().find("(attempt 1/5)") != std::string::npos; }));
+    first.kill();
+
+    const auto second = run_callscribe({"process", k_call.str()}, settings);
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_NE(second.err.find("(attempt 2/5)"), std::string::npos) << second.err;
+    EXPECT_EQ(second.err.find("(attempt 1/5)"), std::string::npos) << "the attempt was not saved";
+    EXPECT_EQ(m_twilio.fetches, 3);
+    EXPECT_EQ(call_log().status, store::CallStatus::done);
+    ASSERT_EQ(verified_webhooks().size(), 1u);
+}
+
+TEST_F(ProcessCommand, KilledMidDownloadItLeavesNoPartialFileAndTheJobIsTakenOver) {
+    m_twilio.media = [](int n, const std::string&) {
+        FakeResponse audio{200, {{"Content-Type", "audio/mpeg"}}, fakes::audio_bytes()};
+        if (n == 0) audio.delay = std::chrono::seconds(30); // the first download hangs
+        return audio;
+    };
+    auto settings = env();
+    settings["CALLSCRIBE_JOB_LEASE"] = "1";
+    test_support::BackgroundCommand first({"process", k_call.str()}, settings);
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lock(m_twilio.mutex);
+        return m_twilio.media_requests == 1;
+    }));
+    first.kill();
+    auto leftovers = [&] {
+        int count = 0;
+        for (const auto& e : std::filesystem::directory_iterator(m_dir / "recordings"))
+            count += e.path().extension() == ".part";
+        return count;
+    };
+    EXPECT_EQ(leftovers(), 1) << "the crash left its temporary download behind";
+
+    const auto second = run_callscribe({"process", k_call.str()}, settings);
+    ASSERT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(leftovers(), 0);
+    {
+        std::lock_guard lock(m_twilio.mutex);
+        EXPECT_EQ(m_twilio.media_requests, 2);
+    }
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(m_dir / "recordings"))
+        files.push_back(e.path().filename().string());
+    EXPECT_EQ(files, std::vector<std::string>{k_call.str() + ".mp3"});
+    const auto webhooks = verified_webhooks();
+    ASSERT_EQ(webhooks.size(), 1u);
+    EXPECT_EQ(webhooks[0]["transcript_source"], "offline");
 }
 
 } // namespace

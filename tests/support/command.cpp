@@ -145,11 +145,23 @@ std::optional<std::string> BackgroundCommand::read_line(std::chrono::millisecond
 }
 
 CommandResult BackgroundCommand::stop() {
+    return end(SIGTERM);
+}
+
+CommandResult BackgroundCommand::kill() {
+    return end(SIGKILL);
+}
+
+std::string BackgroundCommand::err_so_far() const {
+    return read_file(m_dir / "stderr");
+}
+
+CommandResult BackgroundCommand::end(int signal) {
     if (m_result) return *m_result;
     CommandResult result;
     if (m_pid > 0) {
         int status = 0;
-        ::kill(m_pid, SIGTERM);
+        ::kill(m_pid, signal);
         if (!wait_exit(m_pid, k_stop_limit, status)) {
             ADD_FAILURE() << "callscribe did not stop within " << k_stop_limit.count()
                           << " s of SIGTERM; killing it";

@@ -43,8 +43,14 @@ class BackgroundCommand {
     std::optional<std::string> read_line(std::chrono::milliseconds limit);
     // SIGTERM, then the exit code (128 + signal when killed by one); stderr is then in `err`.
     CommandResult stop();
+    // SIGKILL: a crash, with no chance to clean up. The exit code is then 137.
+    CommandResult kill();
+    // What the command wrote to stderr so far.
+    std::string err_so_far() const;
 
   private:
+    CommandResult end(int signal);
+
     TempDir m_dir;
     pid_t m_pid = -1;
     int m_stdout = -1;
