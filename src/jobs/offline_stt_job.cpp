@@ -231,7 +231,6 @@ Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
                                 "the recording never became ready");
         return finish(std::move(job),
                       CallUpdate{.status = CallStatus::gave_up,
-                                 .recording_sid = call.recording_sid,
                                  .last_error = fmt::format(
                                      "the recording was not ready after {} attempts", attempts)});
     }
@@ -283,6 +282,7 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     const bool done = call.status == CallStatus::done;
     job.state = done ? store::JobState::done : store::JobState::failed;
     job.step = JobStep::finished;
+    if (!call.recording_sid) call.recording_sid = job.recording_sid; // found on the way, maybe
     auto existing = m_store.find_call(job.call_sid);
     if (!existing) return existing.error();
     if (!*existing)
