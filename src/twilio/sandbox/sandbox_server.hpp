@@ -93,8 +93,8 @@ class SandboxServer {
     const std::string& account_sid() const;
     const Secret& auth_token() const;
 
-    // What POST /sandbox/calls does, in-process. Fails when the audio cannot be read or a SID
-    // is already taken.
+    // What POST /sandbox/calls does, in-process; only between start() and stop(). Fails when
+    // the audio cannot be read or a SID is already taken.
     Result<CreatedCall> create_call(const CallRequest& request);
 
   private:
