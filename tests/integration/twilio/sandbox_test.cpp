@@ -4,6 +4,7 @@
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "net/url_encoding.hpp"
+#include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
 #include "twilio/recording.hpp"
 #include "twilio/signature.hpp"
@@ -32,21 +33,6 @@ const std::filesystem::path k_short_call =
 const std::filesystem::path k_demo_call =
     std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3"; // 28 s, 2 channels
 
-// Time as the test says; the sandbox never sleeps on it.
-class ManualClock final : public Clock {
-  public:
-    TimePoint now() const override {
-        std::lock_guard lock(m_mutex);
-        return m_now;
-    }
-    void advance(Seconds by) {
-        std::lock_guard lock(m_mutex);
-        m_now += std::chrono::duration_cast<TimePoint::duration>(by);
-    }
-
-  private:
-    mutable std::mutex m_mutex;
-    TimePoint m_now{std::chrono::seconds(1'760'000'000)};
 };
 
 class SandboxTest : public ::testing::Test {
@@ -104,7 +90,7 @@ class SandboxTest : public ::testing::Test {
                             std::string(extension));
     }
 
-    ManualClock m_clock;
+    test_support::FakeClock m_clock;
     net::curl::CurlHttpClient m_client;
     std::unique_ptr<SandboxServer> m_sandbox;
 };
@@ -510,7 +496,7 @@ TEST_F(SandboxTest, SendsSignedCallbacksToTheGivenUrls) {
 }
 
 TEST(SandboxStorageHostTest, StorageOnAnotherLoopbackAddress) {
-    ManualClock clock;
+    test_support::FakeClock clock;
     net::curl::CurlHttpClient client;
     SandboxSettings settings;
     settings.port = 0;
