@@ -33,8 +33,6 @@ const std::filesystem::path k_short_call =
 const std::filesystem::path k_demo_call =
     std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3"; // 28 s, 2 channels
 
-};
-
 class SandboxTest : public ::testing::Test {
   protected:
     void SetUp() override {
