@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sys/resource.h>
@@ -198,12 +199,12 @@ void waiting(Bench& b, const Options& o) {
     jobs::JobRunner runner(**store, job, b.clock, "bench", Seconds{60});
     jobs::WorkerPool pool(runner, **store, *b.engine,
                           {.io_workers = o.io_workers, .cpu_workers = o.workers});
-    // Until every call has been looked at once and is waiting for its next try.
+    // Until every call has been looked at once and waits for its next try.
     const double first_pass = run_pool(
         pool, **store,
         [&](const store::JobCounts&) {
-            auto due = (*store)->next_job_due(store::Lane::io);
-            return due && *due && **due > b.clock.now();
+            return runner.metrics().snapshot().of(store::JobStep::resolve).count >=
+                   static_cast<std::uint64_t>(o.waiting);
         },
         600);
     const long threads_waiting = proc_status("Threads");
@@ -230,6 +231,7 @@ int main(int argc, char** argv) {
     app.add_option("--io-workers", o.io_workers, "download workers");
     app.add_option("--waiting", o.waiting, "calls waiting for readiness at once (0: skip)");
     CLI11_PARSE(app, argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // each table line as soon as it is known
     log().set_level(spdlog::level::warn); // the per-call lines would dominate the run
 
     Bench b;
