@@ -1,0 +1,35 @@
+#pragma once
+// What the HTTP handlers work with: references to the service's parts and its settings, built
+// once by `callscribe serve` (or a test) and shared by every request. No globals.
+//
+// Thread safety: the Store and the Clock are thread-safe; `wake` must be callable from any
+// thread (WorkerPool::wake is); the settings are read-only.
+#include "core/clock.hpp"
+#include "core/secret.hpp"
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace callscribe::api {
+
+struct ApiSettings {
+    // The service's URL as Twilio calls it (CALLSCRIBE_PUBLIC_URL, no trailing '/'): the
+    // X-Twilio-Signature of a callback covers public_url + path + query.
+    std::string public_url;
+    Secret api_token;               // CALLSCRIBE_API_TOKEN; empty: /api/* is open
+    std::string account_sid;        // TWILIO_ACCOUNT_SID: callbacks for another account are refused
+    Secret twilio_auth_token;       // TWILIO_AUTH_TOKEN; empty: callback signatures are not checked
+    std::filesystem::path data_dir; // recordings live in data_dir/recordings
+};
+
+struct ApiContext {
+    store::Store& store;
+    const ApiSettings& settings;
+    const Clock& clock;
+    // A job became due now (a callback, /end, retranscribe): the workers stop idling.
+    std::function<void()> wake;
+};
+
+} // namespace callscribe::api
