@@ -12,6 +12,16 @@
 #include <functional>
 #include <string>
 
+namespace callscribe::jobs {
+class JobMetrics;
+}
+namespace callscribe::net {
+class CountingHttpClient;
+}
+namespace callscribe::webhook {
+struct DeliveryCounts;
+}
+
 namespace callscribe::api {
 
 struct ApiSettings {
@@ -24,12 +34,20 @@ struct ApiSettings {
     std::filesystem::path data_dir; // recordings live in data_dir/recordings
 };
 
+// Where GET /metrics reads its figures; an unset source leaves its families without samples.
+struct MetricsSources {
+    const jobs::JobMetrics* jobs = nullptr;
+    const net::CountingHttpClient* twilio_http = nullptr;
+    const webhook::DeliveryCounts* webhooks = nullptr;
+};
+
 struct ApiContext {
     store::Store& store;
     const ApiSettings& settings;
     const Clock& clock;
     // A job became due now (a callback, /end, retranscribe): the workers stop idling.
     std::function<void()> wake;
+    MetricsSources metrics{};
 };
 
 } // namespace callscribe::api

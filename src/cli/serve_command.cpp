@@ -103,10 +103,13 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     pool.emplace(*parts->runner, *parts->store, *parts->engine,
                  jobs::WorkerPoolSettings{.cpu_workers = config.jobs.workers},
                  [&] { deliver_webhooks(*parts, effective); });
-    context.emplace(api::ApiContext{
-        .store = *parts->store, .settings = *settings, .clock = parts->clock, .wake = [&pool] {
-            pool->wake();
-        }});
+    context.emplace(api::ApiContext{.store = *parts->store,
+                                    .settings = *settings,
+                                    .clock = parts->clock,
+                                    .wake = [&pool] { pool->wake(); },
+                                    .metrics = {.jobs = &parts->runner->metrics(),
+                                                .twilio_http = parts->twilio_http.get(),
+                                                .webhooks = &parts->webhook_counts}});
     router = api::make_api_router(*context);
     log_access_rules(*settings);
     pool->start();

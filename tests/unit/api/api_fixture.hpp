@@ -52,6 +52,7 @@ class ApiFixture : public ::testing::Test {
     test_support::FakeClock m_clock;
     std::unique_ptr<store::Store> m_store;
     ApiSettings m_settings;
+    MetricsSources m_metrics; // what GET /metrics reads (tests set it before their first call)
     std::atomic<int> m_wakes{0};
 
   private:
