@@ -24,6 +24,8 @@ struct DeliveryCounts;
 
 namespace callscribe::api {
 
+class RecordingFallback;
+
 struct ApiSettings {
     // The service's URL as Twilio calls it (CALLSCRIBE_PUBLIC_URL, no trailing '/'): the
     // X-Twilio-Signature of a callback covers public_url + path + query.
@@ -48,6 +50,9 @@ struct ApiContext {
     // A job became due now (a callback, /end, retranscribe): the workers stop idling.
     std::function<void()> wake;
     MetricsSources metrics{};
+    // Fetches recordings that are not on disk from Twilio (recording_fallback.hpp); when unset,
+    // a download of such a recording is answered 404.
+    RecordingFallback* recording_fallback = nullptr;
 };
 
 } // namespace callscribe::api

@@ -23,7 +23,8 @@ Router& ApiFixture::router() {
                                                     .settings = m_settings,
                                                     .clock = m_clock,
                                                     .wake = [this] { ++m_wakes; },
-                                                    .metrics = m_metrics});
+                                                    .metrics = m_metrics,
+                                                    .recording_fallback = m_recording_fallback});
         m_router = std::make_unique<Router>(make_api_router(*m_context));
     }
     return *m_router;
