@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, running and testing callscribe needs.
-# Idempotent; works as root or through sudo.
+# Idempotent; works as root or through sudo. Extra package names given as arguments are
+# installed too (scripts/install-bench-deps.sh).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time bc
+  "$@"
 )
 
 sudo_cmd=()

@@ -12,7 +12,19 @@
 #include <functional>
 #include <string>
 
+namespace callscribe::jobs {
+class JobMetrics;
+}
+namespace callscribe::net {
+class CountingHttpClient;
+}
+namespace callscribe::webhook {
+struct DeliveryCounts;
+}
+
 namespace callscribe::api {
+
+class RecordingFallback;
 
 struct ApiSettings {
     // The service's URL as Twilio calls it (CALLSCRIBE_PUBLIC_URL, no trailing '/'): the
@@ -24,12 +36,23 @@ struct ApiSettings {
     std::filesystem::path data_dir; // recordings live in data_dir/recordings
 };
 
+// Where GET /metrics reads its figures; an unset source leaves its families without samples.
+struct MetricsSources {
+    const jobs::JobMetrics* jobs = nullptr;
+    const net::CountingHttpClient* twilio_http = nullptr;
+    const webhook::DeliveryCounts* webhooks = nullptr;
+};
+
 struct ApiContext {
     store::Store& store;
     const ApiSettings& settings;
     const Clock& clock;
     // A job became due now (a callback, /end, retranscribe): the workers stop idling.
     std::function<void()> wake;
+    MetricsSources metrics{};
+    // Fetches recordings that are not on disk from Twilio (recording_fallback.hpp); when unset,
+    // a download of such a recording is answered 404.
+    RecordingFallback* recording_fallback = nullptr;
 };
 
 } // namespace callscribe::api

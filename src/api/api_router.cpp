@@ -3,6 +3,7 @@
 #include "api/api_error.hpp"
 #include "api/call_routes.hpp"
 #include "api/health_routes.hpp"
+#include "api/metrics_route.hpp"
 #include "api/recording_download.hpp"
 #include "api/twilio_callbacks.hpp"
 #include "core/secret.hpp"
@@ -61,6 +62,7 @@ Router make_api_router(const ApiContext& context) {
     Router router;
     router.add("GET", "/healthz", [](const Request&, const PathParams&) { return healthz(); });
     router.add("GET", "/readyz", [&c](const Request&, const PathParams&) { return readyz(c); });
+    router.add("GET", "/metrics", [&c](const Request&, const PathParams&) { return metrics(c); });
 
     router.add("POST", "/twilio/recording-status", [&c](const Request& r, const PathParams&) {
         return recording_status_callback(c, r);

@@ -8,9 +8,10 @@
 // malformed or multi-range header is ignored (200, the whole file). With If-Range the Range is
 // ignored too: there is no validator to compare it with.
 //
-// A call that is not known → 404; a recording that is not on disk → 404 saying so. Fetching it
-// from Twilio in that case (DESIGN.md) is the next step: it belongs where recording_not_on_disk()
-// throws today.
+// A call that is not known → 404. A recording that is not on disk (the API runs on another
+// machine than the worker, or the job has not downloaded it yet) is fetched from Twilio into the
+// recordings folder first, then served from there (recording_fallback.hpp: why, and its
+// answers); without a RecordingFallback in the context → 404 saying it is not on disk.
 //
 // Thread-safe (see ApiContext).
 #include "api/api_context.hpp"

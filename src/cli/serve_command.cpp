@@ -2,6 +2,7 @@
 
 #include "api/api_error.hpp"
 #include "api/api_router.hpp"
+#include "api/recording_fallback.hpp"
 #include "cli/pipeline_parts.hpp"
 #include "cli/stop_signal.hpp"
 #include "core/log.hpp"
@@ -17,6 +18,9 @@
 
 namespace callscribe::cli {
 namespace {
+
+// How long GET /api/calls/{sid}/download may spend fetching a recording that is not on disk.
+constexpr Seconds k_recording_fetch_timeout{120};
 
 // The server starts before the pipeline exists (the bound port decides the public URL the
 // pipeline is built with); until the routes are published every request gets 503.
@@ -78,6 +82,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     std::unique_ptr<PipelineParts> parts;
     std::optional<api::ApiSettings> settings;
     std::optional<jobs::WorkerPool> pool;
+    std::optional<api::RecordingFallback> fallback;
     std::optional<api::ApiContext> context;
     std::optional<api::Router> router;
     net::HttpServer server(net::ServerSettings{.host = listen->host,
@@ -103,10 +108,16 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     pool.emplace(*parts->runner, *parts->store, *parts->engine,
                  jobs::WorkerPoolSettings{.cpu_workers = config.jobs.workers},
                  [&] { deliver_webhooks(*parts, effective); });
-    context.emplace(api::ApiContext{
-        .store = *parts->store, .settings = *settings, .clock = parts->clock, .wake = [&pool] {
-            pool->wake();
-        }});
+    fallback.emplace(*parts->twilio, jobs::OfflineSttJob::recordings_dir(settings->data_dir),
+                     k_recording_fetch_timeout);
+    context.emplace(api::ApiContext{.store = *parts->store,
+                                    .settings = *settings,
+                                    .clock = parts->clock,
+                                    .wake = [&pool] { pool->wake(); },
+                                    .metrics = {.jobs = &parts->runner->metrics(),
+                                                .twilio_http = parts->twilio_http.get(),
+                                                .webhooks = &parts->webhook_counts},
+                                    .recording_fallback = &*fallback});
     router = api::make_api_router(*context);
     log_access_rules(*settings);
     pool->start();

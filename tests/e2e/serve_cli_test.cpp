@@ -176,6 +176,19 @@ TEST_F(ServeCommand, ARecordingCallbackEndsWithATranscriptAWebhookAndADownload) 
                             {{"Range", fmt::format("bytes={}-", on_disk.size())}});
     EXPECT_EQ(beyond.status, 416);
 
+    // Open like /healthz; the figures of the call just handled.
+    const auto metrics = get("/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_EQ(metrics.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    for (const char* line :
+         {"# TYPE callscribe_job_step_seconds histogram\n", "callscribe_jobs{state=\"done\"} 1\n",
+          "callscribe_job_step_seconds_count{step=\"transcribe\"} 1\n",
+          "callscribe_job_step_seconds_bucket{step=\"download\",le=\"+Inf\"} ",
+          "callscribe_twilio_requests_total{status=\"200\"} ",
+          "callscribe_webhook_deliveries_total{outcome=\"delivered\"} 1\n"})
+        EXPECT_NE(metrics.body.find(line), std::string::npos) << line << metrics.body;
+    EXPECT_EQ(metrics.body.find(m_sandbox->auth_token().reveal()), std::string::npos);
+
     const auto stopped = m_service->stop();
     EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
     EXPECT_NE(stopped.err.find("[OFFLINE_STT] ✅ Saved final_transcript ("), std::string::npos);

@@ -18,10 +18,13 @@ ApiFixture::ApiFixture() {
 
 Router& ApiFixture::router() {
     if (!m_router) {
-        m_context = std::make_unique<ApiContext>(
-            ApiContext{.store = *m_store, .settings = m_settings, .clock = m_clock, .wake = [this] {
-                           ++m_wakes;
-                       }});
+        m_context =
+            std::make_unique<ApiContext>(ApiContext{.store = *m_store,
+                                                    .settings = m_settings,
+                                                    .clock = m_clock,
+                                                    .wake = [this] { ++m_wakes; },
+                                                    .metrics = m_metrics,
+                                                    .recording_fallback = m_recording_fallback});
         m_router = std::make_unique<Router>(make_api_router(*m_context));
     }
     return *m_router;

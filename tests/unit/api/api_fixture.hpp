@@ -52,6 +52,8 @@ class ApiFixture : public ::testing::Test {
     test_support::FakeClock m_clock;
     std::unique_ptr<store::Store> m_store;
     ApiSettings m_settings;
+    MetricsSources m_metrics; // what GET /metrics reads (tests set it before their first call)
+    RecordingFallback* m_recording_fallback = nullptr; // likewise, for downloads
     std::atomic<int> m_wakes{0};
 
   private:

@@ -102,10 +102,8 @@ TEST_F(RecordingDownload, NotOnDiskIs404SayingSo) {
     ASSERT_TRUE(store().enqueue_offline_stt(k_call, k_recording, m_clock.now()));
     auto r = get(url());
     EXPECT_EQ(r.status, 404);
-    EXPECT_EQ(body_json(r)["error"],
-              "the recording of " + k_call.str() +
-                  " is not on disk (the call is waiting_for_recording); fetching it from Twilio "
-                  "here is not supported yet");
+    EXPECT_EQ(body_json(r)["error"], "the recording of " + k_call.str() +
+                                         " is not on disk (the call is waiting_for_recording)");
 
     add_transcribed_call(k_other_call, m_audio);
     std::filesystem::remove(m_dir / ("recordings/" + k_other_call.str() + ".mp3"));
