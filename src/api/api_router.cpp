@@ -5,6 +5,7 @@
 #include "api/health_routes.hpp"
 #include "api/recording_download.hpp"
 #include "api/twilio_callbacks.hpp"
+#include "api/web_routes.hpp"
 #include "core/secret.hpp"
 
 #include <algorithm>
@@ -61,6 +62,12 @@ Router make_api_router(const ApiContext& context) {
     Router router;
     router.add("GET", "/healthz", [](const Request&, const PathParams&) { return healthz(); });
     router.add("GET", "/readyz", [&c](const Request&, const PathParams&) { return readyz(c); });
+
+    router.add("GET", "/",
+               [](const Request& r, const PathParams&) { return web_asset(r, "/index.html"); });
+    router.add("GET", "/assets/{name}", [](const Request& r, const PathParams& p) {
+        return web_asset(r, "/assets/" + p.at("name"));
+    });
 
     router.add("POST", "/twilio/recording-status", [&c](const Request& r, const PathParams&) {
         return recording_status_callback(c, r);

@@ -2,6 +2,7 @@
 // The service's routes (DESIGN.md "HTTP API"), wired to their handlers with the access rule of
 // each group:
 //   /healthz, /readyz   open
+//   /, /assets/*        open: the web page (web_routes.hpp), which holds no data
 //   /twilio/*           X-Twilio-Signature (twilio_callbacks.hpp)
 //   /api/*              when an API token is set: "Authorization: Bearer <token>", compared in
 //                       constant time; missing or wrong → 401 with WWW-Authenticate: Bearer,
