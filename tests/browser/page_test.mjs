@@ -74,7 +74,7 @@ try {
 
   await page.goto(url);
   const row = page.locator(`tr[data-sid="${DEMO_SID}"]`);
-  await row.waitFor({ timeout: 15000 });
+  await row.waitFor({ timeout: 20000 });
   log(`demo call listed (${await row.getAttribute("data-status")})`);
   await page.locator(`tr[data-sid="${DEMO_SID}"][data-status="done"]`).waitFor({ timeout: 50000 });
   log("demo call done");

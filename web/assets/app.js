@@ -2,7 +2,8 @@
 // Plain DOM, no framework, no build step. Everything it shows comes from /api/*.
 "use strict";
 
-const POLL_MS = 2000;
+const POLL_MS = 2000; // while a job runs
+const IDLE_POLL_MS = 5000; // the call log, when nothing runs: new calls come in
 const FINISHED = new Set(["done", "gave_up"]);
 const STATUS_LABELS = {
   waiting_for_recording: "waiting for recording",
@@ -52,9 +53,9 @@ function setActivity(text) {
   document.getElementById("activity").textContent = text;
 }
 
-function schedule(fn) {
+function schedule(fn, ms = POLL_MS) {
   clearTimeout(pollTimer);
-  pollTimer = setTimeout(fn, POLL_MS);
+  pollTimer = setTimeout(fn, ms);
 }
 
 // --- the API, with the token when the service asks for one ------------------------------------
@@ -140,7 +141,7 @@ async function showList() {
           el("tbody", {}, rows)));
   const busy = calls.filter((c) => !FINISHED.has(c.status)).length;
   setActivity(busy ? `${busy} in progress…` : "");
-  if (busy) schedule(refresh);
+  schedule(refresh, busy ? POLL_MS : IDLE_POLL_MS);
 }
 
 // --- one call --------------------------------------------------------------------------------
@@ -168,9 +169,10 @@ function transcriptsView(call, transcript, audio) {
   const winner = (source) =>
     call.transcript_source === source ? el("span", { class: "winner" }, "delivered") : null;
   let offline;
+  audio.ontimeupdate = null; // the element outlives redraws: one handler, for the list on screen
   if (transcript && transcript.segments.length) {
     offline = segmentList(transcript, audio);
-    audio.addEventListener("timeupdate", () => highlightCurrent(audio, offline));
+    audio.ontimeupdate = () => highlightCurrent(audio, offline);
   } else if (FINISHED.has(call.status)) {
     offline = el("p", { class: "muted" }, call.last_error || "No offline transcript.");
   } else {
