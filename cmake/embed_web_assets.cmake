@@ -1,7 +1,8 @@
 # Turns the page's files into a C++ source of byte arrays, so the binary serves them without the
 # source tree. Run as a script:
-#   cmake -DWEB_DIR=... -DOUTPUT=... -DFILES="index.html;assets/app.js;..." -P embed_web_assets.cmake
+#   cmake -DWEB_DIR=... -DOUTPUT=... -DFILES=index.html,assets/app.js,... -P embed_web_assets.cmake
 # Each file becomes {path, bytes, sha256 prefix (the ETag)}; see src/api/web_assets.hpp.
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "// Generated from web/ by cmake/embed_web_assets.cmake. Do not edit.\n")
 string(APPEND body "#include \"api/web_assets.hpp\"\n\nnamespace callscribe::api {\nnamespace {\n\n")
 set(table "")

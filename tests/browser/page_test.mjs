@@ -106,6 +106,8 @@ try {
   }, start, { timeout: 5000 });
   log(`segment at ${start}s clicked: currentTime ${(await audio.evaluate((a) => a.currentTime)).toFixed(2)}s`);
   await audio.evaluate((a) => a.pause());
+  const text = await page.locator("main").innerText();
+  if (/\b(null|undefined|NaN)\b/.test(text)) failures.push(`the call view shows a raw value:\n${text}`);
   await page.screenshot({ path: join(shots, "call.png"), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });

@@ -49,6 +49,11 @@ function statusBadge(status) {
   return el("span", { class: `status ${status}` }, STATUS_LABELS[status] || status);
 }
 
+// Puts `nodes` in <main>, skipping the absent ones (replaceChildren would print "null").
+function show(...nodes) {
+  document.getElementById("main").replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
+}
+
 function setActivity(text) {
   document.getElementById("activity").textContent = text;
 }
@@ -123,7 +128,6 @@ async function showList() {
   view = { kind: "list" };
   const { calls } = await (await api("/api/calls?limit=100")).json();
   if (view.kind !== "list") return;
-  const main = document.getElementById("main");
   const open = (sid) => () => { location.hash = `#/calls/${sid}`; };
   const rows = calls.map((c) =>
     el("tr", { onclick: open(c.call_sid), "data-sid": c.call_sid, "data-status": c.status },
@@ -132,7 +136,7 @@ async function showList() {
       el("td", { class: "when" }, when(c.created_at)),
       el("td", { class: "duration" }, clock(c.recording.duration_s)),
       el("td", { class: "winner-cell" }, c.transcript_source || "—")));
-  main.replaceChildren(
+  show(
     calls.length === 0
       ? el("p", { class: "muted" }, "No calls yet. They appear here when Twilio's callbacks arrive.")
       : el("table", { class: "calls" },
@@ -216,7 +220,7 @@ async function showCall(sid) {
         refresh();
       },
     }, "Re-transcribe");
-    document.getElementById("main").replaceChildren(
+    show(
       el("p", {}, el("a", { href: "#/" }, "← all calls")),
       el("div", { class: "call-head" }, el("h1", { class: "sid" }, call.call_sid), statusBadge(call.status)),
       el("ul", { class: "facts" },
@@ -249,7 +253,7 @@ async function route() {
   } catch (error) {
     if (error instanceof Unauthorized) return;
     setActivity("");
-    document.getElementById("main").replaceChildren(
+    show(
       el("p", { class: "error" }, `Could not load: ${error.message}`),
       el("button", { type: "button", onclick: route }, "Try again"));
   }
