@@ -14,8 +14,14 @@ packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time bc
+  # the web page's browser test (tests/browser): Debian's chromium, driven from node
+  chromium
   "$@"
 )
+# node and npm from Debian unless some node is already installed (NodeSource's nodejs ships npm
+# itself and conflicts with Debian's npm package).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

@@ -6,6 +6,7 @@
 #include "api/metrics_route.hpp"
 #include "api/recording_download.hpp"
 #include "api/twilio_callbacks.hpp"
+#include "api/web_routes.hpp"
 #include "core/secret.hpp"
 
 #include <algorithm>
@@ -63,6 +64,12 @@ Router make_api_router(const ApiContext& context) {
     router.add("GET", "/healthz", [](const Request&, const PathParams&) { return healthz(); });
     router.add("GET", "/readyz", [&c](const Request&, const PathParams&) { return readyz(c); });
     router.add("GET", "/metrics", [&c](const Request&, const PathParams&) { return metrics(c); });
+
+    router.add("GET", "/",
+               [](const Request& r, const PathParams&) { return web_asset(r, "/index.html"); });
+    router.add("GET", "/assets/{name}", [](const Request& r, const PathParams& p) {
+        return web_asset(r, "/assets/" + p.at("name"));
+    });
 
     router.add("POST", "/twilio/recording-status", [&c](const Request& r, const PathParams&) {
         return recording_status_callback(c, r);

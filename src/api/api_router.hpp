@@ -3,6 +3,7 @@
 // each group:
 //   /healthz, /readyz   open
 //   /metrics            open (metrics_route.hpp)
+//   /, /assets/*        open: the web page (web_routes.hpp), which holds no data
 //   /twilio/*           X-Twilio-Signature (twilio_callbacks.hpp)
 //   /api/*              when an API token is set: "Authorization: Bearer <token>", compared in
 //                       constant time; missing or wrong → 401 with WWW-Authenticate: Bearer,

@@ -3,6 +3,7 @@
 #include "api/api_error.hpp"
 #include "api/api_router.hpp"
 #include "api/recording_fallback.hpp"
+#include "cli/demo_sandbox.hpp"
 #include "cli/pipeline_parts.hpp"
 #include "cli/stop_signal.hpp"
 #include "core/log.hpp"
@@ -65,10 +66,6 @@ void log_access_rules(const api::ApiSettings& settings) {
 } // namespace
 
 int run_serve(const ServeOptions& options, const config::Config& config) {
-    if (options.sandbox) {
-        fmt::print(stderr, "callscribe serve --sandbox: not yet available in this version\n");
-        return 2;
-    }
     block_stop_signals();
     auto listen = net::parse_listen_address(config.http.listen);
     if (!listen) {
@@ -79,6 +76,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     // Declared in the order they must be torn down in reverse: the server (no more handlers)
     // first, then the routes and the pool, then the pipeline they use.
     RouterGate gate;
+    std::unique_ptr<DemoSandbox> demo;
     std::unique_ptr<PipelineParts> parts;
     std::optional<api::ApiSettings> settings;
     std::optional<jobs::WorkerPool> pool;
@@ -97,6 +95,15 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
 
     config::Config effective = config;
     effective.http.public_url = public_url(config, *listen, server);
+    if (options.sandbox) {
+        auto started = DemoSandbox::start_for(effective);
+        if (!started) {
+            server.stop();
+            fmt::print(stderr, "callscribe serve --sandbox: {}\n", started.error().message);
+            return 2;
+        }
+        demo = std::move(*started);
+    }
     auto built = build_pipeline(effective, "serve");
     if (!built) {
         server.stop();
@@ -126,13 +133,18 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     const std::string url = server.base_url();
     log().info("callscribe serving on {} (public URL {}, {} transcription workers, engine {})", url,
                settings->public_url, config.jobs.workers, parts->engine->name());
-    fmt::print("callscribe serving on {}\n", url);
+    if (options.sandbox)
+        fmt::print("callscribe serving on {} — open it in a browser\n", url);
+    else
+        fmt::print("callscribe serving on {}\n", url);
     std::fflush(stdout);
+    if (demo) demo->place_demo_call(*parts->store, settings->public_url);
 
     const int signal = wait_for_stop_signal();
     log().info("{} received: finishing the requests in flight and the running steps",
                signal == SIGTERM ? "SIGTERM" : "SIGINT");
     server.stop();
+    if (demo) demo->stop();
     pool->stop();
     log().info("callscribe serve stopped");
     return 0;

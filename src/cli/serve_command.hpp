@@ -4,7 +4,7 @@
 // transcriptions, the webhook outbox) in one process.
 //
 // Prints one line to stdout (and the log) once everything runs:
-//   callscribe serving on http://HOST:PORT
+//   callscribe serving on http://HOST:PORT   (with --sandbox: "… — open it in a browser")
 // with the port actually bound (CALLSCRIBE_LISTEN may say port 0: pick a free one; the public
 // URL then defaults to that address too). Until that line the server answers 503. On SIGTERM
 // or SIGINT it stops accepting, finishes the requests in flight, lets every running step
@@ -15,7 +15,8 @@
 namespace callscribe::cli {
 
 struct ServeOptions {
-    bool sandbox = false; // --sandbox: the embedded Twilio emulator (not yet available)
+    bool sandbox =
+        false; // --sandbox: the embedded Twilio emulator and a demo call (demo_sandbox.hpp)
 };
 
 int run_serve(const ServeOptions& options, const config::Config& config);

@@ -166,14 +166,6 @@ TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
     EXPECT_EQ(r.out.find("sk-env-55e2"), std::string::npos);
 }
 
-TEST(Cli, ServeSandboxIsNotYetAvailable) {
-    auto r = run_callscribe({"serve", "--sandbox"});
-    EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.err.find("callscribe serve --sandbox: not yet available in this version"),
-              std::string::npos)
-        << r.err;
-}
-
 TEST(Cli, WorkerWithoutTwilioCredentialsIsAConfigurationError) {
     auto r = run_callscribe({"worker"});
     EXPECT_EQ(r.exit_code, 2);
