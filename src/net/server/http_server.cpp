@@ -125,6 +125,9 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        // A response goes out in at most a few writes; without TCP_NODELAY the second one
+        // waits for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
+        socket.set_option(tcp::no_delay(true), ec);
         auto connection = std::make_shared<Connection>(beast::tcp_stream(std::move(socket)));
         const auto remote = connection->stream.socket().remote_endpoint(ec);
         if (!ec) connection->remote_address = remote.address().to_string();
@@ -199,7 +202,7 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
                                                       unsigned version, bool keep_alive,
                                                       bool head) {
     const ServerResponse& response = reply.response;
-    http::response<http::empty_body> header;
+    http::response_header<> header;
     header.version(version);
     header.result(static_cast<unsigned>(response.status));
     for (const auto& [name, value] : response.headers) {
@@ -211,22 +214,28 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
     const std::uint64_t length = no_body      ? 0
                                  : reply.file ? reply.length
                                               : static_cast<std::uint64_t>(response.body.size());
-    if (!no_body) header.content_length(length);
-    header.keep_alive(keep_alive);
+    const bool body_follows = !head && !no_body && length > 0;
 
     error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
-    http::response_serializer<http::empty_body> serializer(header);
     connection.stream.expires_after(steady(settings.write_timeout));
+    if (!reply.file && body_follows) {
+        // Header and body in one gathered write, the body not copied.
+        http::response<http::span_body<const char>> message(std::move(header),
+                                                            beast::span<const char>(response.body.data(), response.body.size()));
+        message.content_length(length);
+        message.keep_alive(keep_alive);
+        co_await http::async_write(connection.stream, message, token);
+        co_return ec ? 0 : length;
+    }
+    http::response<http::empty_body> message(std::move(header));
+    if (!no_body) message.content_length(length);
+    message.keep_alive(keep_alive);
+    http::response_serializer<http::empty_body> serializer(message);
     co_await http::async_write_header(connection.stream, serializer, token);
-    if (ec || head || no_body || length == 0) co_return 0;
+    if (ec || !body_follows) co_return 0;
 
     std::uint64_t sent = 0;
-    if (!reply.file) {
-        connection.stream.expires_after(steady(settings.write_timeout));
-        sent = co_await asio::async_write(connection.stream, asio::buffer(response.body), token);
-        co_return sent;
-    }
     std::vector<char> chunk(
         static_cast<std::size_t>(std::min<std::uint64_t>(k_file_chunk, length)));
     while (sent < length) {
