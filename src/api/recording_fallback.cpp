@@ -115,7 +115,8 @@ std::filesystem::path RecordingFallback::download(const CallSid& call,
     const std::string base = twilio::media_url(m_twilio.api_base(), *recording);
     for (const auto suffix : twilio::k_media_suffixes) {
         const Seconds left = time_left(call, deadline);
-        auto saved = m_twilio.download(base + std::string(suffix), call, m_dir, left);
+        auto saved = m_twilio.download(base + std::string(suffix), call, m_dir,
+                                        {.total = left, .stall = std::min(left, Seconds{30})});
         if (saved) {
             log().info("[API] {} recording fetched from Twilio for a download ({} bytes)",
                        call.str(), saved->bytes);

@@ -147,7 +147,8 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
     const int form = std::clamp(job.format_index, 0, k_form_count - 1);
     const std::string url = job.media_url + std::string(k_media_suffixes[form]);
     pipeline_log::trying_url(form + 1, k_form_count, url);
-    auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir));
+    auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir),
+                                    m_settings.download_limits);
     if (saved) {
         pipeline_log::download_status(saved->status, saved->bytes);
         pipeline_log::downloaded(saved->bytes);

@@ -36,6 +36,7 @@ struct PipelineSettings {
     // Retry-After first; after this many in a row the job gives up.
     net::Backoff transient_backoff{Seconds{2}, Seconds{300}};
     int max_transient_attempts = 10;
+    twilio::DownloadLimits download_limits{};
     std::filesystem::path data_dir = "./data"; // recordings go to data_dir/recordings
     bool webhook_enabled = false;              // put a webhook in the outbox at the end
     std::string public_url;                    // the service's own URL, for recording_url

@@ -48,6 +48,9 @@ struct HttpRequest {
     std::optional<Secret> bearer_token{};
     Seconds timeout{30};
     Seconds connect_timeout{10};
+    // When > 0: give up once no byte has arrived for this long (a stalled body), whatever is
+    // left of `timeout`.
+    Seconds stall_timeout{0};
     bool follow_redirects = true;
 };
 

@@ -231,7 +231,7 @@ ApiResult<std::vector<Recording>> RecordingApi::list_for_call(const CallSid& cal
 
 ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const CallSid& call,
                                                  const fs::path& recordings_dir,
-                                                 Seconds timeout) const {
+                                                 DownloadLimits limits) const {
     std::error_code ec;
     fs::create_directories(recordings_dir, ec);
     if (ec) {
@@ -246,7 +246,8 @@ ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const C
     }
     FileSink sink(temp.fd(), temp.path());
     net::HttpRequest request = request_for(url);
-    request.timeout = timeout;
+    request.timeout = limits.total;
+    request.stall_timeout = limits.stall;
     const auto answer = m_http.download(request, sink);
     if (!answer || answer->status < 200 || answer->status >= 300) {
         return classify_failure(url, answer);

@@ -48,6 +48,13 @@ struct SavedRecording {
     int status = 0; // the HTTP status of the answer (200)
 };
 
+// How long a download may take: all of it (a long call is tens of megabytes), and without a
+// single byte arriving (a stalled body ends as a transient failure, not a stuck worker).
+struct DownloadLimits {
+    Seconds total{600};
+    Seconds stall{30};
+};
+
 class RecordingApi {
   public:
     RecordingApi(config::TwilioSettings settings, net::HttpClient& http);
@@ -61,10 +68,10 @@ class RecordingApi {
     // audio that decodes (not an error page), fsyncs it and renames it to
     // "{call}.{mp3|wav}" (the extension from Content-Type, else from the bytes). On any failure
     // no file is left behind; leftovers of an earlier interrupted download of this call are
-    // removed first. `timeout` bounds the whole transfer (a long call is tens of megabytes).
+    // removed first.
     ApiResult<SavedRecording> download(const std::string& url, const CallSid& call,
                                        const std::filesystem::path& recordings_dir,
-                                       Seconds timeout = Seconds{600}) const;
+                                       DownloadLimits limits = {}) const;
 
     const std::string& api_base() const { return m_settings.api_base; }
 

@@ -125,6 +125,16 @@ struct FakeHttpServer::Impl {
         response.keep_alive(false);
         response.body() = reply.body;
         response.prepare_payload();
+        if (reply.cut_body_at) {
+            http::response_serializer<http::string_body> serializer(response);
+            co_await http::async_write_header(socket, serializer, token);
+            const std::size_t sent = std::min(*reply.cut_body_at, reply.body.size());
+            if (!ec) co_await asio::async_write(socket, asio::buffer(reply.body.data(), sent), token);
+            asio::steady_timer pause(socket.get_executor(), reply.cut_pause);
+            co_await pause.async_wait(token);
+            socket.close(ec);
+            co_return;
+        }
         co_await http::async_write(socket, response, token);
         socket.shutdown(tcp::socket::shutdown_send, ec);
     }

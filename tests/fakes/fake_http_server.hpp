@@ -42,6 +42,10 @@ struct FakeResponse {
     std::chrono::milliseconds delay{0};
     // Close the connection without any answer, after `delay`: a transport failure for the client.
     bool close_without_answer = false;
+    // Send the header (Content-Length of the whole body) and only this many bytes of the body,
+    // then wait `cut_pause` and close: a truncated body, or with a long pause a stalled one.
+    std::optional<std::size_t> cut_body_at{};
+    std::chrono::milliseconds cut_pause{0};
 
     static FakeResponse text(int status, std::string body);
     static FakeResponse json(int status, std::string body);

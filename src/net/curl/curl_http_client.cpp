@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <mutex>
 #include <system_error>
@@ -147,12 +148,16 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 }
 
 Error transport_error(CURLcode code, const char* detail, const std::string& url,
-                      const HttpRequest& request, bool connected) {
+                      const HttpRequest& request, bool connected, bool stalled) {
     const std::string where = redact_url(url);
     if (code == CURLE_OPERATION_TIMEDOUT) {
         if (!connected) {
             return fail_retryable(fmt::format("connect timed out after {}: {}",
                                               seconds_text(request.connect_timeout), where));
+        }
+        if (stalled) {
+            return fail_retryable(fmt::format("no data for {}, gave up: {}",
+                                              seconds_text(request.stall_timeout), where));
         }
         return fail_retryable(
             fmt::format("timed out after {}: {}", seconds_text(request.timeout), where));
@@ -226,6 +231,12 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, milliseconds(remaining));
         curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
                          milliseconds(std::min(request.connect_timeout, remaining)));
+        if (request.stall_timeout > Seconds::zero()) {
+            // curl's low-speed check: less than 1 byte/s for this many whole seconds.
+            curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
+                             std::max(1L, static_cast<long>(std::ceil(request.stall_timeout.count()))));
+        }
         curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
         curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, on_body);
@@ -296,7 +307,10 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         if (code != CURLE_OK) {
             curl_off_t connect_us = 0;
             curl_easy_getinfo(handle, CURLINFO_CONNECT_TIME_T, &connect_us);
-            return transport_error(code, detail, url, request, connect_us > 0);
+            // Timed out well before the deadline: the low-speed check ended it.
+            const bool stalled = request.stall_timeout > Seconds::zero() &&
+                                 Clock::now() + Seconds{1} < deadline;
+            return transport_error(code, detail, url, request, connect_us > 0, stalled);
         }
 
         long status = 0;

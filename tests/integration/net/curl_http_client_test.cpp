@@ -141,6 +141,34 @@ TEST_F(CurlHttpClientTest, SinkErrorStopsTheDownloadAndIsReturned) {
     EXPECT_FALSE(response.error().retryable);
 }
 
+TEST_F(CurlHttpClientTest, AStalledBodyEndsAfterTheStallTimeoutAsARetryableError) {
+    FakeHttpServer server([](const FakeRequest&) {
+        FakeResponse r = FakeResponse::text(200, std::string(4096, 'a'));
+        r.cut_body_at = 100;
+        r.cut_pause = std::chrono::seconds(30);
+        return r;
+    });
+    MemorySink sink;
+    auto response = m_client.download(
+        {.url = server.url("/media"), .timeout = Seconds{30}, .stall_timeout = Seconds{1}}, sink);
+    ASSERT_FALSE(response);
+    EXPECT_TRUE(response.error().retryable);
+    EXPECT_EQ(response.error().message, "no data for 1s, gave up: " + server.url("/media"));
+    EXPECT_EQ(sink.bytes.size(), 100u);
+}
+
+TEST_F(CurlHttpClientTest, ATruncatedBodyIsARetryableError) {
+    FakeHttpServer server([](const FakeRequest&) {
+        FakeResponse r = FakeResponse::text(200, std::string(4096, 'a'));
+        r.cut_body_at = 1000;
+        return r;
+    });
+    MemorySink sink;
+    auto response = m_client.download({.url = server.url("/media")}, sink);
+    ASSERT_FALSE(response);
+    EXPECT_TRUE(response.error().retryable) << response.error().message;
+}
+
 TEST_F(CurlHttpClientTest, MultipartUploadStreamsFileAndFields) {
     const std::string audio = random_bytes(3 * 1024 * 1024 + 5, 2);
     TempFile file(audio, "call.mp3");
