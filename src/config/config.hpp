@@ -55,6 +55,9 @@ struct WebhookSettings {
     Secret secret;
     std::vector<Seconds>
         backoff; // CALLSCRIBE_WEBHOOK_BACKOFF, default 5,300,1800,7200,18000,36000,36000
+    // One attempt's limit; Standard Webhooks recommends 15–30 s. Not read from the
+    // environment: the outbox's lease is sized for it.
+    Seconds timeout{15};
 };
 
 struct JobSettings {

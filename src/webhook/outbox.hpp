@@ -7,7 +7,7 @@
 // each attempt either settles a delivery (delivered or failed) or spends one delay of the
 // finite backoff list. Time is read from `clock` before each claim and attempt; nothing sleeps.
 //
-// `lease` must outlast one attempt (k_request_timeout, 15 s) with room to spare, or another
+// `lease` must outlast one attempt (WebhookSettings::timeout, 15 s) with room to spare, or another
 // worker may take the delivery over while it is being sent; the pump then finds its save refused,
 // logs it and goes on (the receiver may see the webhook twice, under the same webhook-id).
 //

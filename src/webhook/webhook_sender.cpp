@@ -60,7 +60,7 @@ net::HttpRequest delivery_request(const store::WebhookDelivery& delivery,
                                          {"webhook-id", delivery.id},
                                          {"webhook-timestamp", std::to_string(timestamp)}},
                              .body = delivery.payload,
-                             .timeout = k_request_timeout,
+                             .timeout = settings.timeout,
                              .follow_redirects = false};
     if (!settings.secret.empty())
         request.headers.emplace_back(

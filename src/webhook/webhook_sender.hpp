@@ -29,8 +29,6 @@
 
 namespace callscribe::webhook {
 
-// How long one attempt may take; Standard Webhooks recommends 15–30 s.
-inline constexpr Seconds k_request_timeout{15};
 // The longest Retry-After honoured.
 inline constexpr Seconds k_max_retry_after{24 * 3600};
 
