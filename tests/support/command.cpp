@@ -1,5 +1,7 @@
 #include "support/command.hpp"
 
+#include "support/log_archive.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -20,7 +22,9 @@ struct SpawnArgs {
     std::vector<std::string> argv_strings, env_strings;
     std::vector<char*> argv, envp;
 
-    SpawnArgs(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    // `callscribe`: the args follow the built binary; otherwise args[0] is the program.
+    SpawnArgs(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+              bool callscribe = true) {
         for (char** e = environ; *e; ++e) {
             std::string entry = *e;
             auto name = entry.substr(0, entry.find('='));
@@ -32,7 +36,7 @@ struct SpawnArgs {
         }
         for (const auto& [k, v] : env)
             env_strings.push_back(k + "=" + v);
-        argv_strings = {CALLSCRIBE_BINARY};
+        if (callscribe) argv_strings = {CALLSCRIBE_BINARY};
         argv_strings.insert(argv_strings.end(), args.begin(), args.end());
         for (auto& a : argv_strings)
             argv.push_back(a.data());
@@ -88,12 +92,25 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
     result.exit_code = exit_code(status);
     result.out = read_file(out_path);
     result.err = read_file(err_path);
+    archive_output(spawn.argv_strings[1 % spawn.argv_strings.size()], result.out + result.err);
     return result;
 }
 
 BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args,
                                      const std::map<std::string, std::string>& env) {
     SpawnArgs spawn(args, env);
+    start(spawn.argv.data(), spawn.envp.data());
+}
+
+std::unique_ptr<BackgroundCommand> BackgroundCommand::program(
+    const std::vector<std::string>& argv) {
+    SpawnArgs spawn(argv, {}, false);
+    std::unique_ptr<BackgroundCommand> command(new BackgroundCommand());
+    command->start(spawn.argv.data(), spawn.envp.data());
+    return command;
+}
+
+void BackgroundCommand::start(char* const* argv, char* const* envp) {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         ADD_FAILURE() << "cannot create a pipe";
@@ -107,13 +124,12 @@ BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args,
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
     pid_t pid = 0;
-    const int rc =
-        posix_spawn(&pid, spawn.argv[0], &actions, nullptr, spawn.argv.data(), spawn.envp.data());
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv, envp);
     posix_spawn_file_actions_destroy(&actions);
     ::close(pipe_fds[1]);
     m_stdout = pipe_fds[0];
     if (rc != 0) {
-        ADD_FAILURE() << "cannot start " << spawn.argv[0];
+        ADD_FAILURE() << "cannot start " << argv[0];
         return;
     }
     m_pid = pid;
@@ -173,6 +189,7 @@ CommandResult BackgroundCommand::end(int signal) {
     }
     result.out = m_pending;
     result.err = read_file(m_dir / "stderr");
+    archive_output("a background command", result.err);
     m_result = result;
     return result;
 }

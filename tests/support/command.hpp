@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ class BackgroundCommand {
     // Starts the binary; a failure to start is a test failure and running() is false.
     explicit BackgroundCommand(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& env = {});
+    // Another program: `argv[0]` is its path; it sees this process's environment.
+    static std::unique_ptr<BackgroundCommand> program(const std::vector<std::string>& argv);
     ~BackgroundCommand();
     BackgroundCommand(const BackgroundCommand&) = delete;
     BackgroundCommand& operator=(const BackgroundCommand&) = delete;
@@ -49,6 +52,8 @@ class BackgroundCommand {
     std::string err_so_far() const;
 
   private:
+    BackgroundCommand() = default;
+    void start(char* const* argv, char* const* envp);
     CommandResult end(int signal);
 
     TempDir m_dir;
