@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, running and testing callscribe needs.
-# Idempotent; works as root or through sudo.
+# Idempotent; works as root or through sudo. Extra package names given as arguments are
+# installed too (scripts/install-bench-deps.sh).
 set -euo pipefail
 
 packages=(
@@ -15,7 +16,14 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev time bc
   # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
   clang libclang-rt-14-dev llvm
+  # the web page's browser test (tests/browser): Debian's chromium, driven from node
+  chromium
+  "$@"
 )
+# node and npm from Debian unless some node is already installed (NodeSource's nodejs ships npm
+# itself and conflicts with Debian's npm package).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi

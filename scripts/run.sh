@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Installs, builds and runs callscribe on its embedded defaults (PocketSphinx, offline).
-# Until the service lands this transcribes the bundled two-channel sample call.
+# Installs, builds and runs callscribe on its embedded defaults (SQLite in ./data, PocketSphinx)
+# with the Twilio sandbox in the same process and a demo call through it: open the URL it prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-echo "callscribe: transcribing samples/demo-call.mp3 (caller on channel 1, agent on channel 2)" >&2
-exec build/callscribe transcribe samples/demo-call.mp3 "$@"
+exec build/callscribe serve --sandbox "$@"

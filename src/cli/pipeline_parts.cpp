@@ -1,7 +1,7 @@
 #include "cli/pipeline_parts.hpp"
 
-#include "net/curl/curl_http_client.hpp"
 #include "core/log.hpp"
+#include "net/curl/curl_http_client.hpp"
 #include "stt/engines.hpp"
 #include "webhook/outbox.hpp"
 
@@ -31,7 +31,7 @@ void deliver_webhooks(PipelineParts& parts, const config::Config& config) {
     // A delivery attempt may take its whole 15 s timeout: the lease must outlast it.
     const Seconds lease = std::max(config.jobs.lease, Seconds{60});
     auto delivered = webhook::deliver_due(*parts.store, *parts.http, config.webhook, parts.clock,
-                                          parts.runner->owner(), lease);
+                                          parts.runner->owner(), lease, &parts.webhook_counts);
     if (!delivered) log().error("[WEBHOOK] Outbox pass failed: {}", delivered.error().message);
 }
 
@@ -49,7 +49,8 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     auto store = store::open_store(config.storage.database_url);
     if (!store) return store.error();
     parts->store = std::move(*store);
-    parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->http);
+    parts->twilio_http = std::make_unique<net::CountingHttpClient>(*parts->http);
+    parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->twilio_http);
     auto engine = stt::make_engine(config.stt, parts->http);
     if (!engine) return engine.error();
     parts->engine = std::move(*engine);

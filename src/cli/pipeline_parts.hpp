@@ -6,10 +6,12 @@
 #include "core/clock.hpp"
 #include "jobs/job_runner.hpp"
 #include "jobs/offline_stt_job.hpp"
+#include "net/counting_http_client.hpp"
 #include "net/http_client.hpp"
 #include "store/store.hpp"
 #include "stt/transcriber.hpp"
 #include "twilio/recording_api.hpp"
+#include "webhook/delivery_counts.hpp"
 
 #include <memory>
 #include <string>
@@ -20,10 +22,12 @@ struct PipelineParts {
     SystemClock clock;
     std::shared_ptr<net::HttpClient> http;
     std::unique_ptr<store::Store> store;
+    std::unique_ptr<net::CountingHttpClient> twilio_http; // `http`, counted for /metrics
     std::unique_ptr<twilio::RecordingApi> twilio;
     std::unique_ptr<stt::Engine> engine;
     std::unique_ptr<jobs::OfflineSttJob> job;
     std::unique_ptr<jobs::JobRunner> runner;
+    webhook::DeliveryCounts webhook_counts; // counted by deliver_webhooks()
 };
 
 // "host:pid:role": who holds a lease, as an operator reads it in the database.

@@ -2,6 +2,7 @@
 
 #include "cli/process_command.hpp"
 #include "cli/sandbox_command.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/transcribe_command.hpp"
 #include "cli/worker_command.hpp"
 #include "config/config.hpp"
@@ -26,11 +27,6 @@ std::string version_text() {
     for (auto name : stt::engine_names())
         engines += (engines.empty() ? "" : ", ") + std::string(name);
     return fmt::format("callscribe {}\nspeech engines: {}\n", CALLSCRIBE_VERSION, engines);
-}
-
-int not_yet_available(const std::string& command) {
-    fmt::print(stderr, "callscribe {}: not yet available in this version\n", command);
-    return 2;
 }
 
 } // namespace
@@ -64,11 +60,11 @@ int run(int argc, char** argv) {
     transcribe_cmd->add_flag("--no-progress", no_progress, "No progress bar");
 
     // The service's commands; their options are parsed now so that usage errors exit 2.
-    bool sandbox_demo = false;
+    ServeOptions serve;
     ProcessOptions process;
     SandboxOptions sandbox;
     auto* serve_cmd = app.add_subcommand("serve", "HTTP API, Twilio callbacks and workers");
-    serve_cmd->add_flag("--sandbox", sandbox_demo, "Embedded Twilio emulator and a demo call");
+    serve_cmd->add_flag("--sandbox", serve.sandbox, "Embedded Twilio emulator and a demo call");
     auto* worker_cmd = app.add_subcommand("worker", "Workers only (many workers, one database)");
     auto* process_cmd = app.add_subcommand("process", "Run the offline job for calls now");
     process_cmd->add_option("calls", process.calls, "Call SIDs (CA...)")->required();
@@ -123,8 +119,7 @@ int run(int argc, char** argv) {
     if (*process_cmd) return run_process(process, config);
     if (*worker_cmd) return run_worker(config);
     if (*sandbox_cmd) return run_sandbox(sandbox);
-    if (auto subcommands = app.get_subcommands(); !subcommands.empty())
-        return not_yet_available(subcommands.front()->get_name());
+    if (*serve_cmd) return run_serve(serve, config);
     fmt::print(stderr, "{}", app.help());
     return 2;
 }

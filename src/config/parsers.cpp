@@ -53,16 +53,17 @@ Result<void> check_host(std::string_view host) {
     return {};
 }
 
-Result<void> check_port(std::string_view port) {
+// A URL's port is 1..65535; a listen address may also say 0 (pick a free port).
+Result<void> check_port(std::string_view port, int lowest = 1) {
     if (port.empty()) return fail("has an empty port");
-    if (!all_digits(port) || port.size() > 5) {
-        return fail(fmt::format("port {} is not a number from 1 to 65535", in_quotes(port)));
-    }
+    const auto bad = [&] {
+        return fail(
+            fmt::format("port {} is not a number from {} to 65535", in_quotes(port), lowest));
+    };
+    if (!all_digits(port) || port.size() > 5) return bad();
     int value = 0;
     std::from_chars(port.data(), port.data() + port.size(), value);
-    if (value < 1 || value > 65535) {
-        return fail(fmt::format("port {} is not a number from 1 to 65535", in_quotes(port)));
-    }
+    if (value < lowest || value > 65535) return bad();
     return {};
 }
 
@@ -218,7 +219,7 @@ Result<std::string> parse_listen(std::string_view text) {
     if (text.size() == host.size()) {
         return fail("has no port (expected host:port)");
     }
-    if (auto ok = check_port(port); !ok) {
+    if (auto ok = check_port(port, 0); !ok) {
         return ok.error();
     }
     return Result<std::string>(boost::system::in_place_value, text);

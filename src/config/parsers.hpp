@@ -28,7 +28,7 @@ Result<int> parse_int(std::string_view text, int min, int max);
 // http(s)://host[:port][/path][?query], without credentials or fragment. Returns it unchanged.
 Result<std::string> parse_http_url(std::string_view text);
 
-// host:port with port 1..65535; an IPv6 host goes in brackets ("[::1]:8080").
+// host:port with port 0..65535 (0: pick a free port); an IPv6 host goes in brackets ("[::1]:8080").
 Result<std::string> parse_listen(std::string_view text);
 
 // "AC" + 32 hex digits and the like.

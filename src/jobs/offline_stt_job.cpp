@@ -22,9 +22,8 @@ using store::JobStep;
 
 namespace {
 
-// The media URL forms, in the order DESIGN.md tries them.
-constexpr std::array<std::string_view, 3> k_media_forms{"", ".mp3", ".wav"};
-constexpr int k_form_count = static_cast<int>(k_media_forms.size());
+using twilio::k_media_suffixes;
+constexpr int k_form_count = static_cast<int>(k_media_suffixes.size());
 
 std::mt19937& jitter_random() {
     static thread_local std::mt19937 random{std::random_device{}()};
@@ -146,7 +145,7 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
 
 Result<StepOutcome> OfflineSttJob::download(Job job) {
     const int form = std::clamp(job.format_index, 0, k_form_count - 1);
-    const std::string url = job.media_url + std::string(k_media_forms[form]);
+    const std::string url = job.media_url + std::string(k_media_suffixes[form]);
     pipeline_log::trying_url(form + 1, k_form_count, url);
     auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir));
     if (saved) {
@@ -170,7 +169,7 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
         if (form + 1 < k_form_count) {
             job.format_index = form + 1;
             pipeline_log::not_found_next(m_settings.not_found_wait,
-                                         job.media_url + std::string(k_media_forms[form + 1]));
+                                         job.media_url + std::string(k_media_suffixes[form + 1]));
             return reschedule(std::move(job), m_settings.not_found_wait, {});
         }
         // Every form answered 404: the recording is not there yet, one readiness attempt spent.

@@ -121,6 +121,57 @@ std::string timestamp(double seconds, char millis_separator) {
                        millis_separator, ms % 1000);
 }
 
+Result<Transcript> parse_json(std::string_view text) {
+    const auto doc = nlohmann::json::parse(text, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return fail("transcript json: not a JSON object");
+    // Every lookup checks its type first: nlohmann throws on a mismatch, and a malformed row
+    // must not become an exception in a request handler.
+    const auto number = [](const nlohmann::json& object,
+                           const char* name) -> std::optional<double> {
+        auto it = object.find(name);
+        if (it == object.end() || !it->is_number()) return std::nullopt;
+        return it->get<double>();
+    };
+    const auto string = [](const nlohmann::json& object,
+                           const char* name) -> std::optional<std::string> {
+        auto it = object.find(name);
+        if (it == object.end() || !it->is_string()) return std::nullopt;
+        return it->get<std::string>();
+    };
+    Transcript transcript;
+    transcript.engine = string(doc, "engine").value_or("");
+    transcript.audio_s = number(doc, "audio_s").value_or(0);
+    auto segments = doc.find("segments");
+    if (segments == doc.end() || !segments->is_array())
+        return fail("transcript json: \"segments\" is not an array");
+    for (const auto& s : *segments) {
+        const std::size_t index = transcript.segments.size();
+        auto start = s.is_object() ? number(s, "start") : std::nullopt;
+        auto end = s.is_object() ? number(s, "end") : std::nullopt;
+        auto segment_text = s.is_object() ? string(s, "text") : std::nullopt;
+        if (!start || !end || !segment_text)
+            return fail(
+                fmt::format("transcript json: segment {} needs start, end and text", index));
+        Segment segment{*start, *end, string(s, "speaker").value_or(""), *segment_text, {}};
+        if (auto words = s.find("words"); words != s.end()) {
+            if (!words->is_array())
+                return fail(
+                    fmt::format("transcript json: segment {}: \"words\" is not an array", index));
+            for (const auto& w : *words) {
+                auto word_start = w.is_object() ? number(w, "start") : std::nullopt;
+                auto word_end = w.is_object() ? number(w, "end") : std::nullopt;
+                auto word = w.is_object() ? string(w, "word") : std::nullopt;
+                if (!word_start || !word_end || !word)
+                    return fail(fmt::format(
+                        "transcript json: segment {}: a word needs start, end and word", index));
+                segment.words.push_back({*word_start, *word_end, *word});
+            }
+        }
+        transcript.segments.push_back(std::move(segment));
+    }
+    return transcript;
+}
+
 std::string render(const Transcript& transcript, Format format) {
     switch (format) {
     case Format::txt:

@@ -3,6 +3,7 @@
 // Pure functions; subtitle cues come from the segments, in start order, with well-formed
 // monotonic timestamps (a cue never ends before it starts).
 
+#include "core/result.hpp"
 #include "stt/transcript.hpp"
 
 #include <optional>
@@ -17,6 +18,12 @@ std::optional<Format> parse_format(std::string_view name);
 std::string_view extension(Format format); // "txt", "json", "srt", "vtt"
 
 std::string render(const Transcript& transcript, Format format);
+
+// The inverse of render(…, Format::json): what the call log keeps as `final_transcript_json`
+// back into a Transcript, so that it can be rendered in the other formats. `text` is derived and
+// ignored; "speaker" and "words" are optional. An Error names what is malformed. speech_s is not
+// part of the json format and reads as 0.
+Result<Transcript> parse_json(std::string_view json);
 
 // "00:01:02,345" (SRT) or "00:01:02.345" (WebVTT); negative times count as zero.
 std::string timestamp(double seconds, char millis_separator);

@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "core/sid.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ Readiness readiness(const Recording& recording);
 
 // The media URL without extension: `uri` minus ".json", on the configured API base.
 std::string media_url(std::string_view api_base, const Recording& recording);
+
+// The forms of the media URL, in the order DESIGN.md tries them: media_url + suffix (the base
+// form answers WAV; a 404 on one form moves on to the next).
+inline constexpr std::array<std::string_view, 3> k_media_suffixes{"", ".mp3", ".wav"};
 
 // Parses one Recording object. An Error names what is missing or malformed.
 Result<Recording> parse_recording(std::string_view json);

@@ -230,7 +230,8 @@ ApiResult<std::vector<Recording>> RecordingApi::list_for_call(const CallSid& cal
 }
 
 ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const CallSid& call,
-                                                 const fs::path& recordings_dir) const {
+                                                 const fs::path& recordings_dir,
+                                                 Seconds timeout) const {
     std::error_code ec;
     fs::create_directories(recordings_dir, ec);
     if (ec) {
@@ -245,7 +246,7 @@ ApiResult<SavedRecording> RecordingApi::download(const std::string& url, const C
     }
     FileSink sink(temp.fd(), temp.path());
     net::HttpRequest request = request_for(url);
-    request.timeout = Seconds{600}; // a long call is tens of megabytes
+    request.timeout = timeout;
     const auto answer = m_http.download(request, sink);
     if (!answer || answer->status < 200 || answer->status >= 300) {
         return classify_failure(url, answer);

@@ -61,9 +61,10 @@ class RecordingApi {
     // audio that decodes (not an error page), fsyncs it and renames it to
     // "{call}.{mp3|wav}" (the extension from Content-Type, else from the bytes). On any failure
     // no file is left behind; leftovers of an earlier interrupted download of this call are
-    // removed first.
+    // removed first. `timeout` bounds the whole transfer (a long call is tens of megabytes).
     ApiResult<SavedRecording> download(const std::string& url, const CallSid& call,
-                                       const std::filesystem::path& recordings_dir) const;
+                                       const std::filesystem::path& recordings_dir,
+                                       Seconds timeout = Seconds{600}) const;
 
     const std::string& api_base() const { return m_settings.api_base; }
 

@@ -14,6 +14,8 @@
 // Thread safety: any number of pumps (threads or processes) may run over one store; the store's
 // leases keep them from sending the same delivery at once.
 //
+// `counts`, when given, counts each attempt's outcome (delivered, retry, failed).
+//
 // Failure: a store error ends the pass and is returned (the delivery in hand, if any, is sent
 // again once its lease expires). Delivery failures are not errors: they are saved outcomes.
 
@@ -22,6 +24,7 @@
 #include "core/result.hpp"
 #include "net/http_client.hpp"
 #include "store/store.hpp"
+#include "webhook/delivery_counts.hpp"
 
 #include <string_view>
 
@@ -30,6 +33,6 @@ namespace callscribe::webhook {
 // Returns how many deliveries were claimed and handled in this pass.
 Result<int> deliver_due(store::Store& store, net::HttpClient& http,
                         const config::WebhookSettings& settings, const Clock& clock,
-                        std::string_view owner, Seconds lease);
+                        std::string_view owner, Seconds lease, DeliveryCounts* counts = nullptr);
 
 } // namespace callscribe::webhook

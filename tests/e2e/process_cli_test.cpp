@@ -7,7 +7,7 @@
 #include "store/store.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
-#include "webhook/webhook_signature.hpp"
+#include "support/verified_webhooks.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -55,20 +55,8 @@ class ProcessCommand : public ::testing::Test {
         return **call;
     }
 
-    // The webhooks received, each checked against its Standard Webhooks signature.
     std::vector<nlohmann::json> verified_webhooks() {
-        std::vector<nlohmann::json> bodies;
-        for (const auto& r : m_receiver.requests()) {
-            auto verified = webhook::verify(
-                r.header("webhook-id").value_or(""), r.header("webhook-timestamp").value_or(""),
-                r.header("webhook-signature").value_or(""), r.body, Secret(k_webhook_key),
-                std::chrono::system_clock::now());
-            EXPECT_TRUE(verified) << verified.error().message;
-            auto body = nlohmann::json::parse(r.body);
-            body["_id"] = r.header("webhook-id").value_or("");
-            bodies.push_back(body);
-        }
-        return bodies;
+        return test_support::verified_webhooks(m_receiver, Secret(k_webhook_key));
     }
 
     test_support::TempDir m_dir;

@@ -166,14 +166,6 @@ TEST(Cli, PrintConfigShowsSettingsButNeverSecrets) {
     EXPECT_EQ(r.out.find("sk-env-55e2"), std::string::npos);
 }
 
-TEST(Cli, ServiceCommandsSayTheyAreNotYetAvailable) {
-    for (const char* command : {"serve"}) {
-        auto r = run_callscribe({command});
-        EXPECT_EQ(r.exit_code, 2) << command;
-        EXPECT_NE(r.err.find("not yet available"), std::string::npos) << r.err;
-    }
-}
-
 TEST(Cli, WorkerWithoutTwilioCredentialsIsAConfigurationError) {
     auto r = run_callscribe({"worker"});
     EXPECT_EQ(r.exit_code, 2);

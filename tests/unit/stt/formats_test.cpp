@@ -120,5 +120,45 @@ TEST(Formats, ParsesKnownNamesOnly) {
     EXPECT_EQ(extension(Format::vtt), "vtt");
 }
 
+TEST(Formats, JsonParsesBackToTheSameTranscript) {
+    const Transcript original = two_speaker_call();
+    auto parsed = parse_json(render(original, Format::json));
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->engine, "pocketsphinx");
+    EXPECT_DOUBLE_EQ(parsed->audio_s, 3725.5);
+    ASSERT_EQ(parsed->segments.size(), original.segments.size());
+    EXPECT_EQ(parsed->segments[0].words.size(), 2u);
+    EXPECT_EQ(parsed->segments[0].words[1].text, "you");
+    EXPECT_EQ(parsed->segments[1].speaker, "Caller");
+    for (auto format : {Format::txt, Format::json, Format::srt, Format::vtt})
+        EXPECT_EQ(render(*parsed, format), render(original, format)) << extension(format);
+}
+
+TEST(Formats, JsonWithoutSpeakersOrWordsParses) {
+    auto parsed = parse_json(R"({"segments": [{"start": 0, "end": 1.5, "text": "hi"}]})");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->engine, "");
+    EXPECT_EQ(parsed->segments[0].speaker, "");
+    EXPECT_EQ(render(*parsed, Format::srt), "1\n00:00:00,000 --> 00:00:01,500\nhi\n\n");
+}
+
+TEST(Formats, MalformedJsonTranscriptsAreErrorsNotExceptions) {
+    for (const char* text :
+         {"", "[]", "{", R"({"segments": 1})", R"({"segments": [1]})",
+          R"({"segments": [{"start": "0", "end": 1, "text": "a"}]})",
+          R"({"segments": [{"start": 0, "end": 1}]})",
+          R"({"segments": [{"start": 0, "end": 1, "text": "a", "words": {}}]})",
+          R"({"segments": [{"start": 0, "end": 1, "text": "a", "words": [{"start": 0}]}]})",
+          R"({"segments": [{"start": 0, "end": 1, "text": "a", "speaker": 3}]})"}) {
+        Result<Transcript> parsed = Transcript{};
+        EXPECT_NO_THROW(parsed = parse_json(text)) << text;
+        if (std::string_view(text).find("speaker") != std::string_view::npos) {
+            EXPECT_TRUE(parsed) << text; // a speaker of the wrong type reads as none
+            continue;
+        }
+        EXPECT_FALSE(parsed) << text;
+    }
+}
+
 } // namespace
 } // namespace callscribe::stt

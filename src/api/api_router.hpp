@@ -1,0 +1,24 @@
+#pragma once
+// The service's routes (DESIGN.md "HTTP API"), wired to their handlers with the access rule of
+// each group:
+//   /healthz, /readyz   open
+//   /metrics            open (metrics_route.hpp)
+//   /, /assets/*        open: the web page (web_routes.hpp), which holds no data
+//   /twilio/*           X-Twilio-Signature (twilio_callbacks.hpp)
+//   /api/*              when an API token is set: "Authorization: Bearer <token>", compared in
+//                       constant time; missing or wrong → 401 with WWW-Authenticate: Bearer,
+//                       before anything else is looked at
+//
+// The Router keeps references to `context`, which must outlive it.
+#include "api/api_context.hpp"
+#include "api/router.hpp"
+#include "net/server/server_types.hpp"
+
+namespace callscribe::api {
+
+Router make_api_router(const ApiContext& context);
+
+// Throws ApiError 401 unless `request` carries the API token (nothing when none is set).
+void require_api_token(const ApiSettings& settings, const net::ServerRequest& request);
+
+} // namespace callscribe::api

@@ -1,0 +1,58 @@
+#pragma once
+// Fetches a call's recording from Twilio for GET /api/calls/{sid}/download when it is not on
+// this machine's disk (the API may run on another machine than the worker that downloaded it).
+//
+// The recording is downloaded into the recordings folder through RecordingApi::download
+// (a temporary file, checked to be audio, renamed into place: never a half file) under its usual
+// name "{CallSid}.{mp3|wav}", and then served from disk like any other: Range requests work, the
+// client never sees a Twilio URL or credential, and the next request finds the file there.
+// The media URL forms are tried as the pipeline does (base, .mp3, .wav; a 404 moves on to the
+// next form at once, without the pipeline's wait).
+//
+// Concurrent requests for the same call wait for the first one's download (one download per
+// call); waiting, the metadata request and the media download together are bounded by `timeout`
+// (the metadata request also by the HttpClient's default 30 s). Failures are ApiErrors whose
+// messages never name a URL:
+//   no recording sid known        → 404 "not known yet"
+//   Twilio: 404 on every form     → 404;  not ready yet → 503 with Retry-After; gone → 410
+//   Twilio: 401/403               → 502 (callscribe's Twilio credentials are refused)
+//   Twilio: 429, 5xx, timeouts    → 503 with Retry-After;  another 4xx → 502
+//   timed out                     → 504
+// The details (with the redacted URL) go to the log.
+//
+// Thread safety: fetch() may be called from any number of threads.
+#include "store/store.hpp"
+#include "twilio/recording_api.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace callscribe::api {
+
+class RecordingFallback {
+  public:
+    RecordingFallback(const twilio::RecordingApi& twilio, std::filesystem::path recordings_dir,
+                      Seconds timeout);
+
+    // The recording of `call` in the recordings folder under its usual name, if it is there.
+    std::optional<std::filesystem::path> cached(const CallSid& call) const;
+    // The path of `call`'s recording on disk, downloading it first when needed. Throws ApiError.
+    std::filesystem::path fetch(const store::CallLog& call);
+
+  private:
+    std::shared_ptr<std::timed_mutex> lock_for(const CallSid& call);
+    std::filesystem::path download(const CallSid& call, const RecordingSid& recording,
+                                   std::chrono::steady_clock::time_point deadline) const;
+
+    const twilio::RecordingApi& m_twilio;
+    std::filesystem::path m_dir;
+    Seconds m_timeout;
+    std::mutex m_mutex;
+    std::map<std::string, std::weak_ptr<std::timed_mutex>> m_locks; // by call sid
+};
+
+} // namespace callscribe::api

@@ -1,0 +1,129 @@
+#include "api/twilio_callbacks.hpp"
+
+#include "api/api_error.hpp"
+#include "core/log.hpp"
+#include "core/sid.hpp"
+#include "net/url_encoding.hpp"
+#include "twilio/signature.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <initializer_list>
+
+namespace callscribe::api {
+namespace {
+
+std::optional<std::string> param(const net::FormFields& fields, std::string_view name) {
+    for (const auto& [key, value] : fields) {
+        if (key == name) return value;
+    }
+    return std::nullopt;
+}
+
+// The form's parameters, once the request is known to come from Twilio for our account.
+net::FormFields verified_params(const ApiContext& context, const net::ServerRequest& request,
+                                std::string_view kind) {
+    net::FormFields params = net::parse_form(request.body);
+    const ApiSettings& settings = context.settings;
+    if (!settings.twilio_auth_token.empty()) {
+        const auto signature = request.header("x-twilio-signature");
+        if (!signature) {
+            log().warn("[TWILIO] {} callback refused: no X-Twilio-Signature", kind);
+            throw ApiError(403, "missing X-Twilio-Signature");
+        }
+        const twilio::SignedRequest signed_request{
+            .url = settings.public_url + request.target,
+            .params = twilio::FormParams(params.begin(), params.end()),
+            .body = std::nullopt};
+        if (!twilio::is_valid_signature(signed_request, *signature, settings.twilio_auth_token)) {
+            // The usual cause is a URL mismatch: say which URL was checked.
+            log().warn("[TWILIO] {} callback refused: X-Twilio-Signature does not match {} (is "
+                       "CALLSCRIBE_PUBLIC_URL the URL configured in Twilio?)",
+                       kind, settings.public_url + request.path);
+            throw ApiError(403, "X-Twilio-Signature does not match");
+        }
+    }
+    if (!settings.account_sid.empty() && param(params, "AccountSid") != settings.account_sid) {
+        log().warn("[TWILIO] {} callback refused: it is not for account {}", kind,
+                   settings.account_sid);
+        throw ApiError(403, "the callback is not for this service's Twilio account");
+    }
+    return params;
+}
+
+template <class SidType>
+std::optional<SidType> optional_sid(const net::FormFields& params, std::string_view name,
+                                    std::string_view shape) {
+    const auto text = param(params, name);
+    if (!text || text->empty()) return std::nullopt;
+    auto sid = SidType::parse(*text);
+    if (!sid) throw ApiError(400, fmt::format("{} is not a valid SID ({})", name, shape));
+    return sid;
+}
+
+// What both callbacks carry, once the sender is known to be Twilio for our account.
+struct Callback {
+    std::string_view kind; // "recording-status" or "call-status", for the log
+    CallSid call;
+    std::optional<RecordingSid> recording; // when the callback names one
+    std::string status;                    // RecordingStatus or CallStatus
+};
+
+Callback read_callback(const ApiContext& context, const net::ServerRequest& request,
+                       std::string_view kind, std::string_view status_name) {
+    const auto params = verified_params(context, request, kind);
+    auto call = optional_sid<CallSid>(params, "CallSid", "CA + 32 hex digits");
+    if (!call) throw ApiError(400, "missing CallSid");
+    auto recording = optional_sid<RecordingSid>(params, "RecordingSid", "RE + 32 hex digits");
+    auto status = param(params, status_name);
+    if (!status || status->empty()) throw ApiError(400, fmt::format("missing {}", status_name));
+    return Callback{kind, std::move(*call), std::move(recording), std::move(*status)};
+}
+
+net::ServerResponse enqueue(const ApiContext& context, const Callback& callback) {
+    const auto& [kind, call, recording, status] = callback;
+    auto enqueued = stored(context.store.enqueue_offline_stt(call, recording, context.clock.now()),
+                           fmt::format("enqueueing the job of {}", call.str()));
+    if (enqueued.created) context.wake();
+    log().info("[TWILIO] {} {} for {}{}: {}", kind, status, call.str(),
+               recording ? " (" + recording->str() + ")" : std::string(),
+               enqueued.created ? "offline_stt job queued"
+                                : fmt::format("the call already has its job ({})",
+                                              to_string(enqueued.job.state)));
+    return net::ServerResponse{.status = 204};
+}
+
+net::ServerResponse ignored(const Callback& callback) {
+    log().debug("[TWILIO] {} {} for {}: nothing to do", callback.kind, callback.status,
+                callback.call.str());
+    return net::ServerResponse{.status = 204};
+}
+
+bool is_one_of(std::string_view value, std::initializer_list<std::string_view> values) {
+    return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+} // namespace
+
+net::ServerResponse recording_status_callback(const ApiContext& context,
+                                              const net::ServerRequest& request) {
+    const Callback callback =
+        read_callback(context, request, "recording-status", "RecordingStatus");
+    if (callback.status == "completed") {
+        if (!callback.recording) throw ApiError(400, "missing RecordingSid");
+        return enqueue(context, callback);
+    }
+    if (is_one_of(callback.status, {"absent", "failed"})) return enqueue(context, callback);
+    return ignored(callback);
+}
+
+net::ServerResponse call_status_callback(const ApiContext& context,
+                                         const net::ServerRequest& request) {
+    const Callback callback = read_callback(context, request, "call-status", "CallStatus");
+    if (is_one_of(callback.status, {"completed", "busy", "failed", "no-answer", "canceled"}))
+        return enqueue(context, callback);
+    return ignored(callback);
+}
+
+} // namespace callscribe::api

@@ -1,0 +1,38 @@
+#pragma once
+// Twilio's callbacks (form-encoded POSTs; reference/twilio-facts.md §2–3).
+//
+// Both first check who is calling, before reading anything else: when an auth token is set, the
+// X-Twilio-Signature must match public_url + path + raw query and the form's parameters, and the
+// AccountSid must be ours (when one is configured). Otherwise → 403 and nothing changes. Then
+// the SIDs are validated (missing or malformed → 400).
+//
+// The answer is 204 No Content: a status callback's body is never read as TwiML, so there is
+// nothing to say, and no body means no Content-Type for Twilio's debugger to complain about.
+// The work happens later, on the workers; the handler only enqueues (idempotent: one job per
+// call, so a retried callback changes nothing) and wakes them.
+//
+// POST /twilio/recording-status  RecordingStatusCallback
+//   completed                 → enqueue (CallSid, RecordingSid); RecordingSid required
+//   absent | failed           → enqueue too: the job sees the status, gives up at once and
+//                               sends the fallback webhook (realtime transcript or none), so
+//                               every call still ends with a webhook
+//   in-progress, or unknown   → 204, nothing
+// POST /twilio/call-status       call status callback
+//   completed                 → enqueue (CallSid, RecordingSid when the call recorded)
+//   busy | failed | no-answer | canceled
+//                             → enqueue too: the call ended without a recording; the job finds
+//                               none, spends its readiness backoff and sends the fallback webhook
+//   anything else (ringing, in-progress, …) → 204, nothing
+//
+// Thread-safe (see ApiContext).
+#include "api/api_context.hpp"
+#include "net/server/server_types.hpp"
+
+namespace callscribe::api {
+
+net::ServerResponse recording_status_callback(const ApiContext& context,
+                                              const net::ServerRequest& request);
+net::ServerResponse call_status_callback(const ApiContext& context,
+                                         const net::ServerRequest& request);
+
+} // namespace callscribe::api

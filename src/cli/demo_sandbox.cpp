@@ -1,0 +1,107 @@
+#include "cli/demo_sandbox.hpp"
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/sid.hpp"
+#include "net/curl/curl_http_client.hpp"
+#include "twilio/sandbox/sandbox_server.hpp"
+
+namespace callscribe::cli {
+namespace {
+
+namespace sandbox = twilio::sandbox;
+
+// Long enough to be seen in the log ("not ready yet"), short enough for a first run.
+constexpr Seconds k_demo_processing{4};
+
+bool twilio_configured(const config::TwilioSettings& twilio) {
+    return !twilio.account_sid.empty() || !twilio.auth_token.empty() || !twilio.api_key.empty();
+}
+
+} // namespace
+
+struct DemoSandbox::Impl {
+    SystemClock clock;
+    net::curl::CurlHttpClient callbacks;
+    sandbox::SandboxServer server;
+
+    Impl() : server(settings(), clock, callbacks) {}
+
+    static sandbox::SandboxSettings settings() {
+        sandbox::SandboxSettings s;
+        s.host = "127.0.0.1";
+        s.port = 0;
+        return s;
+    }
+};
+
+DemoSandbox::DemoSandbox(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+DemoSandbox::~DemoSandbox() {
+    stop();
+}
+
+void DemoSandbox::stop() {
+    if (m_impl) m_impl->server.stop();
+}
+
+Result<std::unique_ptr<DemoSandbox>> DemoSandbox::start_for(config::Config& config) {
+    if (twilio_configured(config.twilio)) {
+        log().warn("--sandbox: Twilio is configured (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN or "
+                   "TWILIO_API_KEY), so it is left alone: no embedded sandbox, no demo call");
+        return std::unique_ptr<DemoSandbox>{};
+    }
+    auto impl = std::make_unique<Impl>();
+    if (auto started = impl->server.start(); !started) return started.error();
+    config.twilio.account_sid = impl->server.account_sid();
+    config.twilio.auth_token = impl->server.auth_token();
+    config.twilio.api_base = impl->server.base_url();
+    log().info("--sandbox: Twilio is not configured, so TWILIO_API_BASE={} and "
+               "TWILIO_ACCOUNT_SID={} point at the embedded Twilio sandbox (its test account)",
+               config.twilio.api_base, config.twilio.account_sid);
+    return std::unique_ptr<DemoSandbox>(new DemoSandbox(std::move(impl)));
+}
+
+void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_url) {
+    const auto call_sid = CallSid::parse(k_demo_call_sid);
+    const auto recording_sid = RecordingSid::parse(k_demo_recording_sid);
+    CALLSCRIBE_ASSERT(call_sid && recording_sid);
+    const auto known = store.find_call(*call_sid);
+    if (!known) {
+        log().error("--sandbox: demo call: {}", known.error().message);
+        return;
+    }
+    const bool finished = *known && (*known)->status == store::CallStatus::done;
+
+    sandbox::CallRequest request{
+        .audio = demo_audio_path(), .call_sid = call_sid, .recording_sid = recording_sid};
+    request.scenario.processing_seconds = finished ? Seconds{0} : k_demo_processing;
+    // Only a call the log has not finished gets the callback: a finished demo stays as it was.
+    if (!finished)
+        request.recording_status_callback =
+            sandbox::CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
+    auto created = m_impl->server.create_call(request);
+    if (!created) {
+        log().error("--sandbox: no demo call: {}", created.error().message);
+        return;
+    }
+    if (finished)
+        log().info("--sandbox: demo call {} is already in the call log (done); not placed again",
+                   k_demo_call_sid);
+    else
+        log().info("--sandbox: demo call {} placed ({}): its recording is processing for {}s, "
+                   "then Twilio's RecordingStatusCallback comes in",
+                   k_demo_call_sid, request.audio.string(), k_demo_processing.count());
+}
+
+std::filesystem::path demo_audio_path() {
+    const std::filesystem::path relative = "samples/demo-call.mp3";
+    std::error_code ignored;
+    if (std::filesystem::exists(relative, ignored)) return relative;
+#ifdef CALLSCRIBE_SOURCE_DIR
+    return std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / relative;
+#else
+    return relative;
+#endif
+}
+
+} // namespace callscribe::cli

@@ -1,0 +1,64 @@
+#pragma once
+// The API's routes called directly, as the HttpServer would: a real SQLite store in a temp
+// folder, a fake clock, no sockets.
+#include "api/api_context.hpp"
+#include "api/api_router.hpp"
+#include "core/sid.hpp"
+#include "net/server/server_types.hpp"
+#include "store/store.hpp"
+#include "support/fake_clock.hpp"
+#include "support/temp_dir.hpp"
+#include "unit/api/server_request.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace callscribe::api::test {
+
+inline const CallSid k_call = *CallSid::parse("CA0123456789abcdef0123456789abcdef");
+inline const CallSid k_other_call = *CallSid::parse("CAfedcba9876543210fedcba9876543210");
+inline const RecordingSid k_recording = *RecordingSid::parse("RE0123456789abcdef0123456789abcdef");
+inline const std::string k_account = "AC0123456789abcdef0123456789abcdef";
+inline const std::string k_auth_token = "twilio-auth-token-for-tests";
+inline const std::string k_public_url = "https://callscribe.example.com";
+
+class ApiFixture : public ::testing::Test {
+  protected:
+    ApiFixture();
+
+    net::ServerResponse send(const net::ServerRequest& request) { return router().handle(request); }
+    net::ServerResponse get(const std::string& target, net::ServerHeaders headers = {}) {
+        return send(make_request("GET", target, {}, std::move(headers)));
+    }
+    net::ServerResponse post(const std::string& target, std::string body = {},
+                             net::ServerHeaders headers = {}) {
+        return send(make_request("POST", target, std::move(body), std::move(headers)));
+    }
+
+    // The router over the current settings (tests change m_settings before their first call).
+    Router& router();
+    store::Store& store() { return *m_store; }
+    std::optional<store::CallLog> find_call(const CallSid& call);
+    // A call whose job finished with a transcript and whose recording is on disk.
+    void add_transcribed_call(const CallSid& call, const std::string& recording_bytes);
+
+    static nlohmann::json body_json(const net::ServerResponse& response);
+
+    test_support::TempDir m_dir;
+    test_support::FakeClock m_clock;
+    std::unique_ptr<store::Store> m_store;
+    ApiSettings m_settings;
+    MetricsSources m_metrics; // what GET /metrics reads (tests set it before their first call)
+    RecordingFallback* m_recording_fallback = nullptr; // likewise, for downloads
+    std::atomic<int> m_wakes{0};
+
+  private:
+    std::unique_ptr<ApiContext> m_context;
+    std::unique_ptr<Router> m_router;
+};
+
+} // namespace callscribe::api::test

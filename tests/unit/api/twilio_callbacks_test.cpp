@@ -1,0 +1,223 @@
+#include "net/url_encoding.hpp"
+#include "twilio/signature.hpp"
+#include "unit/api/api_fixture.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+namespace callscribe::api::test {
+namespace {
+
+class TwilioCallbacks : public ApiFixture {
+  protected:
+    static net::FormFields recording_status(std::string status = "completed") {
+        return {{"AccountSid", k_account},
+                {"CallSid", k_call.str()},
+                {"RecordingSid", k_recording.str()},
+                {"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + k_account +
+                                     "/Recordings/" + k_recording.str()},
+                {"RecordingStatus", std::move(status)},
+                {"RecordingDuration", "53"},
+                {"RecordingChannels", "2"},
+                {"ErrorCode", "0"}};
+    }
+    static net::FormFields call_status(std::string status = "completed") {
+        return {{"AccountSid", k_account},
+                {"CallSid", k_call.str()},
+                {"CallStatus", std::move(status)},
+                {"From", "+15005550001"},
+                {"To", "+15005550006"}};
+    }
+
+    // POSTs `fields` to `target`, signed as Twilio signs it for public URL + target.
+    net::ServerResponse signed_post(const std::string& target, const net::FormFields& fields,
+                                    const std::string& token = k_auth_token) {
+        const auto signature = twilio::compute_signature(
+            k_public_url + target, twilio::FormParams(fields.begin(), fields.end()), Secret(token));
+        return post(target, net::encode_form(fields),
+                    {{"content-type", "application/x-www-form-urlencoded"},
+                     {"x-twilio-signature", signature}});
+    }
+
+    std::int64_t job_count() {
+        auto counts = store().count_jobs();
+        EXPECT_TRUE(counts);
+        return counts->queued + counts->running + counts->done + counts->failed;
+    }
+};
+
+TEST_F(TwilioCallbacks, CompletedRecordingEnqueuesTheJobWithItsRecordingAndWakesTheWorkers) {
+    const auto r = signed_post("/twilio/recording-status", recording_status());
+    EXPECT_EQ(r.status, 204);
+    EXPECT_TRUE(r.body.empty());
+    auto job = store().find_job(k_call);
+    ASSERT_TRUE(job && *job);
+    EXPECT_EQ((*job)->recording_sid, k_recording);
+    EXPECT_EQ((*job)->state, store::JobState::queued);
+    EXPECT_EQ((*job)->run_at, m_clock.now());
+    EXPECT_EQ(m_wakes, 1);
+}
+
+TEST_F(TwilioCallbacks, ARetriedCallbackLeavesOneJob) {
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status()).status, 204);
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status()).status, 204);
+    EXPECT_EQ(signed_post("/twilio/call-status", call_status()).status, 204);
+    EXPECT_EQ(job_count(), 1);
+}
+
+TEST_F(TwilioCallbacks, MissingOrBadSignatureIs403AndChangesNothing) {
+    const auto fields = recording_status();
+    const std::string body = net::encode_form(fields);
+    const auto missing = post("/twilio/recording-status", body);
+    EXPECT_EQ(missing.status, 403);
+    EXPECT_EQ(body_json(missing)["error"], "missing X-Twilio-Signature");
+    const auto wrong_token = signed_post("/twilio/recording-status", fields, "another-token");
+    EXPECT_EQ(wrong_token.status, 403);
+    EXPECT_EQ(body_json(wrong_token)["error"], "X-Twilio-Signature does not match");
+    const auto garbage =
+        post("/twilio/recording-status", body, {{"x-twilio-signature", "not base64 at all"}});
+    EXPECT_EQ(garbage.status, 403);
+    // Signed for other parameters than the ones sent.
+    auto tampered = recording_status();
+    const auto signature = twilio::compute_signature(
+        k_public_url + "/twilio/recording-status",
+        twilio::FormParams(tampered.begin(), tampered.end()), Secret(k_auth_token));
+    tampered[1].second = k_other_call.str();
+    EXPECT_EQ(post("/twilio/recording-status", net::encode_form(tampered),
+                   {{"x-twilio-signature", signature}})
+                  .status,
+              403);
+    // Signed for another URL (the same path on another host).
+    const auto elsewhere = twilio::compute_signature(
+        "https://attacker.example/twilio/recording-status",
+        twilio::FormParams(fields.begin(), fields.end()), Secret(k_auth_token));
+    EXPECT_EQ(post("/twilio/recording-status", body, {{"x-twilio-signature", elsewhere}}).status,
+              403);
+    EXPECT_EQ(post("/twilio/call-status", net::encode_form(call_status())).status, 403);
+    EXPECT_FALSE(find_call(k_call));
+    EXPECT_FALSE(find_call(k_other_call));
+    EXPECT_EQ(job_count(), 0);
+    EXPECT_EQ(m_wakes, 0);
+}
+
+TEST_F(TwilioCallbacks, TheSignatureCoversTheRawQuery) {
+    const std::string target = "/twilio/recording-status?tenant=a%20b&x=1";
+    EXPECT_EQ(signed_post(target, recording_status()).status, 204);
+    // The same signature presented without the query does not hold.
+    const auto fields = recording_status();
+    const auto signature = twilio::compute_signature(
+        k_public_url + target, twilio::FormParams(fields.begin(), fields.end()),
+        Secret(k_auth_token));
+    EXPECT_EQ(post("/twilio/recording-status", net::encode_form(fields),
+                   {{"x-twilio-signature", signature}})
+                  .status,
+              403);
+}
+
+TEST_F(TwilioCallbacks, AnotherAccountIs403) {
+    auto fields = recording_status();
+    fields[0].second = "AC" + std::string(32, 'f');
+    EXPECT_EQ(signed_post("/twilio/recording-status", fields).status, 403);
+    fields.erase(fields.begin());
+    EXPECT_EQ(signed_post("/twilio/recording-status", fields).status, 403);
+    EXPECT_FALSE(find_call(k_call));
+}
+
+TEST_F(TwilioCallbacks, WithoutAnAuthTokenSignaturesAreNotChecked) {
+    m_settings.twilio_auth_token = Secret();
+    EXPECT_EQ(post("/twilio/recording-status", net::encode_form(recording_status())).status, 204);
+    EXPECT_TRUE(find_call(k_call));
+}
+
+TEST_F(TwilioCallbacks, MissingOrMalformedSidsAre400AndChangeNothing) {
+    const auto with = [](net::FormFields fields, const std::string& name,
+                         const std::string& value) {
+        for (auto& [key, v] : fields) {
+            if (key == name) v = value;
+        }
+        return fields;
+    };
+    const auto without = [](net::FormFields fields, const std::string& name) {
+        std::erase_if(fields, [&](const auto& field) { return field.first == name; });
+        return fields;
+    };
+    const auto base = recording_status();
+    for (const auto& fields :
+         {with(base, "CallSid", "CA123"), with(base, "CallSid", "../../etc/passwd"),
+          with(base, "CallSid", "RE0123456789abcdef0123456789abcdef"), without(base, "CallSid"),
+          with(base, "RecordingSid", "RE123"), without(base, "RecordingSid"),
+          without(base, "RecordingStatus")}) {
+        const auto r = signed_post("/twilio/recording-status", fields);
+        EXPECT_EQ(r.status, 400) << net::encode_form(fields);
+        EXPECT_TRUE(body_json(r).contains("error"));
+    }
+    EXPECT_EQ(signed_post("/twilio/call-status", with(call_status(), "CallSid", "CA123")).status,
+              400);
+    EXPECT_EQ(signed_post("/twilio/call-status", without(call_status(), "CallStatus")).status, 400);
+    EXPECT_EQ(job_count(), 0);
+}
+
+TEST_F(TwilioCallbacks, InProgressAndUnknownRecordingStatusesDoNothing) {
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status("in-progress")).status, 204);
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status("paused")).status, 204);
+    EXPECT_FALSE(find_call(k_call));
+    EXPECT_EQ(m_wakes, 0);
+}
+
+TEST_F(TwilioCallbacks, AbsentAndFailedRecordingsStillEnqueueForTheFallbackWebhook) {
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status("absent")).status, 204);
+    auto job = store().find_job(k_call);
+    ASSERT_TRUE(job && *job);
+    EXPECT_EQ((*job)->recording_sid, k_recording);
+
+    auto failed = recording_status("failed");
+    failed[1].second = k_other_call.str();
+    std::erase_if(failed, [](const auto& f) { return f.first == "RecordingSid"; });
+    EXPECT_EQ(signed_post("/twilio/recording-status", failed).status, 204);
+    auto other = store().find_job(k_other_call);
+    ASSERT_TRUE(other && *other);
+    EXPECT_FALSE((*other)->recording_sid);
+}
+
+TEST_F(TwilioCallbacks, EveryEndedCallStatusEnqueues) {
+    int n = 0;
+    for (const char* status : {"completed", "busy", "failed", "no-answer", "canceled"}) {
+        auto fields = call_status(status);
+        const CallSid call = *CallSid::parse(fmt::format("CA{:032x}", ++n));
+        fields[1].second = call.str();
+        EXPECT_EQ(signed_post("/twilio/call-status", fields).status, 204) << status;
+        auto job = store().find_job(call);
+        ASSERT_TRUE(job && *job) << status;
+    }
+    EXPECT_EQ(m_wakes, 5);
+}
+
+TEST_F(TwilioCallbacks, CallStatusWithARecordingPassesItOn) {
+    auto fields = call_status();
+    fields.emplace_back("RecordingSid", k_recording.str());
+    fields.emplace_back("RecordingUrl", "https://api.twilio.com/…");
+    EXPECT_EQ(signed_post("/twilio/call-status", fields).status, 204);
+    auto job = store().find_job(k_call);
+    ASSERT_TRUE(job && *job);
+    EXPECT_EQ((*job)->recording_sid, k_recording);
+}
+
+TEST_F(TwilioCallbacks, CallsStillInProgressDoNothing) {
+    for (const char* status : {"queued", "initiated", "ringing", "answered", "in-progress"})
+        EXPECT_EQ(signed_post("/twilio/call-status", call_status(status)).status, 204) << status;
+    EXPECT_FALSE(find_call(k_call));
+}
+
+TEST_F(TwilioCallbacks, AreNotBehindTheApiToken) {
+    m_settings.api_token = Secret("api-token");
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status()).status, 204);
+}
+
+TEST_F(TwilioCallbacks, OnlyPost) {
+    const auto r = get("/twilio/recording-status");
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.header("allow"), "POST");
+}
+
+} // namespace
+} // namespace callscribe::api::test

@@ -1,0 +1,267 @@
+// callscribe's page: the call log, and one call with its recording and transcripts.
+// Plain DOM, no framework, no build step. Everything it shows comes from /api/*.
+"use strict";
+
+const POLL_MS = 2000; // while a job runs
+const IDLE_POLL_MS = 5000; // the call log, when nothing runs: new calls come in
+const FINISHED = new Set(["done", "gave_up"]);
+const STATUS_LABELS = {
+  waiting_for_recording: "waiting for recording",
+  downloading: "downloading",
+  transcribing: "transcribing",
+  done: "done",
+  gave_up: "gave up",
+};
+const TOKEN_KEY = "callscribe.api_token";
+
+let pollTimer = null;
+let view = null; // what is on screen: {kind: "list"} or {kind: "call", sid, ...}
+
+// --- small helpers ---------------------------------------------------------------------------
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function clock(seconds) {
+  if (seconds === null || seconds === undefined || seconds < 0) return "—";
+  const s = Math.floor(seconds);
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, "0")}`;
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "—";
+}
+
+function statusBadge(status) {
+  return el("span", { class: `status ${status}` }, STATUS_LABELS[status] || status);
+}
+
+// Puts `nodes` in <main>, skipping the absent ones (replaceChildren would print "null").
+function show(...nodes) {
+  document.getElementById("main").replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
+}
+
+function setActivity(text) {
+  document.getElementById("activity").textContent = text;
+}
+
+function schedule(fn, ms = POLL_MS) {
+  clearTimeout(pollTimer);
+  pollTimer = setTimeout(fn, ms);
+}
+
+// --- the API, with the token when the service asks for one ------------------------------------
+
+class Unauthorized extends Error {}
+
+function authHeaders() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    headers: { ...authHeaders(), ...(options.headers || {}) },
+  });
+  if (response.status === 401) {
+    askForToken(sessionStorage.getItem(TOKEN_KEY) !== null);
+    throw new Unauthorized();
+  }
+  if (!response.ok) {
+    let message = `${response.status}`;
+    try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
+    throw new Error(message);
+  }
+  return response;
+}
+
+function askForToken(refused) {
+  const dialog = document.getElementById("token-dialog");
+  document.getElementById("token-error").hidden = !refused;
+  if (!dialog.open) dialog.showModal();
+}
+
+document.getElementById("token-form").addEventListener("submit", () => {
+  sessionStorage.setItem(TOKEN_KEY, document.getElementById("token-input").value.trim());
+  route();
+});
+
+// The recording for the player. Without a token the download route is the source: the browser
+// streams it and seeks with Range requests. An <audio> element cannot send an Authorization
+// header, so with a token the recording is fetched once with the header and played from a blob
+// URL (seekable too; a call recording is a few MB). No token ever goes into a URL.
+async function recordingSource(call) {
+  if (!sessionStorage.getItem(TOKEN_KEY)) return call.recording.download_url;
+  const blob = await (await api(call.recording.download_url)).blob();
+  return URL.createObjectURL(blob);
+}
+
+async function download(call) {
+  const link = el("a", { download: `${call.call_sid}` });
+  if (sessionStorage.getItem(TOKEN_KEY)) {
+    link.href = URL.createObjectURL(await (await api(call.recording.download_url)).blob());
+  } else {
+    link.href = call.recording.download_url;
+  }
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+// --- the call log ------------------------------------------------------------------------------
+
+async function showList() {
+  view = { kind: "list" };
+  const { calls } = await (await api("/api/calls?limit=100")).json();
+  if (view.kind !== "list") return;
+  const open = (sid) => () => { location.hash = `#/calls/${sid}`; };
+  const rows = calls.map((c) =>
+    el("tr", { onclick: open(c.call_sid), "data-sid": c.call_sid, "data-status": c.status },
+      el("td", { class: "sid" }, el("a", { href: `#/calls/${c.call_sid}` }, c.call_sid)),
+      el("td", {}, statusBadge(c.status)),
+      el("td", { class: "when" }, when(c.created_at)),
+      el("td", { class: "duration" }, clock(c.recording.duration_s)),
+      el("td", { class: "winner-cell" }, c.transcript_source || "—")));
+  show(
+    calls.length === 0
+      ? el("p", { class: "muted" }, "No calls yet. They appear here when Twilio's callbacks arrive.")
+      : el("table", { class: "calls" },
+          el("thead", {}, el("tr", {},
+            ["call", "status", "created", "duration", "transcript"].map((h) => el("th", {}, h)))),
+          el("tbody", {}, rows)));
+  const busy = calls.filter((c) => !FINISHED.has(c.status)).length;
+  setActivity(busy ? `${busy} in progress…` : "");
+  schedule(refresh, busy ? POLL_MS : IDLE_POLL_MS);
+}
+
+// --- one call --------------------------------------------------------------------------------
+
+function segmentList(transcript, audio) {
+  return el("ol", { class: "segments" }, transcript.segments.map((s) =>
+    el("li", { "data-start": s.start },
+      el("button", {
+        class: "time", type: "button", title: "Play from here",
+        onclick: () => { audio.currentTime = s.start; audio.play().catch(() => {}); },
+      }, clock(s.start)),
+      el("span", {}, s.speaker ? el("span", { class: "speaker" }, `${s.speaker}:`) : null, s.text))));
+}
+
+function highlightCurrent(audio, list) {
+  let current = null;
+  for (const item of list.querySelectorAll("li")) {
+    if (Number(item.dataset.start) <= audio.currentTime) current = item;
+  }
+  for (const item of list.querySelectorAll("li.current")) item.classList.remove("current");
+  if (current) current.classList.add("current");
+}
+
+function transcriptsView(call, transcript, audio) {
+  const winner = (source) =>
+    call.transcript_source === source ? el("span", { class: "winner" }, "delivered") : null;
+  let offline;
+  audio.ontimeupdate = null; // the element outlives redraws: one handler, for the list on screen
+  if (transcript && transcript.segments.length) {
+    offline = segmentList(transcript, audio);
+    audio.ontimeupdate = () => highlightCurrent(audio, offline);
+  } else if (FINISHED.has(call.status)) {
+    offline = el("p", { class: "muted" }, call.last_error || "No offline transcript.");
+  } else {
+    offline = el("p", { class: "muted" }, `Not yet: ${STATUS_LABELS[call.status]}…`);
+  }
+  const realtime = call.realtime_transcript
+    ? el("p", { class: "realtime" }, call.realtime_transcript)
+    : el("p", { class: "muted" }, "No realtime transcript for this call.");
+  return el("div", { class: "transcripts" },
+    el("section", { id: "offline" }, el("h2", {}, "Offline", winner("offline")), offline),
+    el("section", { id: "realtime" }, el("h2", {}, "Realtime", winner("realtime")), realtime));
+}
+
+async function showCall(sid) {
+  const first = !(view && view.kind === "call" && view.sid === sid);
+  if (first) view = { kind: "call", sid, audio: null, shown: null };
+  const state = view;
+  const call = await (await api(`/api/calls/${sid}`)).json();
+  if (view !== state) return;
+
+  // Redraw only when something changed, so the player keeps playing while the job runs.
+  const signature = JSON.stringify([call.status, call.updated_at, call.transcript_source]);
+  if (signature !== state.shown) {
+    state.shown = signature;
+    let transcript = null;
+    if (call.status === "done" && call.final_transcript) {
+      transcript = await (await api(`/api/calls/${sid}/transcript?format=json`)).json();
+    }
+    if (view !== state) return;
+    if (!state.audio) state.audio = el("audio", { controls: true, preload: "metadata" });
+    const audio = state.audio;
+    if (call.recording.on_disk && !audio.getAttribute("src")) {
+      audio.setAttribute("src", await recordingSource(call));
+    }
+    const retranscribe = el("button", {
+      type: "button", class: "secondary", id: "retranscribe",
+      onclick: async () => {
+        retranscribe.disabled = true;
+        await api(`/api/calls/${sid}/retranscribe`, { method: "POST" });
+        state.shown = null;
+        refresh();
+      },
+    }, "Re-transcribe");
+    show(
+      el("p", {}, el("a", { href: "#/" }, "← all calls")),
+      el("div", { class: "call-head" }, el("h1", { class: "sid" }, call.call_sid), statusBadge(call.status)),
+      el("ul", { class: "facts" },
+        el("li", {}, "created ", when(call.created_at)),
+        el("li", {}, "duration ", clock(call.recording.duration_s)),
+        el("li", {}, "transcript delivered: ", call.transcript_source || "—"),
+        call.recording.channels ? el("li", {}, `${call.recording.channels} channel(s)`) : null),
+      el("div", { class: "player" },
+        call.recording.on_disk ? audio : el("p", { class: "muted" }, "The recording is not on disk yet."),
+        call.recording.on_disk
+          ? el("button", { type: "button", id: "download", onclick: () => download(call) }, "Download")
+          : null,
+        retranscribe),
+      call.last_error && !FINISHED.has(call.status) ? el("p", { class: "error" }, call.last_error) : null,
+      transcriptsView(call, transcript, audio));
+  }
+  const busy = !FINISHED.has(call.status);
+  setActivity(busy ? `${STATUS_LABELS[call.status]}…` : "");
+  if (busy) schedule(refresh);
+}
+
+// --- routing -----------------------------------------------------------------------------------
+
+async function route() {
+  clearTimeout(pollTimer);
+  const match = location.hash.match(/^#\/calls\/(CA[0-9a-fA-F]{32})$/);
+  try {
+    if (match) await showCall(match[1]);
+    else await showList();
+  } catch (error) {
+    if (error instanceof Unauthorized) return;
+    setActivity("");
+    show(
+      el("p", { class: "error" }, `Could not load: ${error.message}`),
+      el("button", { type: "button", onclick: route }, "Try again"));
+  }
+}
+
+function refresh() {
+  route();
+}
+
+window.addEventListener("hashchange", () => { view = null; route(); });
+route();
