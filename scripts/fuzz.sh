@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses of fuzz/ into ./build-fuzz (clang++, AddressSanitizer and
-# UndefinedBehaviorSanitizer) and runs each one for a bounded time from its committed corpus.
+# Builds the libFuzzer harnesses of fuzz/ into ./build-sanitize (scripts/build-sanitized.sh: clang++,
+# AddressSanitizer and UndefinedBehaviorSanitizer) and runs each one for a bounded time from its committed corpus.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
 #
 # Each run starts from a scratch copy of fuzz/corpus/<target>, so new inputs do not dirty the
 # tree (copy the interesting ones back by hand). Prints one line per target: executions,
 # executions per second, new corpus items, crashes. A crash, leak or hang is saved under
-# build-fuzz/artifacts/<target>/ and fails the script.
+# build-sanitize/artifacts/<target>/ and fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -16,16 +16,9 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(twilio_signature recording_json sid audio_decoder config_toml webhook_verify url_encoding)
 fi
-bash scripts/install-deps.sh
-
-# -O1 and line tables only: quick to build, fast enough to fuzz, stacks still name file:line.
-# Debug keeps NDEBUG off; the library's invariants are checked too.
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DCALLSCRIBE_FUZZ=ON \
-  -DCALLSCRIBE_BUILD_TESTS=OFF -DCALLSCRIBE_BUILD_BENCH=OFF >/dev/null
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
-cmake --build build-fuzz --parallel "$(nproc)" --target "${build_targets[@]}"
+bash scripts/build-sanitized.sh "${build_targets[@]}"
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 scratch="$(mktemp -d)"
@@ -33,15 +26,15 @@ trap 'rm -rf "$scratch"' EXIT
 failed=0
 rows=()
 for t in "${targets[@]}"; do
-  artifacts="build-fuzz/artifacts/$t"
+  artifacts="build-sanitize/artifacts/$t"
   rm -rf "$artifacts" && mkdir -p "$artifacts"
   cp -r "fuzz/corpus/$t" "$scratch/$t"
   before=$(find "$scratch/$t" -type f | wc -l)
-  log="build-fuzz/fuzz_$t.log"
+  log="build-sanitize/fuzz_$t.log"
   echo "fuzz: $t for ${seconds}s (log: $log)"
   # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: one that needs 2 GB a bug.
   status=0
-  "build-fuzz/fuzz/fuzz_$t" "$scratch/$t" -max_total_time="$seconds" -timeout=10 \
+  "build-sanitize/fuzz/fuzz_$t" "$scratch/$t" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
   after=$(find "$scratch/$t" -type f | wc -l)
   crashes=$(find "$artifacts" -type f | wc -l)
