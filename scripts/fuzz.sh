@@ -14,7 +14,8 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(twilio_signature recording_json sid audio_decoder config_toml webhook_verify url_encoding)
+  targets=(twilio_signature recording_json sid audio_decoder config_toml webhook_verify url_encoding
+           http_request)
 fi
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
