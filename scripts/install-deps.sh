@@ -14,6 +14,8 @@ packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev time bc
+  # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
+  clang libclang-rt-14-dev llvm
   # the web page's browser test (tests/browser): Debian's chromium, driven from node
   chromium
   "$@"

@@ -237,9 +237,14 @@ Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
     const Seconds delay = m_settings.ready_backoff[job.ready_attempts];
     ++job.ready_attempts;
     job.transient_attempts = 0;
-    pipeline_log::not_ready(job.call_sid, delay, job.ready_attempts, attempts);
     call.status = CallStatus::waiting_for_recording;
-    return reschedule(std::move(job), delay, call);
+    auto outcome = reschedule(std::move(job), delay, call);
+    // Only once the attempt is saved: a crash before that must not leave a line saying it was.
+    if (outcome && outcome->result == StepResult::rescheduled) {
+        pipeline_log::not_ready(outcome->job.call_sid, delay, outcome->job.ready_attempts,
+                                attempts);
+    }
+    return outcome;
 }
 
 Result<StepOutcome> OfflineSttJob::transient(Job job, const twilio::ApiFailure& failure) {
@@ -250,8 +255,12 @@ Result<StepOutcome> OfflineSttJob::transient(Job job, const twilio::ApiFailure& 
     }
     const Seconds delay = failure.retry_after.value_or(net::jittered_backoff(
         m_settings.transient_backoff, job.transient_attempts, jitter_random()));
-    pipeline_log::transient_retry(job.call_sid, failure.message, delay, job.transient_attempts);
-    return reschedule(std::move(job), delay, CallUpdate{.last_error = failure.message});
+    auto outcome = reschedule(std::move(job), delay, CallUpdate{.last_error = failure.message});
+    if (outcome && outcome->result == StepResult::rescheduled) {
+        pipeline_log::transient_retry(outcome->job.call_sid, failure.message, delay,
+                                      outcome->job.transient_attempts);
+    }
+    return outcome;
 }
 
 Result<StepOutcome> OfflineSttJob::reschedule(Job job, Seconds delay, const CallUpdate& call) {

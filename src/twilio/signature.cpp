@@ -97,7 +97,8 @@ static std::vector<std::string> port_variants(std::string_view url) {
     if (authority_end == std::string_view::npos) authority_end = url.size();
     std::size_t host = url.rfind('@', authority_end);
     host = (host == std::string_view::npos || host < authority) ? authority : host + 1;
-    std::size_t colon = url.find(':', url[host] == '[' ? url.find(']', host) : host);
+    const bool bracketed = host < url.size() && url[host] == '['; // an IPv6 literal
+    std::size_t colon = url.find(':', bracketed ? url.find(']', host) : host);
     bool has_port = colon != std::string_view::npos && colon < authority_end;
     if (has_port) {
         out.push_back(std::string(url.substr(0, colon)) + std::string(url.substr(authority_end)));

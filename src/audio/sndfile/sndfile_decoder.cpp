@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace callscribe::audio::sndfile {
 
@@ -98,8 +99,9 @@ Result<std::size_t> SndfileDecoder::read(std::span<float> out) {
     }
     const auto frames = static_cast<std::size_t>(got);
     if (m_clamp) {
+        // A float file may hold anything: beyond full scale is clipped, NaN is silence.
         for (float& s : out.first(frames * channels))
-            s = std::clamp(s, -1.0f, 1.0f);
+            s = std::isnan(s) ? 0.0f : std::clamp(s, -1.0f, 1.0f);
     }
     m_frames_read += got;
     if (got == 0 && m_expected_frames > 0) m_truncated = m_frames_read < m_expected_frames;

@@ -6,6 +6,8 @@
 #include "audio/wav_writer.hpp"
 #include "integration/audio/audio_test_support.hpp"
 
+#include <cstdint>
+#include <limits>
 #include <random>
 
 namespace callscribe::audio {
@@ -128,6 +130,31 @@ TEST_F(AudioDecoderErrorTest, WavDataCutShortDecodesWhatIsThere) {
     const auto decoded = testing::read_all(*reader);
     EXPECT_NEAR(static_cast<double>(decoded.frames()) / 16000, 2.0, 0.01);
     EXPECT_TRUE(reader->truncated());
+}
+
+// Found by fuzz_audio_decoder: float samples beyond full scale, infinite or NaN.
+TEST_F(AudioDecoderErrorTest, FloatWavSamplesComeOutInFullScale) {
+    const float samples[] = {0.5f, std::numeric_limits<float>::quiet_NaN(),
+                             std::numeric_limits<float>::infinity(), -2.0f};
+    std::string wav = "RIFF";
+    auto u32 = [&](std::uint32_t v) { wav.append(reinterpret_cast<const char*>(&v), 4); };
+    auto u16 = [&](std::uint16_t v) { wav.append(reinterpret_cast<const char*>(&v), 2); };
+    u32(36 + sizeof samples);
+    wav += "WAVEfmt ";
+    u32(16), u16(3 /* IEEE float */), u16(1), u32(8000), u32(8000 * 4), u16(4), u16(32);
+    wav += "data";
+    u32(sizeof samples);
+    wav.append(reinterpret_cast<const char*>(samples), sizeof samples);
+    auto decoder = audio::open_decoder(write_bytes("float.wav", wav));
+    ASSERT_TRUE(decoder) << decoder.error().message;
+    std::vector<float> out(16);
+    auto frames = (*decoder)->read(out);
+    ASSERT_TRUE(frames) << frames.error().message;
+    ASSERT_EQ(*frames, 4u);
+    EXPECT_EQ(out[0], 0.5f);
+    EXPECT_EQ(out[1], 0.0f);
+    EXPECT_EQ(out[2], 1.0f);
+    EXPECT_EQ(out[3], -1.0f);
 }
 
 TEST_F(AudioDecoderErrorTest, WavWithHeaderOnly) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <mutex>
 
 namespace callscribe::jobs {
@@ -27,7 +28,81 @@ using fakes::k_token;
 using fakes::Meta;
 using fakes::ScriptedTwilio;
 
+// Forwards every call to another Store. `on_save` runs as a held job's progress is about to be
+// saved and may refuse it, as the store does when the job's lease was lost.
+class ObservedStore final : public store::Store {
+  public:
+    ObservedStore(store::Store& inner, std::function<bool()> on_save)
+        : m_inner(inner), m_on_save(std::move(on_save)) {}
+
+    Result<std::optional<store::CallLog>> find_call(const CallSid& c) override {
+        return m_inner.find_call(c);
+    }
+    Result<std::vector<store::CallLog>> list_calls(const store::CallQuery& q) override {
+        return m_inner.list_calls(q);
+    }
+    Result<store::CallLog> save_realtime_transcript(const CallSid& c, std::string_view text,
+                                                    TimePoint now) override {
+        return m_inner.save_realtime_transcript(c, text, now);
+    }
+    Result<store::EnqueueResult> enqueue_offline_stt(const CallSid& c,
+                                                     const std::optional<RecordingSid>& r,
+                                                     TimePoint now) override {
+        return m_inner.enqueue_offline_stt(c, r, now);
+    }
+    Result<std::optional<store::Job>> restart_job(const CallSid& c, store::JobStep from,
+                                                  TimePoint now) override {
+        return m_inner.restart_job(c, from, now);
+    }
+    Result<std::optional<store::Job>> find_job(const CallSid& c) override {
+        return m_inner.find_job(c);
+    }
+    Result<std::optional<store::Job>> claim_job(store::Lane lane, std::string_view owner,
+                                                TimePoint now, Seconds lease) override {
+        return m_inner.claim_job(lane, owner, now, lease);
+    }
+    Result<std::optional<store::Job>> claim_call_job(const CallSid& c, std::string_view owner,
+                                                     TimePoint now, Seconds lease) override {
+        return m_inner.claim_call_job(c, owner, now, lease);
+    }
+    Result<bool> renew_job_lease(const store::Job& job, TimePoint expires) override {
+        return m_inner.renew_job_lease(job, expires);
+    }
+    Result<bool> save_job(const store::Job& job, const store::CallUpdate& c,
+                          TimePoint now) override {
+        if (!m_on_save()) return false;
+        return m_inner.save_job(job, c, now);
+    }
+    Result<bool> finish_job(const store::Job& job, const store::CallUpdate& c,
+                            const std::optional<store::WebhookDelivery>& webhook,
+                            TimePoint now) override {
+        return m_inner.finish_job(job, c, webhook, now);
+    }
+    Result<std::optional<TimePoint>> next_job_due(store::Lane lane) override {
+        return m_inner.next_job_due(lane);
+    }
+    Result<store::JobCounts> count_jobs() override { return m_inner.count_jobs(); }
+    Result<std::optional<store::WebhookDelivery>>
+    claim_webhook(std::string_view owner, TimePoint now, Seconds lease) override {
+        return m_inner.claim_webhook(owner, now, lease);
+    }
+    Result<bool> save_webhook(const store::WebhookDelivery& d) override {
+        return m_inner.save_webhook(d);
+    }
+    Result<std::optional<TimePoint>> next_webhook_due() override {
+        return m_inner.next_webhook_due();
+    }
+    Result<std::vector<store::WebhookDelivery>> find_webhooks(const CallSid& c) override {
+        return m_inner.find_webhooks(c);
+    }
+
+  private:
+    store::Store& m_inner;
+    std::function<bool()> m_on_save;
+};
+
 class OfflineSttJobTest : public test::PipelineFixture {};
+
 
 TEST_F(OfflineSttJobTest, WaitsOutDurationMinusOneThenTranscribesWithTheDesignLogLines) {
     m_twilio.metadata = {Meta{"completed", "\"-1\""}, Meta{"processing", "-1"}, Meta{}};
@@ -326,6 +401,49 @@ TEST_F(OfflineSttJobTest, AWebhookReceiverThatFailsTwiceGetsTheSameWebhookUntilI
     ASSERT_EQ(stored.size(), 1u);
     EXPECT_EQ(stored[0].state, store::DeliveryState::delivered);
     EXPECT_EQ(stored[0].attempts, 3);
+}
+
+// The retry lines are written once the attempt is saved, never before: `callscribe process`
+// killed right after "(attempt 1/5)" resumes at attempt 2 (e2e: ProcessCommand.KilledWhile...).
+TEST_F(OfflineSttJobTest, RetryLinesComeOnlyAfterTheAttemptIsSaved) {
+    m_twilio.metadata = {Meta{"processing", "null"}, Meta{}};
+    m_twilio.media = [](int, const std::string&) {
+        return FakeResponse::json(500, R"({"code":20500,"message":"oops"})");
+    };
+    enqueue();
+    std::vector<std::string> lines_at_save;
+    ObservedStore observed(*m_store, [&] {
+        lines_at_save.push_back(m_log.text());
+        return true;
+    });
+    OfflineSttJob job(observed, *m_api, *s_engine, m_clock, m_settings);
+    JobRunner runner(observed, job, m_clock, "test-worker", Seconds{60});
+    for (int step = 0; step < 3; ++step) { // not ready, then download → 500
+        auto ran = runner.run_one(store::Lane::io, nullptr);
+        ASSERT_TRUE(ran && *ran) << (ran ? "nothing due" : ran.error().message);
+        m_clock.set((*ran)->job.run_at);
+    }
+    ASSERT_GE(lines_at_save.size(), 3u);
+    EXPECT_EQ(lines_at_save[0].find("(attempt 1/5)"), std::string::npos);
+    EXPECT_TRUE(m_log.contains("Recording not ready yet, will retry in 3s (attempt 1/5)"));
+    const std::string& before_retry_save = lines_at_save.back();
+    EXPECT_EQ(before_retry_save.find("(transient failure 1)"), std::string::npos)
+        << before_retry_save;
+    EXPECT_TRUE(m_log.contains("will retry in")) << m_log.text();
+    EXPECT_TRUE(m_log.contains("(transient failure 1)")) << m_log.text();
+}
+
+// A step whose lease was lost wrote nothing, so it says nothing about retrying.
+TEST_F(OfflineSttJobTest, ALostLeaseLogsNoRetry) {
+    m_twilio.metadata = {Meta{"processing", "null"}};
+    enqueue();
+    ObservedStore observed(*m_store, [] { return false; });
+    OfflineSttJob job(observed, *m_api, *s_engine, m_clock, m_settings);
+    JobRunner runner(observed, job, m_clock, "test-worker", Seconds{60});
+    auto ran = runner.run_one(store::Lane::io, nullptr);
+    ASSERT_TRUE(ran && *ran);
+    EXPECT_EQ((*ran)->result, StepResult::lease_lost);
+    EXPECT_FALSE(m_log.contains("will retry")) << m_log.text();
 }
 
 } // namespace

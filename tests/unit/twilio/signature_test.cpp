@@ -109,5 +109,11 @@ TEST(Signature, UrlVariantsDropOrAddThePort) {
               (std::vector<std::string>{"https://a.example", "https://a.example:443"}));
 }
 
+// Found by fuzz_twilio_signature: a URL that ends where its host should start.
+TEST(Signature, UrlVariantsOfAUrlWithoutHost) {
+    EXPECT_EQ(url_variants("https://"), (std::vector<std::string>{"https://", "https://:443"}));
+    EXPECT_EQ(url_variants("http://[::1"), (std::vector<std::string>{"http://[::1", "http://[::1:80"}));
+}
+
 } // namespace
 } // namespace callscribe::twilio

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds callscribe with clang++, AddressSanitizer and UndefinedBehaviorSanitizer into
+# ./build-sanitize: the tests (scripts/test-sanitizers.sh) and the libFuzzer harnesses of fuzz/
+# (scripts/fuzz.sh) share this one build.
+#
+#   scripts/build-sanitized.sh [TARGET...]      default: everything
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+# -O1 with line tables only: quick to build, fast enough to fuzz and to run the tests, and a
+# report still names file:line. Debug keeps NDEBUG off, so the library's invariants are checked.
+cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DCALLSCRIBE_FUZZ=ON \
+  -DCALLSCRIBE_BUILD_BENCH=OFF >/dev/null
+targets=()
+if [ $# -gt 0 ]; then targets=(--target "$@"); fi
+cmake --build build-sanitize --parallel "$(nproc)" "${targets[@]}"

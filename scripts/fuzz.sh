@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses of fuzz/ into ./build-sanitize (scripts/build-sanitized.sh: clang++,
+# AddressSanitizer and UndefinedBehaviorSanitizer) and runs each one for a bounded time from its committed corpus.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
+#
+# Each run starts from a scratch copy of fuzz/corpus/<target>, so new inputs do not dirty the
+# tree (copy the interesting ones back by hand). Prints one line per target: executions,
+# executions per second, new corpus items, crashes. A crash, leak or hang is saved under
+# build-sanitize/artifacts/<target>/ and fails the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(twilio_signature recording_json sid audio_decoder config_toml webhook_verify url_encoding
+           http_request)
+fi
+build_targets=()
+for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
+bash scripts/build-sanitized.sh "${build_targets[@]}"
+
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+failed=0
+rows=()
+for t in "${targets[@]}"; do
+  artifacts="build-sanitize/artifacts/$t"
+  rm -rf "$artifacts" && mkdir -p "$artifacts"
+  cp -r "fuzz/corpus/$t" "$scratch/$t"
+  before=$(find "$scratch/$t" -type f | wc -l)
+  log="build-sanitize/fuzz_$t.log"
+  echo "fuzz: $t for ${seconds}s (log: $log)"
+  # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: one that needs 2 GB a bug.
+  status=0
+  "build-sanitize/fuzz/fuzz_$t" "$scratch/$t" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
+  after=$(find "$scratch/$t" -type f | wc -l)
+  crashes=$(find "$artifacts" -type f | wc -l)
+  final_stat() { grep -oP "^stat::$1:\s*\K[0-9]+" "$log" | tail -1 || true; }
+  execs=$(final_stat number_of_executed_units)
+  rate=$(final_stat average_exec_per_sec)
+  rows+=("$(printf '%-18s %12s %8s %6s %8s' "$t" "${execs:-?}" "${rate:-?}" "$((after - before))" "$crashes")")
+  if [ "$status" -ne 0 ] || [ "$crashes" -ne 0 ]; then
+    failed=1
+    echo "fuzz: $t FAILED (exit $status); the input is in $artifacts/:" >&2
+    grep -E "ERROR|SUMMARY|property broken|invariant broken|runtime error" "$log" | head -5 >&2 || true
+  fi
+done
+
+printf '\n%-18s %12s %8s %6s %8s\n' target executions exec/s new crashes
+printf '%s\n' "${rows[@]}"
+exit "$failed"

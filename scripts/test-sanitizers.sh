@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the library, the binary and the tests with AddressSanitizer and UndefinedBehaviorSanitizer
+# into ./build-sanitize (scripts/build-sanitized.sh) and runs the tests under them. Any report fails the run.
+#
+#   scripts/test-sanitizers.sh            unit, integration and end-to-end tests
+#   scripts/test-sanitizers.sh REGEX      only the CTest tests matching REGEX
+#
+# The end-to-end tests run the sanitized `callscribe` binary of build-sanitize, so the server, the
+# sandbox and the CLI are checked as processes too (the environment below reaches them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build-sanitized.sh
+
+# exitcode: a distinct code, so a test that expects `callscribe` to exit 1 cannot mistake a
+# report for an ordinary failure.
+suppressions="$PWD/scripts/sanitizer-suppressions"
+export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:print_stacktrace=1:detect_leaks=1:strict_init_order=1:check_initialization_order=1:detect_stack_use_after_return=1"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
+if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"; fi
+
+# The chaos run (tests/chaos) is left out: fifty transcriptions over thirty restarts is a load
+# test, and the code it drives is the code the other tests cover.
+filter=(-E '^Chaos\.')
+if [ $# -gt 0 ]; then filter+=(-R "$1"); fi
+ctest --test-dir build-sanitize --output-on-failure --parallel "$(nproc)" --timeout 600 "${filter[@]}"
