@@ -91,6 +91,9 @@ std::optional<JobStep> parse_job_step(std::string_view text) {
 std::string_view to_string(Lane lane) {
     return name_of(k_lanes, lane);
 }
+std::optional<Lane> parse_lane(std::string_view text) {
+    return value_of(k_lanes, text);
+}
 
 std::string_view to_string(JobState state) {
     return name_of(k_job_states, state);
@@ -101,6 +104,9 @@ std::optional<JobState> parse_job_state(std::string_view text) {
 
 std::string_view to_string(DeliveryState state) {
     return name_of(k_delivery_states, state);
+}
+std::optional<DeliveryState> parse_delivery_state(std::string_view text) {
+    return value_of(k_delivery_states, text);
 }
 
 // The one registry of Store adapters: the URL's scheme picks one.

@@ -88,6 +88,7 @@ std::optional<JobStep> parse_job_step(std::string_view text);
 // core each (CALLSCRIBE_WORKERS).
 enum class Lane { io, cpu };
 std::string_view to_string(Lane lane);
+std::optional<Lane> parse_lane(std::string_view text);
 
 enum class JobState { queued, running, done, failed };
 std::string_view to_string(JobState state);
@@ -119,6 +120,7 @@ struct EnqueueResult {
 
 enum class DeliveryState { pending, delivered, failed };
 std::string_view to_string(DeliveryState state);
+std::optional<DeliveryState> parse_delivery_state(std::string_view text);
 
 // One webhook in the outbox. The payload and id are fixed when it is enqueued, so every retry
 // sends the same bytes under the same `webhook-id`.
