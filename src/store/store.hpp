@@ -202,9 +202,16 @@ class Store {
     virtual Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) = 0;
 };
 
+struct StoreOptions {
+    // Connections a PostgreSQL store keeps at most (CALLSCRIBE_DATABASE_POOL); SQLite has one.
+    int pool_size = 8;
+};
+
 // Opens the store a database URL names: "sqlite://PATH" (PATH relative to the working folder,
-// or absolute as sqlite:///abs/path). Creates the file and runs pending migrations. Errors name
-// the URL (without its password).
-Result<std::unique_ptr<Store>> open_store(std::string_view database_url);
+// or absolute as sqlite:///abs/path), or "postgresql://…" / "postgres://…" (any libpq URI:
+// user, password, host, port, database, options). Creates the SQLite file, connects to the
+// PostgreSQL server, and runs pending migrations. Errors name the URL (without its password).
+Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
+                                          const StoreOptions& options = {});
 
 } // namespace callscribe::store
