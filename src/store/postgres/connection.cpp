@@ -1,9 +1,13 @@
 #include "store/postgres/connection.hpp"
 
+#include "net/http_client.hpp"
+
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <sstream>
 
@@ -12,7 +16,7 @@ namespace callscribe::store::postgres {
 namespace {
 
 // libpq's messages run over several lines ("…failed: Connection refused\n\tIs the server
-// running…"); errors here are one line.
+// running…", or one sentence wrapped); errors here are one line.
 std::string one_line(std::string_view text) {
     std::string out;
     std::istringstream lines{std::string(text)};
@@ -21,9 +25,39 @@ std::string one_line(std::string_view text) {
         const auto begin = line.find_first_not_of(" \t\r");
         if (begin == std::string::npos) continue;
         const auto end = line.find_last_not_of(" \t\r");
-        out.append(out.empty() ? "" : "; ").append(line, begin, end - begin + 1);
+        const bool sentence = std::isupper(static_cast<unsigned char>(line[begin])) != 0;
+        out.append(out.empty() ? "" : sentence ? "; " : " ").append(line, begin, end - begin + 1);
     }
     return out.empty() ? "unknown error" : out;
+}
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+    if (from.empty()) return;
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+        text.replace(at, from.size(), to);
+    }
+}
+
+// libpq quotes the URL, or the piece it cannot parse, in some of its messages: never the
+// password (from user:password@ or a password= option).
+std::string without_secrets(std::string message, std::string_view url) {
+    replace_all(message, url, net::redact_url(url));
+    const auto scheme_end = url.find("://");
+    const auto authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+    const auto authority_end = std::min(url.find_first_of("/?", authority), url.size());
+    const auto at = url.substr(0, authority_end).rfind('@');
+    if (at != std::string_view::npos && at > authority) {
+        const auto userinfo = url.substr(authority, at - authority);
+        const auto colon = userinfo.find(':');
+        if (colon != std::string_view::npos)
+            replace_all(message, userinfo.substr(colon + 1), "***");
+    }
+    for (auto key = url.find("password="); key != std::string_view::npos;
+         key = url.find("password=", key + 1)) {
+        const auto value = url.substr(key + 9, url.find_first_of("& ", key + 9) - (key + 9));
+        replace_all(message, value, "***");
+    }
+    return message;
 }
 
 // Which SQLSTATEs a retry may help with, and which mean the connection is gone.
@@ -118,7 +152,7 @@ Connection::Connection(const std::string& url) {
     if (parsed == nullptr) {
         std::string message = parse_error != nullptr ? one_line(parse_error) : "out of memory";
         PQfreemem(parse_error);
-        throw DbError("invalid connection URL: " + message, false);
+        throw DbError("invalid connection URL: " + without_secrets(message, url), false);
     }
     PQconninfoFree(parsed);
 
@@ -138,7 +172,8 @@ Connection::Connection(const std::string& url) {
     if (PQstatus(m_connection.get()) != CONNECTION_OK) {
         // Refused, unreachable, starting up, out of connections, or credentials: the server
         // (or its operator) may change any of them, so a later attempt may succeed.
-        throw DbError(one_line(PQerrorMessage(m_connection.get())), true, true);
+        throw DbError(without_secrets(one_line(PQerrorMessage(m_connection.get())), url), true,
+                      true);
     }
     PQsetNoticeProcessor(m_connection.get(), ignore_notice, nullptr);
 }
@@ -184,11 +219,16 @@ void Connection::raise(pg_result* result) {
 
 bool Connection::healthy() {
     pg_conn* c = m_connection.get();
-    if (PQstatus(c) != CONNECTION_OK) return false;
-    // Reads (without blocking) whatever arrived while idle: a server that went away has sent
-    // its FATAL message and closed the socket, which turns the status to CONNECTION_BAD.
-    return PQconsumeInput(c) != 0 && PQstatus(c) == CONNECTION_OK &&
-           PQtransactionStatus(c) == PQTRANS_IDLE;
+    if (PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) return false;
+    // An idle connection has nothing to read unless the server went away: it then sent its FATAL
+    // message and closed the socket. Read (without waiting) until nothing is left; reading the
+    // end of the stream turns the status to CONNECTION_BAD.
+    for (int reads = 0; reads < 4; ++reads) {
+        pollfd socket{.fd = PQsocket(c), .events = POLLIN, .revents = 0};
+        if (poll(&socket, 1, 0) <= 0) break;
+        if (PQconsumeInput(c) == 0) return false;
+    }
+    return PQstatus(c) == CONNECTION_OK;
 }
 
 Transaction::Transaction(Connection& connection) : m_connection(connection) {
