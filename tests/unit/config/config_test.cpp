@@ -482,11 +482,12 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_READY_BACKOFF = 1.5,2\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_PUBLIC_URL = http://127.0.0.1:8080\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_DATABASE_URL = sqlite://./data/callscribe.db\n"));
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_DATABASE_POOL = 8\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_CHANNEL_LABELS = Caller,Agent\n"));
     EXPECT_THAT(text, Not(HasSubstr(k_secret)));
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 28);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 29);
 }
 
 } // namespace
