@@ -10,10 +10,11 @@ packages=(
   # libraries
   libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  libmpg123-dev libsndfile1-dev libsoxr-dev
+  libmpg123-dev libsndfile1-dev libsoxr-dev libpq-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev time bc
+  # tests and benchmarks (postgresql: the PostgreSQL 15 server the store tests start, as a
+  # throw-away instance of their own: scripts/postgres-test-server.sh)
+  libgtest-dev libgmock-dev libbenchmark-dev time bc postgresql
   # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
   clang libclang-rt-14-dev llvm
   # the web page's browser test (tests/browser): Debian's chromium, driven from node

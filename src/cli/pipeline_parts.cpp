@@ -46,7 +46,8 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     }
     auto parts = std::make_unique<PipelineParts>();
     parts->http = std::make_shared<net::curl::CurlHttpClient>();
-    auto store = store::open_store(config.storage.database_url);
+    auto store = store::open_store(config.storage.database_url,
+                                   {.pool_size = config.storage.database_pool});
     if (!store) return store.error();
     parts->store = std::move(*store);
     parts->twilio_http = std::make_unique<net::CountingHttpClient>(*parts->http);

@@ -24,6 +24,7 @@ constexpr std::string_view k_default_webhook_backoff = "5,300,1800,7200,18000,36
 constexpr std::string_view k_openai_url = "https://api.openai.com";
 constexpr std::string_view k_webhook_secret_prefix = "whsec_";
 constexpr int k_max_workers = 256;
+constexpr int k_max_database_pool = 1000;
 
 std::string without_trailing_slashes(std::string url) {
     while (url.ends_with('/') && !url.ends_with("://"))
@@ -154,16 +155,20 @@ TwilioSettings read_twilio(const Reader& r) {
 StorageSettings read_storage(const Reader& r) {
     StorageSettings s;
     s.data_dir = path_or(r, "CALLSCRIBE_DATA_DIR", s.data_dir);
+    if (auto pool = r.text("CALLSCRIBE_DATABASE_POOL")) {
+        s.database_pool = r.value_or_fail("CALLSCRIBE_DATABASE_POOL",
+                                          parse_int(*pool, 1, k_max_database_pool));
+    }
     auto url = r.text("CALLSCRIBE_DATABASE_URL");
     if (!url) {
         s.database_url = "sqlite://" + (s.data_dir / "callscribe.db").string();
         return s;
     }
-    if (url->starts_with("postgresql://") || url->starts_with("postgres://")) {
-        r.fail("CALLSCRIBE_DATABASE_URL", "PostgreSQL is not supported yet; use sqlite://PATH");
-    }
-    if (!url->starts_with("sqlite://")) {
-        r.fail("CALLSCRIBE_DATABASE_URL", "must start with sqlite:// (e.g. sqlite://./data/db)");
+    const bool postgres = url->starts_with("postgresql://") || url->starts_with("postgres://");
+    if (!postgres && !url->starts_with("sqlite://")) {
+        r.fail("CALLSCRIBE_DATABASE_URL",
+               "must start with sqlite:// (e.g. sqlite://./data/db) or postgresql:// (e.g. "
+               "postgresql://user@host/db)");
     }
     if (url->size() == std::string_view("sqlite://").size()) {
         r.fail("CALLSCRIBE_DATABASE_URL", "needs a file path after sqlite://");
@@ -318,6 +323,7 @@ std::string describe(const Config& c) {
         {"TWILIO_API_BASE", c.twilio.api_base},
         {"CALLSCRIBE_DATA_DIR", c.storage.data_dir.string()},
         {"CALLSCRIBE_DATABASE_URL", c.storage.database_url},
+        {"CALLSCRIBE_DATABASE_POOL", std::to_string(c.storage.database_pool)},
         {"CALLSCRIBE_LISTEN", c.http.listen},
         {"CALLSCRIBE_PUBLIC_URL", c.http.public_url},
         {"CALLSCRIBE_API_TOKEN", shown(c.http.api_token)},

@@ -39,7 +39,10 @@ struct TwilioSettings {
 
 struct StorageSettings {
     std::filesystem::path data_dir = "./data"; // CALLSCRIBE_DATA_DIR
-    std::string database_url; // CALLSCRIBE_DATABASE_URL, default sqlite://{data_dir}/callscribe.db
+    // CALLSCRIBE_DATABASE_URL, default sqlite://{data_dir}/callscribe.db; or postgresql://… (any
+    // libpq URI; also postgres://)
+    std::string database_url;
+    int database_pool = 8; // CALLSCRIBE_DATABASE_POOL 1..1000: PostgreSQL connections per process
 };
 
 struct HttpSettings {

@@ -29,6 +29,7 @@ inline constexpr std::array k_variables{
     Variable{"TWILIO_API_BASE"},
     Variable{"CALLSCRIBE_DATA_DIR"},
     Variable{"CALLSCRIBE_DATABASE_URL"},
+    Variable{"CALLSCRIBE_DATABASE_POOL"},
     Variable{"CALLSCRIBE_LISTEN"},
     Variable{"CALLSCRIBE_PUBLIC_URL"},
     Variable{"CALLSCRIBE_API_TOKEN", true},

@@ -1,6 +1,7 @@
 #include "store/store.hpp"
 
 #include "net/http_client.hpp"
+#include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <fmt/format.h>
@@ -91,6 +92,9 @@ std::optional<JobStep> parse_job_step(std::string_view text) {
 std::string_view to_string(Lane lane) {
     return name_of(k_lanes, lane);
 }
+std::optional<Lane> parse_lane(std::string_view text) {
+    return value_of(k_lanes, text);
+}
 
 std::string_view to_string(JobState state) {
     return name_of(k_job_states, state);
@@ -102,13 +106,19 @@ std::optional<JobState> parse_job_state(std::string_view text) {
 std::string_view to_string(DeliveryState state) {
     return name_of(k_delivery_states, state);
 }
+std::optional<DeliveryState> parse_delivery_state(std::string_view text) {
+    return value_of(k_delivery_states, text);
+}
 
 // The one registry of Store adapters: the URL's scheme picks one.
-Result<std::unique_ptr<Store>> open_store(std::string_view database_url) {
+Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
+                                          const StoreOptions& options) {
     const auto shown = net::redact_url(database_url);
     const auto scheme_end = database_url.find("://");
     if (scheme_end == std::string_view::npos) {
-        return fail(fmt::format("database URL {}: no scheme (expected sqlite://PATH)", shown));
+        return fail(fmt::format("database URL {}: no scheme (expected sqlite://PATH or "
+                                "postgresql://…)",
+                                shown));
     }
     const auto scheme = database_url.substr(0, scheme_end);
     if (scheme == "sqlite") {
@@ -121,8 +131,19 @@ Result<std::unique_ptr<Store>> open_store(std::string_view database_url) {
         if (!opened) return opened.error();
         return std::unique_ptr<Store>(std::move(*opened));
     }
-    return fail(fmt::format("database URL {}: unsupported scheme \"{}\" (supported: sqlite)", shown,
-                            scheme));
+    if (scheme == "postgresql" || scheme == "postgres") {
+        if (options.pool_size < 1) {
+            return fail(fmt::format("database URL {}: a pool of {} connections", shown,
+                                    options.pool_size));
+        }
+        auto opened = postgres::PostgresStore::open(std::string(database_url),
+                                                    {.pool_size = options.pool_size});
+        if (!opened) return opened.error();
+        return std::unique_ptr<Store>(std::move(*opened));
+    }
+    return fail(fmt::format("database URL {}: unsupported scheme \"{}\" (supported: sqlite, "
+                            "postgresql)",
+                            shown, scheme));
 }
 
 } // namespace callscribe::store

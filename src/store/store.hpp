@@ -88,6 +88,7 @@ std::optional<JobStep> parse_job_step(std::string_view text);
 // core each (CALLSCRIBE_WORKERS).
 enum class Lane { io, cpu };
 std::string_view to_string(Lane lane);
+std::optional<Lane> parse_lane(std::string_view text);
 
 enum class JobState { queued, running, done, failed };
 std::string_view to_string(JobState state);
@@ -119,6 +120,7 @@ struct EnqueueResult {
 
 enum class DeliveryState { pending, delivered, failed };
 std::string_view to_string(DeliveryState state);
+std::optional<DeliveryState> parse_delivery_state(std::string_view text);
 
 // One webhook in the outbox. The payload and id are fixed when it is enqueued, so every retry
 // sends the same bytes under the same `webhook-id`.
@@ -200,9 +202,16 @@ class Store {
     virtual Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) = 0;
 };
 
+struct StoreOptions {
+    // Connections a PostgreSQL store keeps at most (CALLSCRIBE_DATABASE_POOL); SQLite has one.
+    int pool_size = 8;
+};
+
 // Opens the store a database URL names: "sqlite://PATH" (PATH relative to the working folder,
-// or absolute as sqlite:///abs/path). Creates the file and runs pending migrations. Errors name
-// the URL (without its password).
-Result<std::unique_ptr<Store>> open_store(std::string_view database_url);
+// or absolute as sqlite:///abs/path), or "postgresql://…" / "postgres://…" (any libpq URI:
+// user, password, host, port, database, options). Creates the SQLite file, connects to the
+// PostgreSQL server, and runs pending migrations. Errors name the URL (without its password).
+Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
+                                          const StoreOptions& options = {});
 
 } // namespace callscribe::store

@@ -19,15 +19,6 @@ bool is_retryable(int code) {
 
 } // namespace
 
-std::int64_t to_micros(TimePoint time) {
-    return std::chrono::floor<std::chrono::microseconds>(time.time_since_epoch()).count();
-}
-
-TimePoint from_micros(std::int64_t micros) {
-    return TimePoint(
-        std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
-}
-
 void Connection::Closer::operator()(sqlite3* db) const {
     // Every Statement is finalized before its Connection goes, so close cannot find one open.
     sqlite3_close(db);

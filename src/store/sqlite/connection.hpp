@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/sid.hpp"
+#include "store/records.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -34,11 +35,6 @@ class DbError : public std::runtime_error {
   private:
     bool m_retryable;
 };
-
-// Times are stored as integer microseconds since the Unix epoch; finer digits are dropped
-// (rounded toward the past), so a time written and read back compares equal at that precision.
-std::int64_t to_micros(TimePoint time);
-TimePoint from_micros(std::int64_t micros);
 
 class Connection {
   public:

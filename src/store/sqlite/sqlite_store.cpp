@@ -1,7 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/records.hpp"
+#include "store/records.hpp"
 
 #include <fmt/format.h>
 
@@ -14,41 +14,9 @@ namespace callscribe::store::sqlite {
 
 namespace {
 
-using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
-
-template <class T> std::optional<Value> value_of(const std::optional<T>& field) {
-    if (!field) return std::nullopt;
-    if constexpr (std::is_same_v<T, std::string>) {
-        return Value(*field);
-    } else if constexpr (std::is_same_v<T, double>) {
-        return Value(*field);
-    } else if constexpr (std::is_integral_v<T>) {
-        return Value(static_cast<std::int64_t>(*field));
-    } else if constexpr (std::is_same_v<T, RecordingSid>) {
-        return Value(field->str());
-    } else {
-        return Value(std::string(to_string(*field)));
-    }
-}
-
 // UPDATE calls with the members of `update` that hold a value, and updated_at.
 void update_call(Connection& db, const CallSid& call, const CallUpdate& update, TimePoint now) {
-    std::vector<std::pair<std::string_view, Value>> columns;
-    auto add = [&](std::string_view column, std::optional<Value> value) {
-        if (value) columns.emplace_back(column, std::move(*value));
-    };
-    add("updated_at_us", Value(to_micros(now)));
-    add("status", value_of(update.status));
-    add("recording_sid", value_of(update.recording_sid));
-    add("recording_path", value_of(update.recording_path));
-    add("recording_bytes", value_of(update.recording_bytes));
-    add("recording_duration_s", value_of(update.recording_duration_s));
-    add("recording_channels", value_of(update.recording_channels));
-    add("final_transcript", value_of(update.final_transcript));
-    add("final_transcript_json", value_of(update.final_transcript_json));
-    add("transcript_source", value_of(update.transcript_source));
-    add("last_error", value_of(update.last_error));
-
+    const auto columns = call_update_columns(update, now);
     std::string sql = "UPDATE calls SET ";
     for (std::size_t i = 0; i < columns.size(); ++i) {
         sql += fmt::format("{}{} = ?{}", i == 0 ? "" : ", ", columns[i].first, i + 1);
@@ -408,22 +376,8 @@ Result<JobCounts> SqliteStore::count_jobs() {
         JobCounts counts;
         while (select.step()) {
             const auto state = parse_job_state(select.text_at(0));
-            const std::int64_t count = select.int64_at(1);
-            if (!state) throw DbError("unexpected value in jobs.state", false);
-            switch (*state) {
-            case JobState::queued:
-                counts.queued = count;
-                break;
-            case JobState::running:
-                counts.running = count;
-                break;
-            case JobState::done:
-                counts.done = count;
-                break;
-            case JobState::failed:
-                counts.failed = count;
-                break;
-            }
+            if (!state) throw CorruptValue("jobs", "state", select.text_at(0));
+            set_count(counts, *state, select.int64_at(1));
         }
         return counts;
     });

@@ -6,6 +6,7 @@
 // add its backend to `StoreBackends`.
 
 #include "store/store.hpp"
+#include "support/postgres_server.hpp"
 #include "support/temp_dir.hpp"
 
 #include <fmt/format.h>
@@ -28,7 +29,19 @@ class SqliteBackend {
     test_support::TempDir m_dir;
 };
 
-using StoreBackends = ::testing::Types<SqliteBackend>;
+// A fresh database per test on the tests' PostgreSQL server (support/postgres_server.hpp).
+class PostgresBackend {
+  public:
+    static constexpr const char* k_name = "postgres";
+
+    const std::string& url() const { return m_database.url(); }
+    std::unique_ptr<Store> open() const { return open_store(url()).value(); }
+
+  private:
+    test_support::PostgresDatabase m_database;
+};
+
+using StoreBackends = ::testing::Types<SqliteBackend, PostgresBackend>;
 
 struct BackendName {
     template <class Backend> static std::string GetName(int) { return Backend::k_name; }

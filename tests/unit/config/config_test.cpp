@@ -100,6 +100,21 @@ TEST(ConfigDefaults, DatabaseUrlIsDerivedFromDataDir) {
     EXPECT_EQ(c.storage.database_url, "sqlite:///var/lib/callscribe/callscribe.db");
 }
 
+TEST(ConfigDefaults, ServerDatabaseUrlsAreTakenAsTheyAreWithAPoolOfEight) {
+    Config c = load_config({});
+    EXPECT_EQ(c.storage.database_pool, 8);
+    for (const char* url : {"postgresql://app:pw@db.example:5432/calls?sslmode=require",
+                            "postgres://db.example/calls", "postgresql:///calls?host=/run/pg"}) {
+        c = load_config({{"CALLSCRIBE_DATABASE_URL", url}, {"CALLSCRIBE_DATABASE_POOL", "20"}});
+        EXPECT_EQ(c.storage.database_url, url);
+        EXPECT_EQ(c.storage.database_pool, 20);
+    }
+    const std::string text = describe(c);
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_DATABASE_POOL = 20\n"));
+    c = load_config({{"CALLSCRIBE_DATABASE_URL", "postgresql://app:hunter2pw@db/calls"}});
+    EXPECT_THAT(describe(c), Not(HasSubstr("hunter2pw")));
+}
+
 TEST(ConfigDefaults, PocketSphinxPathsAreDerivedFromModelDir) {
     Config c = load_config({{"CALLSCRIBE_PS_MODEL_DIR", "/models"}});
     EXPECT_EQ(c.stt.ps_hmm, std::filesystem::path("/models/en-us"));
@@ -357,9 +372,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_CHANNEL_LABELS", "A,B,C", "needs 1 or 2 non-empty labels"},
         BadValue{"CALLSCRIBE_CHANNEL_LABELS", "A,", "needs 1 or 2 non-empty labels"},
         BadValue{"CALLSCRIBE_DATABASE_URL", "mysql://db/x", "must start with sqlite://"},
+        BadValue{"CALLSCRIBE_DATABASE_URL", "db/x", "or postgresql://"},
         BadValue{"CALLSCRIBE_DATABASE_URL", "sqlite://", "needs a file path"},
-        BadValue{"CALLSCRIBE_DATABASE_URL", "postgresql://db/x", "not supported yet"},
-        BadValue{"CALLSCRIBE_DATABASE_URL", "postgres://db/x", "not supported yet"}));
+        BadValue{"CALLSCRIBE_DATABASE_POOL", "0", "is not between 1 and 1000"},
+        BadValue{"CALLSCRIBE_DATABASE_POOL", "1001", "is not between 1 and 1000"},
+        BadValue{"CALLSCRIBE_DATABASE_POOL", "many", "is not a whole number"}));
 
 // --- secrets ----------------------------------------------------------------------------------
 
@@ -432,8 +449,8 @@ TEST(ConfigSecrets, UrlPasswordsAreNotEchoed) {
     EXPECT_THAT(e, HasSubstr("CALLSCRIBE_WEBHOOK_URL"));
     EXPECT_THAT(e, HasSubstr("credentials"));
     EXPECT_THAT(e, Not(HasSubstr("hunter2pw")));
-    e = error_of({{"CALLSCRIBE_DATABASE_URL", "postgresql://app:hunter2pw@db:5432/calls"}});
-    EXPECT_THAT(e, HasSubstr("postgresql://***@db:5432/calls"));
+    e = error_of({{"CALLSCRIBE_DATABASE_URL", "mysql://app:hunter2pw@db:5432/calls"}});
+    EXPECT_THAT(e, HasSubstr("mysql://***@db:5432/calls"));
     EXPECT_THAT(e, Not(HasSubstr("hunter2pw")));
 }
 
@@ -465,11 +482,12 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_READY_BACKOFF = 1.5,2\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_PUBLIC_URL = http://127.0.0.1:8080\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_DATABASE_URL = sqlite://./data/callscribe.db\n"));
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_DATABASE_POOL = 8\n"));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_CHANNEL_LABELS = Caller,Agent\n"));
     EXPECT_THAT(text, Not(HasSubstr(k_secret)));
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 28);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 29);
 }
 
 } // namespace

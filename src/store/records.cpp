@@ -1,0 +1,76 @@
+#include "store/records.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <type_traits>
+
+namespace callscribe::store {
+
+namespace {
+
+template <class T> std::optional<ColumnValue> value_of(const std::optional<T>& field) {
+    if (!field) return std::nullopt;
+    if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, double>) {
+        return ColumnValue(*field);
+    } else if constexpr (std::is_integral_v<T>) {
+        return ColumnValue(static_cast<std::int64_t>(*field));
+    } else if constexpr (std::is_same_v<T, RecordingSid>) {
+        return ColumnValue(field->str());
+    } else {
+        return ColumnValue(std::string(to_string(*field)));
+    }
+}
+
+} // namespace
+
+std::int64_t to_micros(TimePoint time) {
+    return std::chrono::floor<std::chrono::microseconds>(time.time_since_epoch()).count();
+}
+
+TimePoint from_micros(std::int64_t micros) {
+    return TimePoint(
+        std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(micros)));
+}
+
+CorruptValue::CorruptValue(std::string_view table, std::string_view column, std::string_view text)
+    : std::runtime_error(fmt::format("unexpected value \"{}\" in {}.{}", text, table, column)) {}
+
+void set_count(JobCounts& counts, JobState state, std::int64_t count) {
+    switch (state) {
+    case JobState::queued:
+        counts.queued = count;
+        break;
+    case JobState::running:
+        counts.running = count;
+        break;
+    case JobState::done:
+        counts.done = count;
+        break;
+    case JobState::failed:
+        counts.failed = count;
+        break;
+    }
+}
+
+std::vector<std::pair<std::string_view, ColumnValue>> call_update_columns(const CallUpdate& update,
+                                                                          TimePoint now) {
+    std::vector<std::pair<std::string_view, ColumnValue>> columns;
+    auto add = [&](std::string_view column, std::optional<ColumnValue> value) {
+        if (value) columns.emplace_back(column, std::move(*value));
+    };
+    add("updated_at_us", ColumnValue(to_micros(now)));
+    add("status", value_of(update.status));
+    add("recording_sid", value_of(update.recording_sid));
+    add("recording_path", value_of(update.recording_path));
+    add("recording_bytes", value_of(update.recording_bytes));
+    add("recording_duration_s", value_of(update.recording_duration_s));
+    add("recording_channels", value_of(update.recording_channels));
+    add("final_transcript", value_of(update.final_transcript));
+    add("final_transcript_json", value_of(update.final_transcript_json));
+    add("transcript_source", value_of(update.transcript_source));
+    add("last_error", value_of(update.last_error));
+    return columns;
+}
+
+} // namespace callscribe::store

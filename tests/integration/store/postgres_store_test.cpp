@@ -1,0 +1,278 @@
+// PostgresStore beyond the shared contract (store_contract_test.cpp runs that on it too): opening
+// by URL, one-line errors without passwords, connections the server ends, a server restart,
+// migrations and claims racing across Store objects as across processes. Each test has a fresh
+// database on the tests' server (support/postgres_server.hpp).
+
+#include "integration/store/store_contract.hpp"
+#include "store/postgres/connection.hpp"
+#include "store/postgres/postgres_store.hpp"
+#include "support/postgres_server.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace callscribe::store::test {
+namespace {
+
+using test_support::PostgresDatabase;
+using test_support::PrivatePostgresServer;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+// `url` with a password, which trust authentication ignores: it must never be shown.
+std::string with_password(const std::string& url) {
+    const auto at = url.find('@');
+    EXPECT_NE(at, std::string::npos) << url;
+    return url.substr(0, at) + ":s3cret-pw" + url.substr(at);
+}
+
+void expect_one_clean_line(const Error& error) {
+    EXPECT_THAT(error.message, StartsWith("database postgres"));
+    EXPECT_THAT(error.message, Not(HasSubstr("s3cret")));
+    EXPECT_THAT(error.message, Not(HasSubstr("\n")));
+}
+
+// --- opening --------------------------------------------------------------------------------
+
+TEST(PostgresStoreOpen, APostgresqlOrPostgresUrlOpensAPostgresStore) {
+    PostgresDatabase db;
+    auto store = open_store(db.url(), {.pool_size = 2});
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_NE(dynamic_cast<postgres::PostgresStore*>(store->get()), nullptr);
+    (*store)->enqueue_offline_stt(call_sid(1), recording_sid(1), at(0)).value();
+
+    ASSERT_EQ(db.url().rfind("postgresql://", 0), 0u);
+    auto alias = open_store("postgres://" + db.url().substr(std::string("postgresql://").size()));
+    ASSERT_TRUE(alias) << alias.error().message;
+    EXPECT_EQ((*alias)->find_job(call_sid(1)).value().value().recording_sid, recording_sid(1));
+}
+
+TEST(PostgresStoreOpen, AnUnreachableServerIsOneRetryableLineWithoutThePassword) {
+    const auto store =
+        open_store("postgresql://callscribe:s3cret-pw@127.0.0.1:1/calls?connect_timeout=5");
+    ASSERT_FALSE(store);
+    expect_one_clean_line(store.error());
+    EXPECT_THAT(store.error().message, StartsWith("database postgresql://127.0.0.1:1/calls: "));
+    EXPECT_THAT(store.error().message, HasSubstr("while connecting"));
+    EXPECT_TRUE(store.error().retryable);
+}
+
+TEST(PostgresStoreOpen, AMalformedUrlIsNotRetryable) {
+    // libpq quotes the whole URL in some of its complaints (the second one here).
+    for (const char* url : {"postgresql://callscribe:s3cret-pw@db.example/calls?no_such=1",
+                            "postgresql://callscribe:s3cret-pw@[::1/calls",
+                            "postgresql://db.example/calls?password=s3cret-pw&no_such=1"}) {
+        const auto store = open_store(url);
+        ASSERT_FALSE(store) << url;
+        expect_one_clean_line(store.error());
+        EXPECT_THAT(store.error().message, HasSubstr("invalid connection URL")) << url;
+        EXPECT_FALSE(store.error().retryable) << url;
+    }
+}
+
+TEST(PostgresStoreOpen, AMissingDatabaseIsNamed) {
+    PostgresDatabase db;
+    const auto url = with_password(test_support::with_database(db.url(), "no_such_database"));
+    const auto store = open_store(url);
+    ASSERT_FALSE(store);
+    expect_one_clean_line(store.error());
+    EXPECT_THAT(store.error().message, HasSubstr("\"no_such_database\" does not exist"));
+}
+
+// --- migrations -----------------------------------------------------------------------------
+
+std::vector<std::string> schema_versions(const std::string& url) {
+    postgres::Connection db(url);
+    const auto rows = db.exec("SELECT version FROM schema_version ORDER BY version");
+    std::vector<std::string> versions;
+    for (int i = 0; i < rows.size(); ++i)
+        versions.push_back(rows[i].text_at(0));
+    return versions;
+}
+
+TEST(PostgresStoreMigrations, StoresOpeningAtOnceApplyEachMigrationOnce) {
+    PostgresDatabase db;
+    constexpr int k_openers = 6;
+    std::vector<std::string> errors(k_openers);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < k_openers; ++i) {
+        threads.emplace_back([&, i] {
+            auto store = open_store(db.url(), {.pool_size = 1});
+            if (!store) errors[static_cast<std::size_t>(i)] = store.error().message;
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    for (const auto& error : errors)
+        EXPECT_EQ(error, "");
+    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1"}));
+}
+
+TEST(PostgresStoreMigrations, ASchemaNewerThanThisBinaryIsRefused) {
+    PostgresDatabase db;
+    open_store(db.url()).value();
+    postgres::Connection(db.url()).exec("INSERT INTO schema_version (version, description) "
+                                        "VALUES (2, 'from the future')");
+    const auto store = open_store(db.url());
+    ASSERT_FALSE(store);
+    EXPECT_THAT(store.error().message,
+                HasSubstr("schema version 2 is newer than this binary knows (1)"));
+    EXPECT_FALSE(store.error().retryable);
+}
+
+// --- lost connections -----------------------------------------------------------------------
+
+TEST(PostgresStoreConnections, ConnectionsTheServerEndedAreReplacedOnTheNextCall) {
+    PostgresDatabase db;
+    auto store = open_store(db.url(), {.pool_size = 3}).value();
+    store->enqueue_offline_stt(call_sid(1), std::nullopt, at(0)).value();
+
+    const char* k_backends = "SELECT pid FROM pg_stat_activity WHERE datname = $1";
+    ASSERT_FALSE(db.on_server(k_backends).empty()) << "the pool keeps its connection";
+    db.on_server("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1");
+    for (int i = 0; i < 500 && !db.on_server(k_backends).empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(db.on_server(k_backends).empty()) << "the backends did not end";
+
+    // The pool notices the closed connection when it lends it, and connects afresh.
+    const auto job = store->find_job(call_sid(1));
+    ASSERT_TRUE(job) << job.error().message;
+    EXPECT_TRUE(job->has_value());
+    EXPECT_TRUE(store->claim_job(Lane::io, "w", at(1), k_lease).value());
+}
+
+TEST(PostgresStoreConnections, ARestartFailsTheCallsMeanwhileRetryablyThenTheyWorkAgain) {
+    PrivatePostgresServer server;
+    PostgresDatabase db(server.url());
+    auto store = open_store(with_password(db.url()), {.pool_size = 2}).value();
+    store->enqueue_offline_stt(call_sid(1), std::nullopt, at(0)).value();
+
+    server.halt();
+    const auto down = store->find_job(call_sid(1));
+    ASSERT_FALSE(down);
+    expect_one_clean_line(down.error());
+    EXPECT_THAT(down.error().message, HasSubstr("while reading the job of " + call_sid(1).str()));
+    EXPECT_TRUE(down.error().retryable);
+    const auto claim = store->claim_job(Lane::io, "w", at(1), k_lease);
+    ASSERT_FALSE(claim);
+    EXPECT_TRUE(claim.error().retryable);
+
+    server.start();
+    const auto up = store->find_job(call_sid(1));
+    ASSERT_TRUE(up) << up.error().message;
+    EXPECT_EQ(up->value().state, JobState::queued) << "nothing was lost";
+    EXPECT_TRUE(store->claim_job(Lane::io, "w", at(2), k_lease).value());
+}
+
+// --- concurrency ----------------------------------------------------------------------------
+
+TEST(PostgresStoreConcurrency, RacingEnqueuesMakeOneJobPerCall) {
+    PostgresDatabase db;
+    constexpr int k_calls = 30;
+    constexpr int k_stores = 4;
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < k_stores; ++i)
+        stores.push_back(open_store(db.url(), {.pool_size = 2}).value());
+    std::vector<int> created(k_stores, 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < k_stores; ++i) {
+        threads.emplace_back([&, i] {
+            for (int n = 1; n <= k_calls; ++n) {
+                const int call = i % 2 == 0 ? n : k_calls + 1 - n; // meet in the middle
+                const auto result = stores[static_cast<std::size_t>(i)]->enqueue_offline_stt(
+                    call_sid(call), recording_sid(call), at(0));
+                ASSERT_TRUE(result) << result.error().message;
+                created[static_cast<std::size_t>(i)] += result->created ? 1 : 0;
+            }
+        });
+    }
+    for (auto& thread : threads)
+        thread.join();
+    int total = 0;
+    for (int c : created)
+        total += c;
+    EXPECT_EQ(total, k_calls);
+    EXPECT_EQ(stores[0]->count_jobs().value().queued, k_calls);
+}
+
+TEST(PostgresStoreConcurrency, WorkersOnThreeStoresRunEachJobOnceAndDeliverEachWebhookOnce) {
+    PostgresDatabase db;
+    constexpr int k_jobs = 90;
+    constexpr int k_stores = 3;
+    constexpr int k_threads_per_store = 3;
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < k_stores; ++i)
+        stores.push_back(open_store(db.url(), {.pool_size = 2}).value());
+    for (int n = 1; n <= k_jobs; ++n)
+        stores[0]->enqueue_offline_stt(call_sid(n), std::nullopt, at(n % 5)).value();
+
+    std::mutex mutex;
+    std::multiset<std::string> finished, delivered;
+    std::vector<std::string> errors;
+    auto worker = [&](Store& store, const std::string& owner) {
+        auto failed = [&](const Error& e) {
+            std::lock_guard lock(mutex);
+            errors.push_back(owner + ": " + e.message);
+        };
+        for (;;) {
+            auto job = store.claim_job(Lane::io, owner, at(10), k_lease);
+            if (!job) return failed(job.error());
+            if (!*job) break;
+            Job held = **job;
+            held.state = JobState::done;
+            held.step = JobStep::finished;
+            const WebhookDelivery webhook{.id = "msg_" + held.call_sid.str(),
+                                          .call_sid = held.call_sid,
+                                          .payload = "{}",
+                                          .next_attempt_at = at(11),
+                                          .created_at = at(11)};
+            auto saved = store.finish_job(held, {.status = CallStatus::done}, webhook, at(11));
+            if (!saved) return failed(saved.error());
+            std::lock_guard lock(mutex);
+            if (*saved) finished.insert(held.call_sid.str());
+        }
+        for (;;) {
+            auto claimed = store.claim_webhook(owner, at(12), k_lease);
+            if (!claimed) return failed(claimed.error());
+            if (!*claimed) break;
+            WebhookDelivery held = **claimed;
+            held.state = DeliveryState::delivered;
+            held.attempts = 1;
+            held.last_status = 200;
+            held.delivered_at = at(12);
+            auto saved = store.save_webhook(held);
+            if (!saved) return failed(saved.error());
+            std::lock_guard lock(mutex);
+            if (*saved) delivered.insert(held.id);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int s = 0; s < k_stores; ++s) {
+        for (int t = 0; t < k_threads_per_store; ++t) {
+            threads.emplace_back(worker, std::ref(*stores[static_cast<std::size_t>(s)]),
+                                 fmt::format("worker-{}-{}", s, t));
+        }
+    }
+    for (auto& thread : threads)
+        thread.join();
+
+    EXPECT_TRUE(errors.empty()) << errors.front();
+    EXPECT_EQ(finished.size(), std::size_t{k_jobs});
+    EXPECT_EQ(std::set<std::string>(finished.begin(), finished.end()).size(), std::size_t{k_jobs})
+        << "a job ran twice";
+    EXPECT_EQ(delivered.size(), std::size_t{k_jobs});
+    EXPECT_EQ(std::set<std::string>(delivered.begin(), delivered.end()).size(), std::size_t{k_jobs})
+        << "a webhook was delivered twice";
+    EXPECT_EQ(stores[1]->count_jobs().value().done, k_jobs);
+    EXPECT_FALSE(stores[2]->next_webhook_due().value());
+}
+
+} // namespace
+} // namespace callscribe::store::test
