@@ -202,6 +202,19 @@ TEST_F(TwilioCallbacks, CallStatusWithARecordingPassesItOn) {
     EXPECT_EQ((*job)->recording_sid, k_recording);
 }
 
+// Credentials go only to TWILIO_API_BASE: the media URL is built from it and the Recording SID
+// when the job resolves the recording, never taken from a callback.
+TEST_F(TwilioCallbacks, ACallbackSuppliedRecordingUrlIsNeverUsed) {
+    auto fields = recording_status();
+    for (auto& [name, value] : fields)
+        if (name == "RecordingUrl") value = "http://attacker.example/steal";
+    EXPECT_EQ(signed_post("/twilio/recording-status", fields).status, 204);
+    auto job = store().find_job(k_call);
+    ASSERT_TRUE(job && *job);
+    EXPECT_EQ((*job)->recording_sid, k_recording);
+    EXPECT_EQ((*job)->media_url, "") << "resolved later, from TWILIO_API_BASE";
+}
+
 TEST_F(TwilioCallbacks, CallsStillInProgressDoNothing) {
     for (const char* status : {"queued", "initiated", "ringing", "answered", "in-progress"})
         EXPECT_EQ(signed_post("/twilio/call-status", call_status(status)).status, 204) << status;
