@@ -108,6 +108,8 @@ class FaultMatrix : public test::PipelineFixture {
     }
 
     // Asserts nothing was lost and writes the row.
+    // `log_marker` picks the log line to show; a marker starting with "error: " is shown as it
+    // is (an error returned to the worker, which logs it).
     void record(std::string_view group, std::string_view fault, std::string_view outcome,
                 std::string_view log_marker, std::string call_log = {}) {
         const std::string lost_now = lost();
@@ -118,7 +120,9 @@ class FaultMatrix : public test::PipelineFixture {
         const json row{{"group", group},
                        {"fault", fault},
                        {"outcome", outcome},
-                       {"log", strip_time(line_with(log_marker))},
+                       {"log", log_marker.starts_with("error: ")
+                                   ? std::string(log_marker)
+                                   : strip_time(line_with(log_marker))},
                        {"call_log", call_log},
                        {"lost", lost_now},
                        {"test", ::testing::UnitTest::GetInstance()->current_test_info()->name()}};
@@ -442,6 +446,7 @@ TEST_F(FaultMatrix, DatabaseLockedByAnotherProcess) {
     EXPECT_TRUE(blocked.error().retryable) << blocked.error().message;
     EXPECT_NE(blocked.error().message.find("locked"), std::string::npos)
         << blocked.error().message;
+    const std::string step_error = "error: " + blocked.error().message;
     holder->kill(); // the other process ends; its lock goes with it
     m_clock.advance(Seconds{61}); // this worker's lease on the job runs out
     drive();
@@ -450,7 +455,7 @@ TEST_F(FaultMatrix, DatabaseLockedByAnotherProcess) {
     record("Database", "another process holds the SQLite write lock mid-step",
            "the save fails after the busy timeout (5 s; 0.2 s in this test) with a retryable "
            "error; the job stays leased, then runs again from its last saved step",
-           "Recording saved to disk",
+           step_error,
            fmt::format("{}; the step that could not be saved ran again", call_summary()));
 }
 
@@ -472,8 +477,8 @@ class FaultMatrixWebhook : public FaultMatrix {
     }
     std::string delivery_summary() {
         const auto d = delivery();
-        return fmt::format("{}; webhook {} after {} attempts{}", call_summary(),
-                           store::to_string(d.state), d.attempts,
+        return fmt::format("{}; webhook {} after {} attempt{}{}", call_summary(),
+                           store::to_string(d.state), d.attempts, d.attempts == 1 ? "" : "s",
                            d.last_error.empty() ? "" : "; " + d.last_error);
     }
 };
