@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 CALLSCRIBE_FAULT_MATRIX_OUT="$work/rows.jsonl" build/tests/callscribe_tests \
   --gtest_filter='FaultMatrix*' --gtest_brief=1
-CALLSCRIBE_CHAOS_REPORT="$work/chaos.json" ${1:+CALLSCRIBE_CHAOS_SEED=$1} \
+env CALLSCRIBE_CHAOS_REPORT="$work/chaos.json" ${1:+CALLSCRIBE_CHAOS_SEED=$1} \
   build/tests/callscribe_tests --gtest_filter='Chaos.*' --gtest_brief=1
 
 fuzz_seconds=${2:-30}

@@ -58,8 +58,9 @@ struct Reply {
     std::uint64_t length = 0; // of the file range, when there is a file
 };
 
-// One accepted socket. `waiting` (touched only on the connection's strand) is true while the
-// connection waits for the first byte of its next request: that is when stop() may close it.
+// One accepted socket. `waiting` (touched only on the connection's strand) is true until the
+// header of its next request is complete: nothing was promised to the client yet, so stop() may
+// close it then (a slow or idle client cannot hold up a shutdown).
 struct Connection {
     explicit Connection(beast::tcp_stream stream_) : stream(std::move(stream_)) {}
     beast::tcp_stream stream;
@@ -299,7 +300,6 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
             stream.expires_after(steady(first ? settings.header_timeout : settings.idle_timeout));
             const std::size_t n =
                 co_await stream.async_read_some(buffer.prepare(k_first_read), token);
-            connection->waiting = false;
             if (ec) break;
             buffer.commit(n);
         }
@@ -311,7 +311,9 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
             settings.header_limit, std::numeric_limits<std::uint32_t>::max())));
         parser.body_limit(settings.body_limit);
         stream.expires_after(steady(settings.header_timeout));
+        connection->waiting = true;
         co_await http::async_read_header(stream, buffer, parser, token);
+        connection->waiting = false;
         if (ec == http::error::header_limit) {
             co_await refuse(431, "request header fields too large", "-", "-", began);
             break;

@@ -392,6 +392,19 @@ TEST_F(HttpServerTest, StopClosesIdleKeepAliveConnectionsAtOnce) {
     EXPECT_TRUE(client.closed_within(5s));
 }
 
+TEST_F(HttpServerTest, StopClosesAConnectionStillSendingItsHeader) {
+    auto settings = test_settings();
+    settings.header_timeout = Seconds{60};
+    auto server = serve(routes, settings);
+    RawClient slow(server->port());
+    slow.send("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: a");
+    std::this_thread::sleep_for(100ms); // the server is reading the header now
+    const auto began = std::chrono::steady_clock::now();
+    server->stop(); // a slowloris client must not hold up a shutdown for the header timeout
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 5s);
+    EXPECT_TRUE(slow.closed_within(5s));
+}
+
 TEST_F(HttpServerTest, HandlersMayRunOnTheIoThread) {
     auto settings = test_settings();
     settings.handler_threads = 0;
