@@ -4,6 +4,10 @@
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     default: 60 s, every target
 #
+# CALLSCRIBE_FUZZ_SEED fixes libFuzzer's random seed (CI does: a run then repeats the inputs of
+# the last one, so a red CI means a change broke something, not that the dice found something
+# new); unset, every run explores afresh (scripts/reliability.sh).
+#
 # Each run starts from a scratch copy of fuzz/corpus/<target>, so new inputs do not dirty the
 # tree (copy the interesting ones back by hand). Prints one line per target: executions,
 # executions per second, new corpus items, crashes. A crash, leak or hang is saved under
@@ -36,7 +40,7 @@ for t in "${targets[@]}"; do
   # -timeout: an input that takes 10 s is a hang; -rss_limit_mb: one that needs 2 GB a bug.
   status=0
   "build-sanitize/fuzz/fuzz_$t" "$scratch/$t" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
+    -rss_limit_mb=2048 -seed="${CALLSCRIBE_FUZZ_SEED:-0}" -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
   after=$(find "$scratch/$t" -type f | wc -l)
   crashes=$(find "$artifacts" -type f | wc -l)
   final_stat() { grep -oP "^stat::$1:\s*\K[0-9]+" "$log" | tail -1 || true; }

@@ -88,20 +88,26 @@ Result<std::pair<std::string_view, std::string_view>> split_host_port(std::strin
 
 } // namespace
 
-std::string in_quotes(std::string_view text) {
-    std::string out = "\"";
+std::string escaped(std::string_view text) {
+    std::string out;
     for (char c : text) {
         auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20 || u == 0x7f) {
+        if (u < 0x20 || u == 0x7f) {
             out += fmt::format("\\x{:02x}", u);
         } else {
             out += c;
         }
     }
-    return out + "\"";
+    return out;
+}
+
+std::string in_quotes(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return escaped(out) + "\"";
 }
 
 std::vector<std::string> split_list(std::string_view text) {

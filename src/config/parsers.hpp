@@ -37,7 +37,10 @@ bool is_sid(std::string_view text, std::string_view prefix);
 // Splits "a, b ,c" at commas and trims each item (an empty text gives one empty item).
 std::vector<std::string> split_list(std::string_view text);
 
-// `text` in double quotes, with quotes, backslashes and control characters escaped.
+// `text` with control characters written as \xNN, so that it stays on one line.
+std::string escaped(std::string_view text);
+
+// `text` in double quotes, with quotes and backslashes escaped and control characters as \xNN.
 std::string in_quotes(std::string_view text);
 
 } // namespace callscribe::config

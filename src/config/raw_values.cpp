@@ -1,5 +1,7 @@
 #include "config/raw_values.hpp"
 
+#include "config/parsers.hpp"
+
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -146,7 +148,7 @@ RawValues read_toml(const std::filesystem::path& path, const std::vector<std::st
         table = toml::parse(std::string_view(content), std::string_view(file));
     } catch (const toml::parse_error& e) {
         throw ConfigError(file, fmt::format("{}: {}", position(file, e.source()),
-                                            redact(std::string(e.description()), secrets)));
+                                            redact(escaped(e.description()), secrets)));
     }
 
     RawValues values;
@@ -155,7 +157,7 @@ RawValues read_toml(const std::filesystem::path& path, const std::vector<std::st
         const Variable* variable = variable_for_key(key.str());
         if (variable == nullptr) {
             std::string message =
-                fmt::format("{}: unknown key \"{}\"", position(file, key.source()), key.str());
+                fmt::format("{}: unknown key {}", position(file, key.source()), in_quotes(key.str()));
             if (node.is_table()) {
                 message += " (keys go at the top level, named as the environment variables)";
             } else if (auto hint = suggestion_for(key.str()); !hint.empty()) {

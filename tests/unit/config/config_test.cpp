@@ -247,6 +247,18 @@ TEST_F(ConfigFile, UnknownKeyNamesKeyAndFileWithASuggestion) {
     EXPECT_THAT(e, HasSubstr("did you mean twilio_account_sid?"));
 }
 
+TEST_F(ConfigFile, AnUnknownKeyWithANewlineIsNamedOnOneLine) {
+    std::string e = error_of({}, write("\"a\\nb\" = 1\n"));
+    EXPECT_THAT(e, HasSubstr("unknown key \"a\\x0ab\""));
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
+TEST_F(ConfigFile, ASyntaxErrorAboutAControlCharacterIsOneLine) {
+    std::string e = error_of({}, write(std::string("callscribe_listen = \"a\rb\x01\"\n")));
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+    EXPECT_EQ(e.find('\r'), std::string::npos) << e;
+}
+
 TEST_F(ConfigFile, TablesAreUnknownKeys) {
     auto file = write("[twilio]\naccount_sid = \"AC\"\n");
     std::string e = error_of({}, file);
