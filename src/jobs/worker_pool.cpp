@@ -18,6 +18,7 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::start() {
+    m_listener = m_store.listen_for_due_jobs([this] { wake(); });
     for (int i = 0; i < m_settings.io_workers; ++i) {
         m_threads.emplace_back([this] { work(store::Lane::io); });
     }
@@ -45,6 +46,7 @@ void WorkerPool::stop() {
         if (thread.joinable()) thread.join();
     }
     m_threads.clear();
+    m_listener.reset();
 }
 
 bool WorkerPool::idle_until(steady::time_point until) {
@@ -58,7 +60,8 @@ void WorkerPool::work(store::Lane lane) {
     // A transcriber holds per-thread decoding state: one per cpu worker, made once.
     std::unique_ptr<stt::Transcriber> transcriber;
     if (lane == store::Lane::cpu) transcriber = m_engine.make_transcriber();
-    const auto max_idle = std::chrono::duration_cast<steady::duration>(m_settings.max_idle);
+    const auto max_idle = std::chrono::duration_cast<steady::duration>(
+        m_listener ? m_settings.max_idle_listening : m_settings.max_idle);
     while (!m_stopping) {
         auto ran = m_runner.run_one(lane, transcriber.get());
         if (ran && *ran) {

@@ -6,6 +6,9 @@
 //
 // A job that waits for Twilio is not held by any thread: it sits in the Store with a run_at.
 // An idle thread waits until the Store's next due time, at most `max_idle`, or until wake().
+// Where the Store tells of jobs other processes made due (PostgreSQL's LISTEN/NOTIFY), that
+// news wakes the threads too, and `max_idle_listening` (longer) bounds the wait instead: a
+// fall-back for news lost while the listener reconnects, not a poll that loads the database.
 //
 // stop() stops claiming, lets every running step finish and save, and joins the threads.
 #include "jobs/job_runner.hpp"
@@ -24,6 +27,7 @@ struct WorkerPoolSettings {
     int io_workers = 8;
     int cpu_workers = 1;
     Seconds max_idle{1}; // how stale a due time from another process may get
+    Seconds max_idle_listening{15};
     Seconds housekeeping_every{5};
 };
 
@@ -52,6 +56,7 @@ class WorkerPool {
     const stt::Engine& m_engine;
     WorkerPoolSettings m_settings;
     std::function<void()> m_background;
+    std::unique_ptr<store::DueJobListener> m_listener;
     std::vector<std::thread> m_threads;
     std::mutex m_mutex;
     std::condition_variable m_wakeup;

@@ -21,6 +21,7 @@
 #include "core/sid.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -143,6 +144,12 @@ struct JobCounts {
     std::int64_t queued = 0, running = 0, done = 0, failed = 0;
 };
 
+// While it lives, someone is told when jobs may have become due (see Store::listen_for_due_jobs).
+class DueJobListener {
+  public:
+    virtual ~DueJobListener() = default;
+};
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -188,6 +195,14 @@ class Store {
     // worker should look again. Empty when there is nothing to do.
     virtual Result<std::optional<TimePoint>> next_job_due(Lane lane) = 0;
     virtual Result<JobCounts> count_jobs() = 0;
+    // Calls `on_due` (from a thread of its own) whenever any process may have made a job due,
+    // until the listener is destroyed; also after a lost connection comes back, since news may
+    // have been missed meanwhile. Nothing when the database cannot tell other processes (SQLite):
+    // workers then look at next_job_due() now and then.
+    virtual std::unique_ptr<DueJobListener> listen_for_due_jobs(std::function<void()> on_due) {
+        (void)on_due;
+        return nullptr;
+    }
 
     // --- webhook outbox ---------------------------------------------------------------------
     // Takes the pending delivery with the earliest next_attempt_at <= now (or one whose lease

@@ -231,6 +231,29 @@ bool Connection::healthy() {
     return PQstatus(c) == CONNECTION_OK;
 }
 
+int Connection::wait_for_notifications(int wake_fd, std::chrono::milliseconds limit) {
+    pg_conn* c = m_connection.get();
+    const auto take = [c] {
+        int count = 0;
+        while (PGnotify* notification = PQnotifies(c)) {
+            PQfreemem(notification);
+            ++count;
+        }
+        return count;
+    };
+    // LISTEN's own reply may have carried some already.
+    if (const int buffered = take(); buffered > 0) return buffered;
+    std::array<pollfd, 2> fds{pollfd{.fd = PQsocket(c), .events = POLLIN, .revents = 0},
+                              pollfd{.fd = wake_fd, .events = POLLIN, .revents = 0}};
+    if (poll(fds.data(), fds.size(), static_cast<int>(limit.count())) <= 0 ||
+        (fds[0].revents & (POLLIN | POLLERR | POLLHUP)) == 0) {
+        return 0;
+    }
+    if (PQconsumeInput(c) == 0 || PQstatus(c) != CONNECTION_OK)
+        throw DbError(one_line(PQerrorMessage(c)), true, true);
+    return take();
+}
+
 Transaction::Transaction(Connection& connection) : m_connection(connection) {
     m_connection.exec("BEGIN");
 }

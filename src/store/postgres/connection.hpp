@@ -18,6 +18,7 @@
 #include "core/sid.hpp"
 #include "store/records.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -117,6 +118,10 @@ class Connection {
     // False when the server is known to have closed the connection (restarted, or the backend
     // was terminated): reads what the server sent meanwhile without waiting.
     bool healthy();
+    // Waits at most `limit` for NOTIFY messages on the channels this connection LISTENs to, or
+    // until `wake_fd` is readable; returns how many arrived (0: timed out or woken). Throws
+    // DbError (connection lost) when the server went away.
+    int wait_for_notifications(int wake_fd, std::chrono::milliseconds limit);
 
   private:
     Rows checked(pg_result* result);

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "net/http_client.hpp"
 #include "store/postgres/connection_pool.hpp"
+#include "store/postgres/due_job_listener.hpp"
 #include "store/records.hpp"
 
 #include <fmt/format.h>
@@ -15,9 +16,6 @@
 namespace callscribe::store::postgres {
 
 namespace {
-
-// Workers that LISTEN on this channel hear when a job of the lane in the payload became due.
-constexpr std::string_view k_jobs_channel = "callscribe_jobs";
 
 void notify_due(Connection& db, Lane lane) {
     db.exec("SELECT pg_notify($1, $2)", Params(k_jobs_channel, to_string(lane)));
@@ -85,8 +83,8 @@ TimePoint plus(TimePoint now, Seconds lease) {
 
 } // namespace
 
-PostgresStore::PostgresStore(std::string shown_url, std::unique_ptr<ConnectionPool> pool)
-    : m_shown_url(std::move(shown_url)), m_pool(std::move(pool)) {}
+PostgresStore::PostgresStore(std::string url, std::unique_ptr<ConnectionPool> pool)
+    : m_url(std::move(url)), m_shown_url(net::redact_url(m_url)), m_pool(std::move(pool)) {}
 
 PostgresStore::~PostgresStore() = default;
 
@@ -101,12 +99,16 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
             what = "applying schema migrations";
             migrate(*lease, options.migrations);
         }
-        return std::unique_ptr<PostgresStore>(new PostgresStore(shown, std::move(pool)));
+        return std::unique_ptr<PostgresStore>(new PostgresStore(url, std::move(pool)));
     } catch (const DbError& e) {
         return Error{fmt::format("database {}: {} while {}", shown, e.what(), what), e.retryable()};
     } catch (const std::exception& e) {
         return Error{fmt::format("database {}: {} while {}", shown, e.what(), what), false};
     }
+}
+
+std::unique_ptr<DueJobListener> PostgresStore::listen_for_due_jobs(std::function<void()> on_due) {
+    return std::make_unique<PostgresDueJobListener>(m_url, m_shown_url, std::move(on_due));
 }
 
 Error PostgresStore::error(std::string_view what, std::string_view message, bool retryable) const {

@@ -13,7 +13,7 @@
 //
 // Wake-ups: the transactions that make a job due (enqueue, restart, a save that queues a job
 // again) send NOTIFY on the channel `callscribe_jobs` with the job's lane as payload, for
-// workers that LISTEN.
+// workers that LISTEN (listen_for_due_jobs).
 //
 // Times: stored as integer microseconds since the Unix epoch, as in SQLite (store/records.hpp).
 // Text is UTF-8 without NUL bytes (PostgreSQL stores no others).
@@ -77,6 +77,8 @@ class PostgresStore final : public Store {
                             const std::optional<WebhookDelivery>& webhook, TimePoint now) override;
     Result<std::optional<TimePoint>> next_job_due(Lane lane) override;
     Result<JobCounts> count_jobs() override;
+    // LISTEN on its own connection (PostgresDueJobListener).
+    std::unique_ptr<DueJobListener> listen_for_due_jobs(std::function<void()> on_due) override;
 
     Result<std::optional<WebhookDelivery>> claim_webhook(std::string_view owner, TimePoint now,
                                                          Seconds lease) override;
@@ -85,13 +87,14 @@ class PostgresStore final : public Store {
     Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) override;
 
   private:
-    PostgresStore(std::string shown_url, std::unique_ptr<ConnectionPool> pool);
+    PostgresStore(std::string url, std::unique_ptr<ConnectionPool> pool);
 
     // Runs `body` on a borrowed connection, inside one transaction when `write`; turns any
     // exception into an error naming the database and `what`, and drops a lost connection.
     template <class T, class Body> Result<T> run(bool write, std::string_view what, Body&& body);
     Error error(std::string_view what, std::string_view message, bool retryable) const;
 
+    std::string m_url;       // may hold a password: never printed
     std::string m_shown_url; // without password or query: safe to print
     std::unique_ptr<ConnectionPool> m_pool;
 };

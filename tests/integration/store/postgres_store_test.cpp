@@ -6,12 +6,14 @@
 #include "integration/store/store_contract.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/postgres_store.hpp"
+#include "support/captured_log.hpp"
 #include "support/postgres_server.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -169,6 +171,83 @@ TEST(PostgresStoreConnections, ARestartFailsTheCallsMeanwhileRetryablyThenTheyWo
     ASSERT_TRUE(up) << up.error().message;
     EXPECT_EQ(up->value().state, JobState::queued) << "nothing was lost";
     EXPECT_TRUE(store->claim_job(Lane::io, "w", at(2), k_lease).value());
+}
+
+// --- LISTEN/NOTIFY -------------------------------------------------------------------------
+
+// Counts the listener's calls; lets a test wait (bounded) for the next one.
+class DueCounter {
+  public:
+    std::function<void()> callback() {
+        return [this] {
+            std::lock_guard lock(m_mutex);
+            ++m_count;
+            m_changed.notify_all();
+        };
+    }
+    // True when the count reached `count` within `limit`.
+    bool reaches(int count, std::chrono::seconds limit) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, limit, [&] { return m_count >= count; });
+    }
+    int count() {
+        std::lock_guard lock(m_mutex);
+        return m_count;
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    int m_count = 0;
+};
+
+TEST(PostgresStoreListen, AJobAnotherStoreMakesDueWakesTheListener) {
+    PostgresDatabase db;
+    auto listening = open_store(db.url()).value();
+    auto other = open_store(db.url()).value();
+    DueCounter due;
+    auto listener = listening->listen_for_due_jobs(due.callback());
+    ASSERT_NE(listener, nullptr);
+    ASSERT_TRUE(due.reaches(1, std::chrono::seconds(10))) << "listening starts with a look";
+
+    other->enqueue_offline_stt(call_sid(1), std::nullopt, at(0)).value();
+    ASSERT_TRUE(due.reaches(2, std::chrono::seconds(10))) << "the enqueue was not heard";
+
+    // A claim makes nothing due; saving the job queued again does.
+    Job held = other->claim_job(Lane::io, "w", at(1), k_lease).value().value();
+    held.run_at = at(30);
+    const int before_save = due.count();
+    ASSERT_TRUE(other->save_job(held, {}, at(2)).value());
+    EXPECT_TRUE(due.reaches(before_save + 1, std::chrono::seconds(10)));
+
+    listener.reset();
+    const int after_reset = due.count();
+    other->enqueue_offline_stt(call_sid(2), std::nullopt, at(3)).value();
+    EXPECT_EQ(other->count_jobs().value().queued, 2);
+    EXPECT_EQ(due.count(), after_reset) << "a destroyed listener calls nothing";
+}
+
+TEST(PostgresStoreListen, AfterADatabaseRestartTheListenerSaysSoAndListensAgain) {
+    test_support::CapturedLog log;
+    PrivatePostgresServer server;
+    PostgresDatabase db(server.url());
+    auto store = open_store(with_password(db.url()), {.pool_size = 2}).value();
+    DueCounter due;
+    auto listener = store->listen_for_due_jobs(due.callback());
+    ASSERT_TRUE(due.reaches(1, std::chrono::seconds(10)));
+
+    server.halt();
+    server.start();
+    // Back, it looks once more (news sent meanwhile is lost), then hears NOTIFY again.
+    ASSERT_TRUE(due.reaches(2, std::chrono::seconds(30))) << log.text();
+    const int back = due.count();
+    store->enqueue_offline_stt(call_sid(1), std::nullopt, at(0)).value();
+    EXPECT_TRUE(due.reaches(back + 1, std::chrono::seconds(10)));
+
+    const int failed = log.find("listening for due jobs failed");
+    ASSERT_GE(failed, 0) << log.text();
+    EXPECT_GE(log.find("listening for due jobs again", failed), 0) << log.text();
+    EXPECT_THAT(log.text(), Not(HasSubstr("s3cret")));
 }
 
 // --- concurrency ----------------------------------------------------------------------------
