@@ -192,13 +192,44 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
     const fs::path file = m_settings.data_dir / relative;
     std::error_code ec;
     if (relative.empty() || !fs::is_regular_file(file, ec)) {
-        // The file went away (deleted by hand, a new disk): fetch it again.
-        log().warn("[OFFLINE_STT] Recording file for {} is missing ({}), downloading again",
+        // Another machine downloaded it (per-machine disks), or it went away: fetch it here and
+        // now, so that the transcription runs where the file is. Handing the job back to the
+        // download step could send it to yet another machine.
+        log().warn("[OFFLINE_STT] Recording file for {} is not on this machine ({}), "
+                   "downloading it here",
                    job.call_sid.str(), relative.empty() ? "never saved" : relative);
-        job.format_index = 0;
-        return next_step(std::move(job), JobStep::download,
-                         CallUpdate{.status = CallStatus::downloading, .recording_path = ""});
+        auto fetched = fetch_here(job);
+        if (!fetched) {
+            job.format_index = 0;
+            return next_step(std::move(job), JobStep::download,
+                             CallUpdate{.status = CallStatus::downloading, .recording_path = ""});
+        }
+        return transcribe_file(std::move(job), transcriber, *fetched);
     }
+    return transcribe_file(std::move(job), transcriber, file);
+}
+
+std::optional<fs::path> OfflineSttJob::fetch_here(const Job& job) {
+    if (job.media_url.empty()) return std::nullopt;
+    for (int form = 0; form < k_form_count; ++form) {
+        const std::string url = job.media_url + std::string(k_media_suffixes[form]);
+        pipeline_log::trying_url(form + 1, k_form_count, url);
+        auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir),
+                                        m_settings.download_limits);
+        if (saved) {
+            pipeline_log::download_status(saved->status, saved->bytes);
+            pipeline_log::downloaded(saved->bytes);
+            return saved->path;
+        }
+        // A 404 tries the next form at once (the recording was there before); anything else is
+        // for the download step, with its waits and retries.
+        if (saved.error().kind != twilio::ApiFailureKind::not_found) return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& transcriber,
+                                                   const fs::path& file) {
     pipeline_log::transcription_started(job.call_sid, m_engine.name());
     auto transcript = transcriber.transcribe(file);
     if (!transcript) {

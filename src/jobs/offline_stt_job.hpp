@@ -74,6 +74,11 @@ class OfflineSttJob {
     Result<StepOutcome> resolve(store::Job job);
     Result<StepOutcome> download(store::Job job);
     Result<StepOutcome> transcribe(store::Job job, stt::Transcriber& transcriber);
+    // The recording downloaded into this machine's recordings folder (the forms in order, no
+    // waits); empty when that fails (the download step then takes over).
+    std::optional<std::filesystem::path> fetch_here(const store::Job& job);
+    Result<StepOutcome> transcribe_file(store::Job job, stt::Transcriber& transcriber,
+                                        const std::filesystem::path& file);
 
     // The recording is not there yet: spend one readiness delay, or give up when none is left.
     Result<StepOutcome> not_ready(store::Job job, store::CallUpdate call);

@@ -362,6 +362,28 @@ TEST_F(OfflineSttJobTest, AWorkerThatDiedAfterTheDownloadIsTakenOverWithoutFetch
     EXPECT_FALSE(*late);
 }
 
+TEST_F(OfflineSttJobTest, ATranscriptionOnAMachineWithoutTheFileFetchesItThereInTheSameStep) {
+    enqueue();
+    ASSERT_TRUE(m_runner->run_one(store::Lane::io, nullptr)); // resolve
+    ASSERT_TRUE(m_runner->run_one(store::Lane::io, nullptr)); // download, to this machine's disk
+    EXPECT_EQ(m_twilio.media_requests, 1);
+
+    // A worker on another machine, with a recordings folder of its own, claims the transcription.
+    test_support::TempDir other_machine;
+    m_settings.data_dir = other_machine.path();
+    rebuild("other-machine");
+    auto transcriber = s_engine->make_transcriber();
+    auto ran = m_runner->run_one(store::Lane::cpu, transcriber.get());
+    ASSERT_TRUE(ran && *ran) << (ran ? "nothing ran" : ran.error().message);
+    EXPECT_EQ((*ran)->result, StepResult::done) << "the job went back to the download step";
+    EXPECT_EQ(m_twilio.media_requests, 2);
+    EXPECT_TRUE(std::filesystem::is_regular_file(other_machine / "recordings" /
+                                                 (fakes::k_call.str() + ".mp3")));
+    EXPECT_TRUE(m_log.contains("is not on this machine (recordings/" + fakes::k_call.str()));
+    EXPECT_EQ(call().status, CallStatus::done);
+    EXPECT_FALSE(call().final_transcript.empty());
+}
+
 TEST_F(OfflineSttJobTest, AWebhookReceiverThatFailsTwiceGetsTheSameWebhookUntilItAccepts) {
     int answered = 0;
     FakeHttpServer receiver([&](const FakeRequest&) {
