@@ -18,8 +18,8 @@ export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:print_stacktra
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"; fi
 
-# The chaos run (tests/chaos) is left out: fifty transcriptions over thirty restarts is a load
-# test, and the code it drives is the code the other tests cover.
-filter=(-E '^Chaos\.')
+# The chaos run (tests/chaos) and the scale-out run (a hundred calls over four processes) are
+# left out: they are load tests, and the code they drive is the code the other tests cover.
+filter=(-E '^(Chaos|ScaleOutPostgres)\.')
 if [ $# -gt 0 ]; then filter+=(-R "$1"); fi
 ctest --test-dir build-sanitize --output-on-failure --parallel "$(nproc)" --timeout 600 "${filter[@]}"

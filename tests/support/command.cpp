@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
+
 extern char** environ;
 
 namespace callscribe::test_support {
@@ -150,9 +153,11 @@ std::optional<std::string> BackgroundCommand::read_line(std::chrono::millisecond
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        if (m_stdout < 0 || left.count() <= 0) return std::nullopt;
+        if (m_stdout < 0) return std::nullopt;
+        // Past the deadline, still take what is already there.
         pollfd fd{m_stdout, POLLIN, 0};
-        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+        if (::poll(&fd, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0))) <= 0)
+            return std::nullopt;
         char buffer[4096];
         const auto n = ::read(m_stdout, buffer, sizeof buffer);
         if (n <= 0) return std::nullopt;
