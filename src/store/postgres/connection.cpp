@@ -181,12 +181,17 @@ Connection::Connection(const std::string& url) {
 Connection::~Connection() = default;
 
 Rows Connection::exec(std::string_view sql, const Params& params) {
-    const std::string text(sql);
     const auto values = params.pointers();
-    pg_result* result =
-        PQexecParams(m_connection.get(), text.c_str(), static_cast<int>(values.size()), nullptr,
-                     values.data(), nullptr, nullptr, 0);
-    return checked(result);
+    const int count = static_cast<int>(values.size());
+    std::string text(sql);
+    auto prepared = m_prepared.find(text);
+    if (prepared == m_prepared.end()) {
+        std::string name = fmt::format("callscribe_{}", m_prepared.size());
+        checked(PQprepare(m_connection.get(), name.c_str(), text.c_str(), count, nullptr));
+        prepared = m_prepared.emplace(std::move(text), std::move(name)).first;
+    }
+    return checked(PQexecPrepared(m_connection.get(), prepared->second.c_str(), count,
+                                  values.data(), nullptr, nullptr, 0));
 }
 
 void Connection::exec_script(std::string_view sql) {

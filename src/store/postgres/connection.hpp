@@ -25,6 +25,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct pg_conn;
@@ -111,7 +112,8 @@ class Connection {
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
-    // Runs one statement with its parameters. Throws DbError.
+    // Runs one statement with its parameters. Each distinct SQL text is prepared once per
+    // connection (parsed and planned by the server the first time only). Throws DbError.
     Rows exec(std::string_view sql, const Params& params = Params());
     // Runs several statements without parameters (the schema migrations). Throws DbError.
     void exec_script(std::string_view sql);
@@ -131,6 +133,7 @@ class Connection {
         void operator()(pg_conn* connection) const;
     };
     std::unique_ptr<pg_conn, Closer> m_connection;
+    std::unordered_map<std::string, std::string> m_prepared; // SQL text → statement name
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless commit() succeeded (and the connection

@@ -21,20 +21,6 @@ void notify_due(Connection& db, Lane lane) {
     db.exec("SELECT pg_notify($1, $2)", Params(k_jobs_channel, to_string(lane)));
 }
 
-// UPDATE calls with the members of `update` that hold a value, and updated_at.
-void update_call(Connection& db, const CallSid& call, const CallUpdate& update, TimePoint now) {
-    const auto columns = call_update_columns(update, now);
-    std::string sql = "UPDATE calls SET ";
-    Params params;
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        sql += fmt::format("{}{} = ${}", i == 0 ? "" : ", ", columns[i].first, i + 1);
-        std::visit([&](const auto& v) { params.add(v); }, columns[i].second);
-    }
-    sql += fmt::format(" WHERE call_sid = ${}", columns.size() + 1);
-    params.add(call);
-    db.exec(sql, params);
-}
-
 std::optional<Job> job_of(Connection& db, const CallSid& call) {
     const Rows rows =
         db.exec(fmt::format("SELECT {} FROM jobs WHERE kind = 'offline_stt' AND call_sid = $1",
@@ -44,20 +30,66 @@ std::optional<Job> job_of(Connection& db, const CallSid& call) {
     return read_job(rows[0]);
 }
 
-// Saves a held job's progress in `state`, releasing the lease. False when `job.lease_owner`
-// no longer holds it: the job is not running, another owner took it over, or it was restarted
-// (a new generation) since it was claimed.
-bool save_held_job(Connection& db, const Job& job, JobState state, TimePoint now) {
-    const Rows updated = db.exec(
-        "UPDATE jobs SET state = $1, step = $2, lane = $3, recording_sid = $4, media_url = $5, "
-        "ready_attempts = $6, transient_attempts = $7, format_index = $8, run_at_us = $9, "
-        "lease_owner = '', lease_expires_us = 0, updated_at_us = $10 "
+// Saves a held job's progress in `state`, releasing the lease, and only then (when
+// `job.lease_owner` still holds it) writes `call`, adds `webhook` and sends NOTIFY when
+// `notify`: one statement, data-modifying CTEs on the held row, so one round trip and its own
+// transaction. False when the lease was lost: the job is not running, another owner took it
+// over, or it was restarted (a new generation) since it was claimed; nothing is written then.
+bool save_held_job(Connection& db, const Job& job, JobState state, TimePoint now,
+                   const CallUpdate& call, const std::optional<WebhookDelivery>& webhook,
+                   bool notify) {
+    Params params(to_string(state), to_string(job.step), to_string(job.lane), job.recording_sid,
+                  job.media_url, job.ready_attempts, job.transient_attempts, job.format_index,
+                  job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation);
+    std::string sql =
+        "WITH held AS (UPDATE jobs SET state = $1, step = $2, lane = $3, recording_sid = $4, "
+        "media_url = $5, ready_attempts = $6, transient_attempts = $7, format_index = $8, "
+        "run_at_us = $9, lease_owner = '', lease_expires_us = 0, updated_at_us = $10 "
         "WHERE id = $11 AND call_sid = $12 AND state = 'running' AND lease_owner = $13 "
-        "AND generation = $14",
-        Params(to_string(state), to_string(job.step), to_string(job.lane), job.recording_sid,
-               job.media_url, job.ready_attempts, job.transient_attempts, job.format_index,
-               job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation));
-    return updated.changed() == 1;
+        "AND generation = $14 RETURNING call_sid)";
+    const auto next = [&params] { return params.size() + 1; };
+
+    const auto columns = call_update_columns(call, now);
+    sql += ", call_row AS (UPDATE calls SET ";
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        sql += fmt::format("{}{} = ${}", i == 0 ? "" : ", ", columns[i].first, next());
+        std::visit([&](const auto& v) { params.add(v); }, columns[i].second);
+    }
+    sql += " WHERE call_sid IN (SELECT call_sid FROM held))";
+
+    if (webhook) {
+        // The id is the delivery's identity: a second insert under it keeps the first. Types are
+        // spelled out: parameters in a SELECT list have none to take from the columns.
+        const auto first = next();
+        sql += fmt::format(
+            ", hook AS (INSERT INTO webhooks (id, call_sid, payload, state, attempts, "
+            "next_attempt_at_us, last_status, last_error, created_at_us, delivered_at_us) "
+            "SELECT ${}::text, ${}::text, ${}::text, ${}::text, ${}::integer, ${}::bigint, "
+            "${}::integer, ${}::text, ${}::bigint, ${}::bigint FROM held "
+            "ON CONFLICT (id) DO NOTHING)",
+            first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7,
+            first + 8, first + 9);
+        params.add(webhook->id);
+        params.add(webhook->call_sid);
+        params.add(webhook->payload);
+        params.add(to_string(webhook->state));
+        params.add(webhook->attempts);
+        params.add(webhook->next_attempt_at);
+        params.add(webhook->last_status);
+        params.add(webhook->last_error);
+        params.add(webhook->created_at);
+        params.add(webhook->delivered_at);
+    }
+    if (notify) {
+        sql += fmt::format(", told AS (SELECT pg_notify(${}, ${}) FROM held)", next(), next() + 1);
+        params.add(k_jobs_channel);
+        params.add(to_string(job.lane));
+    }
+    // A CTE that nothing reads is not run unless it modifies data: read `told`.
+    sql += notify ? " SELECT (SELECT count(*) FROM held), (SELECT count(*) FROM told)"
+                  : " SELECT count(*) FROM held";
+    const Rows saved = db.exec(sql, params);
+    return !saved.empty() && saved[0].int_at(0) == 1;
 }
 
 // Leases the job that `pick` (a SELECT id … FOR UPDATE SKIP LOCKED whose parameters start at
@@ -116,11 +148,11 @@ Error PostgresStore::error(std::string_view what, std::string_view message, bool
 }
 
 template <class T, class Body>
-Result<T> PostgresStore::run(bool write, std::string_view what, Body&& body) {
+Result<T> PostgresStore::run(bool transaction, std::string_view what, Body&& body) {
     try {
         auto lease = m_pool->borrow();
         try {
-            if (!write) return body(*lease);
+            if (!transaction) return body(*lease);
             Transaction transaction(*lease);
             T value = body(*lease);
             transaction.commit();
@@ -276,12 +308,20 @@ Result<std::optional<Job>> PostgresStore::claim_job(Lane lane, std::string_view 
                                                     TimePoint now, Seconds lease) {
     CALLSCRIBE_ASSERT(!owner.empty()); // an empty owner is how a released job reads
     const auto what = fmt::format("claiming a job of lane {} for {}", to_string(lane), owner);
-    return run<std::optional<Job>>(true, what, [&](Connection& db) {
+    return run<std::optional<Job>>(false, what, [&](Connection& db) {
+        // One ordered index scan per kind of due job, each stopping at its first row that no one
+        // else has locked: an OR over both would read every entry of the partial index, and a
+        // queue's index holds many of rows that moved on and await vacuum.
         return take_job(db,
-                        "SELECT id FROM jobs WHERE lane = $4 AND "
-                        "((state = 'queued' AND run_at_us <= $3) OR "
-                        " (state = 'running' AND lease_expires_us <= $3)) "
-                        "ORDER BY run_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                        "SELECT id FROM ("
+                        "  SELECT * FROM (SELECT id, run_at_us FROM jobs WHERE lane = $4 "
+                        "    AND state = 'queued' AND run_at_us <= $3 "
+                        "    ORDER BY run_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED) queued "
+                        "  UNION ALL "
+                        "  SELECT * FROM (SELECT id, run_at_us FROM jobs WHERE lane = $4 "
+                        "    AND state = 'running' AND lease_expires_us <= $3 "
+                        "    ORDER BY run_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED) expired"
+                        ") due ORDER BY run_at_us, id LIMIT 1",
                         Params(owner, plus(now, lease), now, to_string(lane)));
     });
 }
@@ -291,7 +331,7 @@ Result<std::optional<Job>> PostgresStore::claim_call_job(const CallSid& call,
                                                          Seconds lease) {
     CALLSCRIBE_ASSERT(!owner.empty());
     const auto what = fmt::format("claiming the job of {} for {}", call.str(), owner);
-    return run<std::optional<Job>>(true, what, [&](Connection& db) {
+    return run<std::optional<Job>>(false, what, [&](Connection& db) {
         return take_job(db,
                         "SELECT id FROM jobs WHERE kind = 'offline_stt' AND call_sid = $4 AND "
                         "((state = 'queued' AND run_at_us <= $3) OR "
@@ -303,7 +343,7 @@ Result<std::optional<Job>> PostgresStore::claim_call_job(const CallSid& call,
 
 Result<bool> PostgresStore::renew_job_lease(const Job& job, TimePoint expires) {
     const auto what = fmt::format("renewing the lease on the job of {}", job.call_sid.str());
-    return run<bool>(true, what, [&](Connection& db) {
+    return run<bool>(false, what, [&](Connection& db) {
         const Rows updated =
             db.exec("UPDATE jobs SET lease_expires_us = $1 WHERE id = $2 AND call_sid = $3 "
                     "AND state = 'running' AND lease_owner = $4 AND generation = $5",
@@ -313,12 +353,10 @@ Result<bool> PostgresStore::renew_job_lease(const Job& job, TimePoint expires) {
 }
 
 Result<bool> PostgresStore::save_job(const Job& job, const CallUpdate& call, TimePoint now) {
-    return run<bool>(true, fmt::format("saving the job of {}", job.call_sid.str()),
+    return run<bool>(false, fmt::format("saving the job of {}", job.call_sid.str()),
                      [&](Connection& db) {
-                         if (!save_held_job(db, job, JobState::queued, now)) return false;
-                         update_call(db, job.call_sid, call, now);
-                         notify_due(db, job.lane);
-                         return true;
+                         return save_held_job(db, job, JobState::queued, now, call,
+                                              std::nullopt, true);
                      });
 }
 
@@ -328,21 +366,8 @@ Result<bool> PostgresStore::finish_job(const Job& job, const CallUpdate& call,
     CALLSCRIBE_ASSERT(job.state == JobState::done || job.state == JobState::failed);
     CALLSCRIBE_ASSERT(!webhook || !webhook->id.empty());
     return run<bool>(
-        true, fmt::format("finishing the job of {}", job.call_sid.str()), [&](Connection& db) {
-            if (!save_held_job(db, job, job.state, now)) return false;
-            update_call(db, job.call_sid, call, now);
-            if (webhook) {
-                // The id is the delivery's identity: a second insert under it keeps the first.
-                db.exec("INSERT INTO webhooks (id, call_sid, payload, state, attempts, "
-                        "next_attempt_at_us, last_status, last_error, created_at_us, "
-                        "delivered_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
-                        "ON CONFLICT (id) DO NOTHING",
-                        Params(webhook->id, webhook->call_sid, webhook->payload,
-                               to_string(webhook->state), webhook->attempts,
-                               webhook->next_attempt_at, webhook->last_status, webhook->last_error,
-                               webhook->created_at, webhook->delivered_at));
-            }
-            return true;
+        false, fmt::format("finishing the job of {}", job.call_sid.str()), [&](Connection& db) {
+            return save_held_job(db, job, job.state, now, call, webhook, false);
         });
 }
 
@@ -380,13 +405,20 @@ Result<std::optional<WebhookDelivery>> PostgresStore::claim_webhook(std::string_
     CALLSCRIBE_ASSERT(!owner.empty());
     const auto what = fmt::format("claiming a webhook delivery for {}", owner);
     return run<std::optional<WebhookDelivery>>(
-        true, what, [&](Connection& db) -> std::optional<WebhookDelivery> {
+        false, what, [&](Connection& db) -> std::optional<WebhookDelivery> {
             const Rows taken = db.exec(
                 fmt::format("UPDATE webhooks SET lease_owner = $1, lease_expires_us = $2 "
-                            "WHERE id = (SELECT id FROM webhooks WHERE state = 'pending' AND "
-                            "  ((lease_owner = '' AND next_attempt_at_us <= $3) OR "
-                            "   (lease_owner <> '' AND lease_expires_us <= $3)) "
-                            "  ORDER BY next_attempt_at_us, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                            "WHERE id = (SELECT id FROM ("
+                            "  SELECT * FROM (SELECT id, next_attempt_at_us FROM webhooks "
+                            "    WHERE state = 'pending' AND lease_owner = '' "
+                            "    AND next_attempt_at_us <= $3 ORDER BY next_attempt_at_us, id "
+                            "    LIMIT 1 FOR UPDATE SKIP LOCKED) free "
+                            "  UNION ALL "
+                            "  SELECT * FROM (SELECT id, next_attempt_at_us FROM webhooks "
+                            "    WHERE state = 'pending' AND lease_owner <> '' "
+                            "    AND lease_expires_us <= $3 ORDER BY next_attempt_at_us, id "
+                            "    LIMIT 1 FOR UPDATE SKIP LOCKED) expired"
+                            ") due ORDER BY next_attempt_at_us, id LIMIT 1) "
                             "RETURNING {}",
                             k_webhook_columns),
                 Params(owner, plus(now, lease), now));
@@ -397,7 +429,7 @@ Result<std::optional<WebhookDelivery>> PostgresStore::claim_webhook(std::string_
 
 Result<bool> PostgresStore::save_webhook(const WebhookDelivery& delivery) {
     return run<bool>(
-        true, fmt::format("saving webhook delivery {}", delivery.id), [&](Connection& db) {
+        false, fmt::format("saving webhook delivery {}", delivery.id), [&](Connection& db) {
             // Only a pending delivery can be held, so a delivered (or failed) one never changes.
             const Rows updated = db.exec(
                 "UPDATE webhooks SET state = $1, attempts = $2, next_attempt_at_us = $3, "

@@ -89,9 +89,12 @@ class PostgresStore final : public Store {
   private:
     PostgresStore(std::string url, std::unique_ptr<ConnectionPool> pool);
 
-    // Runs `body` on a borrowed connection, inside one transaction when `write`; turns any
-    // exception into an error naming the database and `what`, and drops a lost connection.
-    template <class T, class Body> Result<T> run(bool write, std::string_view what, Body&& body);
+    // Runs `body` on a borrowed connection, inside BEGIN … COMMIT when `transaction` (a body of
+    // one statement needs none: the statement is its own transaction, one round trip instead of
+    // three); turns any exception into an error naming the database and `what`, and drops a
+    // lost connection.
+    template <class T, class Body>
+    Result<T> run(bool transaction, std::string_view what, Body&& body);
     Error error(std::string_view what, std::string_view message, bool retryable) const;
 
     std::string m_url;       // may hold a password: never printed
