@@ -11,7 +11,8 @@
 # an unprivileged user (PostgreSQL refuses to run as root: as root the `postgres` user that the
 # package creates runs it), trust authentication, and no TCP port: it listens only on a Unix
 # socket in that folder, which only this machine's users can reach. Durability is off (fsync,
-# synchronous_commit): the data is thrown away anyway.
+# synchronous_commit): the data is thrown away anyway. CALLSCRIBE_PG_DURABLE=1 keeps PostgreSQL's
+# defaults instead (bench/queue: figures as a production server would give them).
 #
 # CTest runs `start` before the first test that needs it and `stop` after the last, unless
 # CALLSCRIBE_TEST_POSTGRES_URL names another server for the tests (tests/CMakeLists.txt).
@@ -50,8 +51,10 @@ running() {
 
 start_server() {
   local run=$1
-  local options="-k $run -c listen_addresses= -c max_connections=300 -c fsync=off"
-  options+=" -c synchronous_commit=off -c full_page_writes=off"
+  local options="-k $run -c listen_addresses= -c max_connections=300"
+  if [ "${CALLSCRIBE_PG_DURABLE:-0}" != 1 ]; then
+    options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
   if ! "${as_server_user[@]}" "$bin/pg_ctl" start -D "$run/data" -l "$run/server.log" -w \
     -t 60 -o "$options" >/dev/null; then
     echo "postgres-test-server: the server did not start:" >&2
