@@ -6,13 +6,11 @@
 #include "api/api_router.hpp"
 #include "core/clock.hpp"
 #include "fuzz_support.hpp"
-#include "net/url_encoding.hpp"
+#include "net/server/beast_request.hpp"
 #include "store/store.hpp"
 
 #include <boost/beast/http.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 
 using namespace callscribe;
@@ -49,12 +47,6 @@ struct Service {
     }
 };
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -68,17 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!ec && !parser.is_done()) parser.put_eof(ec);
     if (ec || !parser.is_done()) return 0; // the server answers 400/413/431 before routing
 
-    const auto& raw = parser.get();
-    net::ServerRequest request;
-    request.method = std::string(raw.method_string());
-    request.target = std::string(raw.target());
-    request.path = request.target.substr(0, request.target.find('?'));
-    if (const auto q = request.target.find('?'); q != std::string::npos)
-        request.query = net::parse_form(std::string_view(request.target).substr(q + 1));
-    for (const auto& field : raw)
-        request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-    request.body = raw.body();
-    request.remote_address = "127.0.0.1";
+    auto raw = parser.release();
+    const net::ServerRequest request = net::to_server_request(raw, "127.0.0.1");
 
     const net::ServerResponse response = service.router->handle(request);
     FUZZ_CHECK(response.status >= 200 && response.status <= 599);

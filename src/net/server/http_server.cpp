@@ -1,6 +1,7 @@
 #include "net/server/http_server.hpp"
 
 #include "core/log.hpp"
+#include "net/server/beast_request.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -30,12 +31,6 @@ namespace {
 
 constexpr std::size_t k_file_chunk = 64 * 1024;
 constexpr std::size_t k_first_read = 4096;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 std::chrono::steady_clock::duration steady(Seconds seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
@@ -207,7 +202,7 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
     header.version(version);
     header.result(static_cast<unsigned>(response.status));
     for (const auto& [name, value] : response.headers) {
-        const auto key = lower(name);
+        const auto key = ascii_lower(name);
         if (key == "content-length" || key == "transfer-encoding" || key == "connection") continue;
         header.insert(name, value);
     }
@@ -341,7 +336,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         const std::string method(head.method_string());
         const std::string target(head.target());
         const std::string path = target.substr(0, target.find('?'));
-        if (lower(head[http::field::expect]) == "100-continue") {
+        if (ascii_lower(head[http::field::expect]) == "100-continue") {
             http::response<http::empty_body> go_on{http::status::continue_, head.version()};
             stream.expires_after(steady(settings.write_timeout));
             co_await http::async_write(stream, go_on, token);
@@ -367,20 +362,11 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         stream.expires_never();
 
         auto raw = parser.release();
-        ServerRequest request;
-        request.method = method;
-        request.target = target;
-        request.path = path;
-        if (const auto q = target.find('?'); q != std::string::npos)
-            request.query = parse_form(std::string_view(target).substr(q + 1));
-        for (const auto& field : raw)
-            request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
-        request.body = std::move(raw.body());
-        request.remote_address = connection->remote_address;
+        ServerRequest request = to_server_request(raw, connection->remote_address);
 
         Reply reply = co_await call_handler(request);
         const bool handler_closes =
-            lower(reply.response.header("connection").value_or("")) == "close";
+            ascii_lower(reply.response.header("connection").value_or("")) == "close";
         const bool keep_alive = raw.keep_alive() && !handler_closes && !stopping;
         const auto bytes = co_await send(*connection, reply, raw.version(), keep_alive,
                                          raw.method() == http::verb::head);

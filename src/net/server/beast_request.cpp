@@ -1,0 +1,28 @@
+#include "net/server/beast_request.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace callscribe::net {
+
+std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+ServerRequest to_server_request(BeastRequest& raw, std::string remote_address) {
+    ServerRequest request;
+    request.method = std::string(raw.method_string());
+    request.target = std::string(raw.target());
+    request.path = request.target.substr(0, request.target.find('?'));
+    if (const auto q = request.target.find('?'); q != std::string::npos)
+        request.query = parse_form(std::string_view(request.target).substr(q + 1));
+    for (const auto& field : raw)
+        request.headers.emplace_back(ascii_lower(field.name_string()), std::string(field.value()));
+    request.body = std::move(raw.body());
+    request.remote_address = std::move(remote_address);
+    return request;
+}
+
+} // namespace callscribe::net
