@@ -85,12 +85,13 @@ net::ServerResponse enqueue(const ApiContext& context, const Callback& callback)
     const auto& [kind, call, recording, status] = callback;
     auto enqueued = stored(context.store.enqueue_offline_stt(call, recording, context.clock.now()),
                            fmt::format("enqueueing the job of {}", call.str()));
-    if (enqueued.created) context.wake();
+    if (enqueued.created || enqueued.hurried) context.wake();
     log().info("[TWILIO] {} {} for {}{}: {}", kind, status, call.str(),
                recording ? " (" + recording->str() + ")" : std::string(),
-               enqueued.created ? "offline_stt job queued"
-                                : fmt::format("the call already has its job ({})",
-                                              to_string(enqueued.job.state)));
+               enqueued.created   ? "offline_stt job queued"
+               : enqueued.hurried ? "the waiting job runs now"
+                                  : fmt::format("the call already has its job ({})",
+                                                to_string(enqueued.job.state)));
     return net::ServerResponse{.status = 204};
 }
 

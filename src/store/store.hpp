@@ -117,6 +117,7 @@ struct Job {
 struct EnqueueResult {
     Job job;
     bool created = false; // false: the call already had its job
+    bool hurried = false; // the existing job waited for the recording and is due now instead
 };
 
 enum class DeliveryState { pending, delivered, failed };
@@ -164,6 +165,9 @@ class Store {
     // --- jobs -------------------------------------------------------------------------------
     // Creates the call (if new) and its offline_stt job (if none), due now. When the job
     // exists and has no recording sid yet, `recording` is recorded on it (and on the call).
+    // When `recording` is given (Twilio says it is completed) and the existing job is queued
+    // in its resolve or download step for later, it is made due now (`hurried`): no use
+    // sleeping out a readiness delay once Twilio has said the recording is there.
     virtual Result<EnqueueResult> enqueue_offline_stt(const CallSid& call,
                                                       const std::optional<RecordingSid>& recording,
                                                       TimePoint now) = 0;

@@ -263,14 +263,22 @@ PostgresStore::enqueue_offline_stt(const CallSid& call,
             notify_due(db, Lane::io);
             return EnqueueResult{.job = read_job(inserted[0]), .created = true};
         }
+        bool hurried = false;
         if (recording) {
             db.exec("UPDATE jobs SET recording_sid = $1, updated_at_us = $2 "
                     "WHERE kind = 'offline_stt' AND call_sid = $3 AND recording_sid IS NULL",
                     Params(*recording, now, call));
+            const Rows hurry = db.exec(
+                "UPDATE jobs SET run_at_us = $1, updated_at_us = $1 "
+                "WHERE kind = 'offline_stt' AND call_sid = $2 AND state = 'queued' AND "
+                "step IN ('resolve', 'download') AND run_at_us > $1 RETURNING lane",
+                Params(now, call));
+            hurried = !hurry.empty();
+            if (hurried) notify_due(db, Lane::io);
         }
         auto existing = job_of(db, call);
         CALLSCRIBE_ASSERT(existing); // the insert found it
-        return EnqueueResult{.job = std::move(*existing), .created = false};
+        return EnqueueResult{.job = std::move(*existing), .created = false, .hurried = hurried};
     });
 }
 

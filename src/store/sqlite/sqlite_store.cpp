@@ -208,7 +208,17 @@ Result<EnqueueResult> SqliteStore::enqueue_offline_stt(const CallSid& call,
                 fill.run();
                 existing = job_of(db, call);
             }
-            return EnqueueResult{.job = std::move(*existing), .created = false};
+            bool hurried = false;
+            if (recording) {
+                Statement hurry(db, "UPDATE jobs SET run_at_us = ?1, updated_at_us = ?1 "
+                                    "WHERE id = ?2 AND state = 'queued' AND "
+                                    "step IN ('resolve', 'download') AND run_at_us > ?1");
+                hurry.bind(now, existing->id);
+                hurry.run();
+                hurried = db.changes() == 1;
+                if (hurried) existing = job_of(db, call);
+            }
+            return EnqueueResult{.job = std::move(*existing), .created = false, .hurried = hurried};
         }
 
         Statement insert_job(

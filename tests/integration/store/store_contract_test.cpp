@@ -141,6 +141,41 @@ TYPED_TEST(StoreContract, EnqueueAgainFillsInAMissingRecordingSidOnly) {
     EXPECT_EQ(this->call(1).recording_sid, recording_sid(1));
 }
 
+TYPED_TEST(StoreContract, TheRecordingArrivingMakesAJobWaitingForItDueNow) {
+    this->enqueue(1, at(0));
+    Job waiting = this->claim(Lane::io, "w", at(0));
+    waiting.run_at = at(30); // "not ready yet, will retry in 30s"
+    ASSERT_TRUE(this->store().save_job(waiting, {}, at(0)).value());
+
+    // A callback without the recording changes nothing; the recording-status callback does.
+    const auto no_recording = this->store().enqueue_offline_stt(call_sid(1), std::nullopt, at(2));
+    EXPECT_FALSE(no_recording.value().hurried);
+    EXPECT_EQ(this->job(1).run_at, at(30));
+    const auto ready = this->store().enqueue_offline_stt(call_sid(1), recording_sid(1), at(3));
+    ASSERT_TRUE(ready);
+    EXPECT_FALSE(ready->created);
+    EXPECT_TRUE(ready->hurried);
+    EXPECT_EQ(ready->job.run_at, at(3));
+    EXPECT_EQ(ready->job.recording_sid, recording_sid(1));
+    EXPECT_EQ(this->claim(Lane::io, "w", at(3)).call_sid, call_sid(1));
+}
+
+TYPED_TEST(StoreContract, ARunningDueOrTranscribingJobIsNotHurried) {
+    this->enqueue(1, at(0));
+    const auto due = this->store().enqueue_offline_stt(call_sid(1), recording_sid(1), at(1));
+    EXPECT_FALSE(due.value().hurried) << "already due";
+    Job held = this->claim(Lane::io, "w", at(1));
+    EXPECT_FALSE(this->store().enqueue_offline_stt(call_sid(1), recording_sid(1), at(2)).value().hurried)
+        << "running";
+    held.step = JobStep::transcribe;
+    held.lane = Lane::cpu;
+    held.run_at = at(50);
+    ASSERT_TRUE(this->store().save_job(held, {}, at(2)).value());
+    EXPECT_FALSE(this->store().enqueue_offline_stt(call_sid(1), recording_sid(1), at(3)).value().hurried)
+        << "past the download";
+    EXPECT_EQ(this->job(1).run_at, at(50));
+}
+
 TYPED_TEST(StoreContract, EnqueueKeepsWhatAnExistingCallHolds) {
     this->store().save_realtime_transcript(call_sid(1), "live words", at(0)).value();
     const auto result = this->store().enqueue_offline_stt(call_sid(1), recording_sid(1), at(4));

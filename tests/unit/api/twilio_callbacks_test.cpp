@@ -65,6 +65,21 @@ TEST_F(TwilioCallbacks, ARetriedCallbackLeavesOneJob) {
     EXPECT_EQ(job_count(), 1);
 }
 
+TEST_F(TwilioCallbacks, TheRecordingCallbackWakesAJobWaitingForTheRecording) {
+    // The call ended first; the job found no ready recording and waits 30 s.
+    EXPECT_EQ(signed_post("/twilio/call-status", call_status()).status, 204);
+    auto held = store().claim_job(store::Lane::io, "w", m_clock.now(), Seconds{60}).value().value();
+    held.run_at = m_clock.now() + std::chrono::seconds(30);
+    ASSERT_TRUE(store().save_job(held, {}, m_clock.now()).value());
+    const int wakes = m_wakes;
+
+    EXPECT_EQ(signed_post("/twilio/recording-status", recording_status()).status, 204);
+    const auto job = store().find_job(k_call).value().value();
+    EXPECT_EQ(job.run_at, m_clock.now()) << "Twilio said the recording is there: due now";
+    EXPECT_EQ(job.recording_sid, k_recording);
+    EXPECT_EQ(m_wakes, wakes + 1);
+}
+
 TEST_F(TwilioCallbacks, MissingOrBadSignatureIs403AndChangesNothing) {
     const auto fields = recording_status();
     const std::string body = net::encode_form(fields);
