@@ -45,9 +45,9 @@ struct OpenAiSettings {
     // e.g. "https://api.openai.com" or "http://127.0.0.1:8000"; a trailing "/v1" is accepted.
     std::string base_url;
     std::string model = "whisper-1";
-    Secret api_key;       // sent as "Authorization: Bearer ..." when not empty
-    std::string language; // ISO-639-1 hint such as "en"; empty lets the service detect it
-    Seconds timeout{300}; // per attempt, upload included
+    Secret api_key{};       // sent as "Authorization: Bearer ..." when not empty
+    std::string language{}; // ISO-639-1 hint such as "en"; empty lets the service detect it
+    Seconds timeout{300};   // per attempt, upload included
     int max_attempts = 4;
     Seconds initial_backoff{1};
     // Speakers of channel 1, 2, ... of a two-channel recording.
