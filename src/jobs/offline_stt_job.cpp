@@ -143,15 +143,22 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
                                 .recording_channels = recording.channels});
 }
 
-Result<StepOutcome> OfflineSttJob::download(Job job) {
-    const int form = std::clamp(job.format_index, 0, k_form_count - 1);
+twilio::ApiResult<twilio::SavedRecording> OfflineSttJob::download_form(const Job& job, int form) {
     const std::string url = job.media_url + std::string(k_media_suffixes[form]);
     pipeline_log::trying_url(form + 1, k_form_count, url);
     auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir),
-                                    m_settings.download_limits);
+                                   m_settings.download_limits);
     if (saved) {
         pipeline_log::download_status(saved->status, saved->bytes);
         pipeline_log::downloaded(saved->bytes);
+    }
+    return saved;
+}
+
+Result<StepOutcome> OfflineSttJob::download(Job job) {
+    const int form = std::clamp(job.format_index, 0, k_form_count - 1);
+    auto saved = download_form(job, form);
+    if (saved) {
         const std::string shown = fmt::format("recordings/{}", saved->path.filename().string());
         pipeline_log::saved_to_disk(shown, saved->bytes);
         job.transient_attempts = 0;
@@ -212,15 +219,8 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
 std::optional<fs::path> OfflineSttJob::fetch_here(const Job& job) {
     if (job.media_url.empty()) return std::nullopt;
     for (int form = 0; form < k_form_count; ++form) {
-        const std::string url = job.media_url + std::string(k_media_suffixes[form]);
-        pipeline_log::trying_url(form + 1, k_form_count, url);
-        auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir),
-                                        m_settings.download_limits);
-        if (saved) {
-            pipeline_log::download_status(saved->status, saved->bytes);
-            pipeline_log::downloaded(saved->bytes);
-            return saved->path;
-        }
+        auto saved = download_form(job, form);
+        if (saved) return saved->path;
         // A 404 tries the next form at once (the recording was there before); anything else is
         // for the download step, with its waits and retries.
         if (saved.error().kind != twilio::ApiFailureKind::not_found) return std::nullopt;

@@ -73,6 +73,9 @@ class OfflineSttJob {
   private:
     Result<StepOutcome> resolve(store::Job job);
     Result<StepOutcome> download(store::Job job);
+    // Downloads media URL form `form` (0 base, 1 .mp3, 2 .wav) into the recordings folder, with
+    // the DESIGN log lines of an attempt and of a success.
+    twilio::ApiResult<twilio::SavedRecording> download_form(const store::Job& job, int form);
     Result<StepOutcome> transcribe(store::Job job, stt::Transcriber& transcriber);
     // The recording downloaded into this machine's recordings folder (the forms in order, no
     // waits); empty when that fails (the download step then takes over).
