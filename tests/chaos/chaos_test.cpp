@@ -9,13 +9,12 @@
 #include "core/base64.hpp"
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
-#include "net/url_encoding.hpp"
 #include "store/sqlite/connection.hpp"
 #include "support/command.hpp"
+#include "support/recording_callback.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
 #include "twilio/sandbox/sandbox_server.hpp"
-#include "twilio/signature.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -144,25 +143,9 @@ class Chaos : public ::testing::Test {
     // Twilio's recording callback for each placed call, signed; one that the service did not
     // answer with 204 (it was down) is sent again later, as Twilio's retries would.
     void announce_calls() {
-        while (!m_unannounced.empty()) {
-            const auto& call = m_unannounced.front();
-            const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
-                                            {"CallSid", call.call_sid},
-                                            {"RecordingSid", *call.recording_sid},
-                                            {"RecordingStatus", "completed"}};
-            const std::string url = m_url + "/twilio/recording-status";
-            const auto signature = twilio::compute_signature(
-                url, twilio::FormParams(fields.begin(), fields.end()), m_sandbox->auth_token());
-            auto answer = m_client.send(
-                {.method = "POST",
-                 .url = url,
-                 .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                             {"X-Twilio-Signature", signature}},
-                 .body = net::encode_form(fields),
-                 .timeout = Seconds{5}});
-            if (!answer || answer->status != 204) return;
+        while (!m_unannounced.empty() && test_support::send_recording_completed(
+                                             m_client, *m_sandbox, m_unannounced.front(), m_url))
             m_unannounced.pop_front();
-        }
     }
 
     Moment moment() {

@@ -7,14 +7,13 @@
 #include "core/base64.hpp"
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
-#include "net/url_encoding.hpp"
 #include "store/postgres/connection.hpp"
 #include "support/command.hpp"
 #include "support/postgres_server.hpp"
+#include "support/recording_callback.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
 #include "twilio/sandbox/sandbox_server.hpp"
-#include "twilio/signature.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -117,9 +116,11 @@ class ScaleOutPostgres : public ::testing::Test {
 
     void start_serve() {
         m_serve.name = "serve";
-        m_serve.command = std::make_unique<BackgroundCommand>(std::vector<std::string>{"serve"}, env());
+        m_serve.command =
+            std::make_unique<BackgroundCommand>(std::vector<std::string>{"serve"}, env());
         const auto ready = m_serve.command->read_line(60s);
-        ASSERT_TRUE(ready && ready->starts_with("callscribe serving on ")) << m_serve.end(false) << m_serve.log;
+        ASSERT_TRUE(ready && ready->starts_with("callscribe serving on "))
+            << m_serve.end(false) << m_serve.log;
     }
 
     void start_worker(int n) {
@@ -148,29 +149,14 @@ class ScaleOutPostgres : public ::testing::Test {
     // Twilio's signed recording callback for each placed call, sent again while the service does
     // not answer 204 (PostgreSQL is down), as Twilio's retries would.
     void announce_calls() {
-        while (!m_unannounced.empty()) {
-            const auto& call = m_unannounced.front();
-            const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
-                                            {"CallSid", call.call_sid},
-                                            {"RecordingSid", *call.recording_sid},
-                                            {"RecordingStatus", "completed"}};
-            const std::string url = m_url + "/twilio/recording-status";
-            const auto signature = twilio::compute_signature(
-                url, twilio::FormParams(fields.begin(), fields.end()), m_sandbox->auth_token());
-            auto answer = m_client.send(
-                {.method = "POST",
-                 .url = url,
-                 .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                             {"X-Twilio-Signature", signature}},
-                 .body = net::encode_form(fields),
-                 .timeout = Seconds{5}});
-            if (!answer || answer->status != 204) return;
+        while (!m_unannounced.empty() && test_support::send_recording_completed(
+                                             m_client, *m_sandbox, m_unannounced.front(), m_url))
             m_unannounced.pop_front();
-        }
     }
 
     // Runs a query on the test's own connection; nothing while the database is down.
-    std::optional<store::postgres::Rows> query(std::string_view sql, const Params& params = Params()) {
+    std::optional<store::postgres::Rows> query(std::string_view sql,
+                                               const Params& params = Params()) {
         try {
             if (!m_db) m_db = std::make_unique<Connection>(m_database.url());
             return m_db->exec(sql, params);
@@ -186,9 +172,9 @@ class ScaleOutPostgres : public ::testing::Test {
     }
 
     bool all_settled() {
-        const auto rows = query(
-            "SELECT (SELECT count(*) FROM calls WHERE status IN ('done', 'gave_up')), "
-            "(SELECT count(*) FROM webhooks WHERE state = 'pending')");
+        const auto rows =
+            query("SELECT (SELECT count(*) FROM calls WHERE status IN ('done', 'gave_up')), "
+                  "(SELECT count(*) FROM webhooks WHERE state = 'pending')");
         return m_unannounced.empty() && rows && (*rows)[0].int_at(0) == k_calls &&
                (*rows)[0].int_at(1) == 0;
     }
@@ -269,12 +255,12 @@ TEST_F(ScaleOutPostgres, ThreeWorkersShareTheCallsSurviveAKilledWorkerAndADataba
 
     // Every call transcribed once, offline, and never started over.
     for (const auto& call : m_calls) {
-        const auto row = query(
-            "SELECT c.status, length(c.final_transcript), c.transcript_source, j.generation, "
-            "(SELECT count(*) FROM webhooks w WHERE w.call_sid = c.call_sid AND "
-            "w.state = 'delivered') FROM calls c JOIN jobs j ON j.call_sid = c.call_sid "
-            "WHERE c.call_sid = $1",
-            Params(call));
+        const auto row =
+            query("SELECT c.status, length(c.final_transcript), c.transcript_source, j.generation, "
+                  "(SELECT count(*) FROM webhooks w WHERE w.call_sid = c.call_sid AND "
+                  "w.state = 'delivered') FROM calls c JOIN jobs j ON j.call_sid = c.call_sid "
+                  "WHERE c.call_sid = $1",
+                  Params(call));
         ASSERT_TRUE(row && !row->empty()) << "no call row for " << call;
         EXPECT_EQ((*row)[0].text_at(0), "done") << call;
         EXPECT_GT((*row)[0].int_at(1), 0) << call;
