@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/fetch-whisper.sh
 
 # -O1 with line tables only: fast enough to fuzz and to run the tests, and a report still names
 # file:line. CALLSCRIBE_SANITIZE_OPT=-O0 builds in half the time and runs slower: CI's choice, as

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3
   # libraries
   libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libmpg123-dev libsndfile1-dev libsoxr-dev libpq-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks (postgresql: the PostgreSQL 15 server the store tests start, as a

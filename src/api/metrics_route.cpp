@@ -88,6 +88,14 @@ void transcription(Exposition& out, const jobs::JobMetrics::Snapshot& snapshot) 
     const double spent = snapshot.of(store::JobStep::transcribe).total_s;
     out.sample("callscribe_transcription_real_time_factor", "",
                number(audio > 0 ? spent / audio : 0.0));
+    constexpr std::string_view dropped = "callscribe_stt_dropped_segments_total";
+    out.family(dropped, "counter",
+               "Segments the speech engine produced and its hallucination guards dropped, by "
+               "reason.");
+    out.sample(dropped, "reason=\"no_speech\"", number(std::int64_t{snapshot.dropped.no_speech}));
+    out.sample(dropped, "reason=\"compression_ratio\"",
+               number(std::int64_t{snapshot.dropped.compression_ratio}));
+    out.sample(dropped, "reason=\"repetition\"", number(std::int64_t{snapshot.dropped.repetition}));
 }
 
 void twilio_requests(Exposition& out, const net::CountingHttpClient* http) {

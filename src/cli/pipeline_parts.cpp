@@ -52,7 +52,7 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     parts->store = std::move(*store);
     parts->twilio_http = std::make_unique<net::CountingHttpClient>(*parts->http);
     parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->twilio_http);
-    auto engine = stt::make_engine(config.stt, parts->http);
+    auto engine = stt::make_engine(config.stt, parts->http, config.jobs.workers);
     if (!engine) return engine.error();
     parts->engine = std::move(*engine);
     parts->job = std::make_unique<jobs::OfflineSttJob>(

@@ -1,5 +1,6 @@
 #include "cli/run.hpp"
 
+#include "cli/models_command.hpp"
 #include "cli/process_command.hpp"
 #include "cli/sandbox_command.hpp"
 #include "cli/serve_command.hpp"
@@ -51,8 +52,13 @@ int run(int argc, char** argv) {
     transcribe_cmd->add_option("files", transcribe.files, "MP3 or WAV recordings")->required();
     transcribe_cmd->add_option("--format", transcribe.format, "txt, json, srt or vtt")
         ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}));
-    transcribe_cmd->add_option("--engine", engine_override, "pocketsphinx or openai")
-        ->check(CLI::IsMember({"pocketsphinx", "openai"}));
+    std::string model_override, prompt_override;
+    transcribe_cmd->add_option("--engine", engine_override, "pocketsphinx, whisper or openai")
+        ->check(CLI::IsMember({"pocketsphinx", "whisper", "openai"}));
+    transcribe_cmd->add_option("--model", model_override,
+                               "Whisper model file (instead of CALLSCRIBE_WHISPER_MODEL)");
+    transcribe_cmd->add_option("--prompt", prompt_override,
+                               "Initial prompt: names and products (instead of CALLSCRIBE_STT_PROMPT)");
     transcribe_cmd->add_option("-o,--output-dir", transcribe.output_dir,
                                "Write one transcript file per input into this folder");
     transcribe_cmd->add_option("-j,--jobs", transcribe.jobs,
@@ -82,6 +88,24 @@ int run(int argc, char** argv) {
     sandbox_cmd->add_option("--auth-token", sandbox.auth_token,
                             "Auth token to accept (default: a fixed test token)");
 
+    ModelsOptions models;
+    auto* models_cmd = app.add_subcommand("models", "Whisper model files: list, fetch, verify");
+    models_cmd->require_subcommand(1);
+    models_cmd->add_subcommand("list", "The known models: name, size, SHA-256, what each suits");
+    auto* fetch_cmd = models_cmd->add_subcommand(
+        "fetch", "Download a known model (resumable) and verify its SHA-256");
+    fetch_cmd->add_option("name", models.name, "e.g. base.en")->required();
+    fetch_cmd->add_option("--dir", models.dir, "Folder to save into (default DATA_DIR/models)");
+    fetch_cmd->add_flag("--no-progress", no_progress, "No progress line");
+    auto* verify_cmd = models_cmd->add_subcommand("verify", "Check a model file");
+    verify_cmd->add_option("file", models.file, "A ggml model file")->required();
+    auto* make_cmd = models_cmd->add_subcommand(
+        "make-test-model", "Write a tiny model with random weights (runs, means nothing)");
+    make_cmd->add_option("file", models.file, "Where to write it")->required();
+    make_cmd->add_option("--state", models.state, "Width (default 64)")->check(CLI::Range(8, 1024));
+    make_cmd->add_option("--layers", models.layers, "Layers (default 1)")->check(CLI::Range(1, 8));
+    make_cmd->add_flag("--multilingual", models.multilingual, "A multilingual vocabulary");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -96,6 +120,8 @@ int run(int argc, char** argv) {
         if (config_file) file = *config_file;
         auto env = config::process_environment();
         if (!engine_override.empty()) env["CALLSCRIBE_STT_ENGINE"] = engine_override;
+        if (!model_override.empty()) env["CALLSCRIBE_WHISPER_MODEL"] = model_override;
+        if (!prompt_override.empty()) env["CALLSCRIBE_STT_PROMPT"] = prompt_override;
         config = config::load_config(env, file);
     } catch (const config::ConfigError& e) {
         fmt::print(stderr, "callscribe: {}\n", e.what());
@@ -107,14 +133,21 @@ int run(int argc, char** argv) {
         return 0;
     }
     if (*transcribe_cmd) {
-        auto engine = stt::make_engine(config.stt, std::make_shared<net::curl::CurlHttpClient>());
+        if (transcribe_cmd->count("--jobs") == 0) transcribe.jobs = config.jobs.workers;
+        transcribe.progress = !no_progress;
+        auto engine = stt::make_engine(config.stt, std::make_shared<net::curl::CurlHttpClient>(),
+                                       transcribe.jobs);
         if (!engine) {
             fmt::print(stderr, "callscribe: {}\n", engine.error().message);
             return 2;
         }
-        if (transcribe_cmd->count("--jobs") == 0) transcribe.jobs = config.jobs.workers;
-        transcribe.progress = !no_progress;
         return run_transcribe(transcribe, **engine);
+    }
+    if (*models_cmd) {
+        for (auto* sub : models_cmd->get_subcommands())
+            models.action = sub->get_name();
+        models.progress = !no_progress;
+        return run_models(models, config);
     }
     if (*process_cmd) return run_process(process, config);
     if (*worker_cmd) return run_worker(config);

@@ -233,12 +233,8 @@ JobSettings read_jobs(const Reader& r) {
 SttSettings read_stt(const Reader& r) {
     SttSettings s;
     if (auto engine = r.text("CALLSCRIBE_STT_ENGINE")) {
-        if (*engine == "whisper") {
-            r.fail("CALLSCRIBE_STT_ENGINE",
-                   "is not available in this build (use pocketsphinx or openai)");
-        }
-        if (*engine != "pocketsphinx" && *engine != "openai") {
-            r.fail("CALLSCRIBE_STT_ENGINE", "must be one of: pocketsphinx, openai");
+        if (*engine != "pocketsphinx" && *engine != "whisper" && *engine != "openai") {
+            r.fail("CALLSCRIBE_STT_ENGINE", "must be one of: pocketsphinx, whisper, openai");
         }
         s.engine = *engine;
     }
@@ -262,14 +258,28 @@ SttSettings read_stt(const Reader& r) {
                                  k_openai_url));
     }
     if (auto language = r.text("CALLSCRIBE_STT_LANGUAGE")) {
-        bool ok = language->size() >= 2 && language->size() <= 3 &&
-                  std::all_of(language->begin(), language->end(),
-                              [](char c) { return c >= 'a' && c <= 'z'; });
+        bool ok = *language == "auto" ||
+                  (language->size() >= 2 && language->size() <= 3 &&
+                   std::all_of(language->begin(), language->end(),
+                               [](char c) { return c >= 'a' && c <= 'z'; }));
         if (!ok) {
-            r.fail("CALLSCRIBE_STT_LANGUAGE", "is not a language code such as \"en\" (ISO 639-1)");
+            r.fail("CALLSCRIBE_STT_LANGUAGE",
+                   "is not a language code such as \"en\" (ISO 639-1) or \"auto\"");
         }
         s.language = *language;
     }
+    if (auto prompt = r.text("CALLSCRIBE_STT_PROMPT")) s.prompt = *prompt;
+    s.whisper_model = path_or(r, "CALLSCRIBE_WHISPER_MODEL", {});
+    if (s.engine == "whisper" && s.whisper_model.empty()) {
+        r.fail_plain("CALLSCRIBE_WHISPER_MODEL",
+                     "CALLSCRIBE_WHISPER_MODEL is required when CALLSCRIBE_STT_ENGINE=whisper (a "
+                     "ggml model file: `callscribe models fetch base.en` downloads one)");
+    }
+    if (auto threads = r.text("CALLSCRIBE_WHISPER_THREADS")) {
+        s.whisper_threads =
+            r.value_or_fail("CALLSCRIBE_WHISPER_THREADS", parse_int(*threads, 1, 256));
+    }
+    s.model_base_url = http_url(r, "CALLSCRIBE_MODEL_BASE_URL", s.model_base_url);
     if (auto labels = r.list("CALLSCRIBE_CHANNEL_LABELS")) {
         bool ok = !labels->empty() && labels->size() <= 2 &&
                   std::none_of(labels->begin(), labels->end(),
@@ -343,6 +353,11 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_STT_MODEL", c.stt.model},
         {"OPENAI_API_KEY", shown(c.stt.api_key)},
         {"CALLSCRIBE_STT_LANGUAGE", c.stt.language},
+        {"CALLSCRIBE_STT_PROMPT", c.stt.prompt},
+        {"CALLSCRIBE_WHISPER_MODEL", c.stt.whisper_model.string()},
+        {"CALLSCRIBE_WHISPER_THREADS",
+         c.stt.whisper_threads > 0 ? std::to_string(c.stt.whisper_threads) : "auto"},
+        {"CALLSCRIBE_MODEL_BASE_URL", c.stt.model_base_url},
         {"CALLSCRIBE_CHANNEL_LABELS", labels},
         {"CALLSCRIBE_WORKERS", std::to_string(c.jobs.workers)},
     };

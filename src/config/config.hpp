@@ -73,7 +73,7 @@ struct JobSettings {
 };
 
 struct SttSettings {
-    std::string engine = "pocketsphinx"; // CALLSCRIBE_STT_ENGINE: pocketsphinx | openai
+    std::string engine = "pocketsphinx"; // CALLSCRIBE_STT_ENGINE: pocketsphinx | whisper | openai
     std::filesystem::path ps_model_dir;  // CALLSCRIBE_PS_MODEL_DIR, default: build-time folder
     std::filesystem::path ps_hmm;        // CALLSCRIBE_PS_HMM, default {model_dir}/en-us
     std::filesystem::path ps_lm;         // CALLSCRIBE_PS_LM, default {model_dir}/en-us.lm.bin
@@ -82,7 +82,12 @@ struct SttSettings {
     std::string url = "https://api.openai.com"; // CALLSCRIBE_STT_URL, no trailing '/'
     std::string model = "whisper-1";            // CALLSCRIBE_STT_MODEL
     Secret api_key;                             // OPENAI_API_KEY
-    std::string language;                       // CALLSCRIBE_STT_LANGUAGE, e.g. "en"; empty = auto
+    std::string language = "en"; // CALLSCRIBE_STT_LANGUAGE: ISO 639-1, or "auto" to detect
+    std::string prompt;          // CALLSCRIBE_STT_PROMPT: names and products (whisper)
+    std::filesystem::path whisper_model; // CALLSCRIBE_WHISPER_MODEL: a ggml .bin
+    int whisper_threads = 0; // CALLSCRIBE_WHISPER_THREADS per channel; 0: cores / workers
+    // CALLSCRIBE_MODEL_BASE_URL: where `callscribe models fetch` downloads from
+    std::string model_base_url = "https://huggingface.co/ggerganov/whisper.cpp/resolve/main";
     std::vector<std::string> channel_labels{"Caller", "Agent"}; // CALLSCRIBE_CHANNEL_LABELS, 1 or 2
 };
 

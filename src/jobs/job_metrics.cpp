@@ -19,6 +19,11 @@ void JobMetrics::record_transcribed_audio(Seconds audio) {
     m_data.transcribed_audio_s += audio.count();
 }
 
+void JobMetrics::record_dropped_segments(const stt::DroppedSegments& dropped) {
+    std::lock_guard lock(m_mutex);
+    m_data.dropped += dropped;
+}
+
 JobMetrics::Snapshot JobMetrics::snapshot() const {
     std::lock_guard lock(m_mutex);
     return m_data;

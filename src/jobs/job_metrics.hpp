@@ -6,6 +6,7 @@
 // Thread safety: record() and snapshot() may be called from any thread.
 #include "core/clock.hpp"
 #include "store/store.hpp"
+#include "stt/segment_guard.hpp"
 
 #include <array>
 #include <cstdint>
@@ -27,6 +28,7 @@ class JobMetrics {
     struct Snapshot {
         std::array<StepStats, 3> steps{}; // resolve, download, transcribe
         double transcribed_audio_s = 0;   // seconds of audio transcribed
+        stt::DroppedSegments dropped{};   // segments the engines' guards dropped, by reason
         const StepStats& of(store::JobStep step) const {
             return steps[static_cast<std::size_t>(step)];
         }
@@ -34,6 +36,7 @@ class JobMetrics {
 
     void record_step(store::JobStep step, Seconds duration);
     void record_transcribed_audio(Seconds audio);
+    void record_dropped_segments(const stt::DroppedSegments& dropped);
     Snapshot snapshot() const;
 
   private:

@@ -44,6 +44,7 @@ Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<s
     m_metrics.record_step(job.step, std::chrono::steady_clock::now() - started);
     if (outcome && outcome->transcribed_audio.count() > 0) {
         m_metrics.record_transcribed_audio(outcome->transcribed_audio);
+        m_metrics.record_dropped_segments(outcome->dropped);
     }
     if (!outcome) {
         log().error("[OFFLINE_STT] Step {} of {} failed, it will run again: {}",

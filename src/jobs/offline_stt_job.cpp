@@ -251,6 +251,7 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
     if (finished && finished->result == StepResult::done) {
         pipeline_log::final_saved(chars, finished->job.call_sid);
         finished->transcribed_audio = Seconds{transcript->audio_s};
+        finished->dropped = transcript->dropped;
     }
     return finished;
 }

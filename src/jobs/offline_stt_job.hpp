@@ -54,6 +54,7 @@ struct StepOutcome {
     StepResult result = StepResult::next_step;
     store::Job job;               // as saved
     Seconds transcribed_audio{0}; // audio length, when this step transcribed it
+    stt::DroppedSegments dropped{}; // segments the engine's guards dropped, when it transcribed
 };
 
 class OfflineSttJob {

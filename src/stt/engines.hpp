@@ -11,12 +11,16 @@
 
 namespace callscribe::stt {
 
-// The engines this build knows, e.g. {"pocketsphinx", "openai"}.
+// The engines this build knows: {"pocketsphinx", "whisper", "openai"}.
 std::vector<std::string_view> engine_names();
 
-// `http` is used by engines that call a service (openai). Fails with one line naming the
-// engine and what is wrong (model files missing, URL unset, ...).
+// `http` is used by engines that call a service (openai). `transcriptions` is how many
+// transcriptions the caller runs at once (CALLSCRIBE_WORKERS, `transcribe -j`): the engine runs
+// the channels of a recording in parallel only on slots of those that are idle, and whisper
+// shares the cores out between them. Fails with one line naming the engine and what is wrong
+// (model files missing or corrupt, URL unset, ...).
 Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
-                                            std::shared_ptr<net::HttpClient> http);
+                                            std::shared_ptr<net::HttpClient> http,
+                                            int transcriptions = 1);
 
 } // namespace callscribe::stt

@@ -86,6 +86,7 @@ std::string render_json(const Transcript& transcript) {
                           {"audio_s", transcript.audio_s},
                           {"text", transcript.text()},
                           {"segments", std::move(segments)}};
+    if (!transcript.language.empty()) doc["language"] = transcript.language;
     // Text from a service or a label from the environment may not be valid UTF-8: replace
     // such bytes rather than fail the whole transcript.
     return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -141,6 +142,7 @@ Result<Transcript> parse_json(std::string_view text) {
     Transcript transcript;
     transcript.engine = string(doc, "engine").value_or("");
     transcript.audio_s = number(doc, "audio_s").value_or(0);
+    transcript.language = string(doc, "language").value_or("");
     auto segments = doc.find("segments");
     if (segments == doc.end() || !segments->is_array())
         return fail("transcript json: \"segments\" is not an array");

@@ -21,7 +21,7 @@ std::string render(const Transcript& transcript, Format format);
 
 // The inverse of render(…, Format::json): what the call log keeps as `final_transcript_json`
 // back into a Transcript, so that it can be rendered in the other formats. `text` is derived and
-// ignored; "speaker" and "words" are optional. An Error names what is malformed. speech_s is not
+// ignored; "language", "speaker" and "words" are optional. An Error names what is malformed. speech_s is not
 // part of the json format and reads as 0.
 Result<Transcript> parse_json(std::string_view json);
 

@@ -1,6 +1,8 @@
 #pragma once
 // What a transcription produces: segments with times and, for two-channel calls, who spoke.
 
+#include "stt/segment_guard.hpp"
+
 #include <string>
 #include <vector>
 
@@ -25,6 +27,8 @@ struct Transcript {
     double audio_s = 0;
     std::vector<Segment> segments; // ordered by start time
     double speech_s = 0;           // audio decoded once silence was skipped, summed over channels
+    std::string language{};        // ISO 639-1 code where the engine tells ("en"), else empty
+    DroppedSegments dropped{};     // segments the engine's guards dropped (hallucinations)
 
     // The plain text: for a mono recording the segments joined by spaces; with speakers one line
     // per turn, "Agent: thank you for calling".

@@ -235,51 +235,91 @@ class PocketSphinxTranscriber final : public Transcriber {
             if (!ps) return ps.error();
             m_ps = std::move(*ps);
         }
-        auto reader = audio::PcmReader::open(recording);
-        if (!reader) return reader.error();
+        auto first = audio::PcmReader::open(recording);
+        if (!first) return first.error();
         const auto& settings = m_pool->settings();
+        const int channels = first->channels();
+        struct ChannelResult {
+            std::vector<Segment> segments;
+            double audio_s = 0, speech_s = 0;
+            std::optional<Error> error;
+            bool decoder_failed = false;
+        };
+        std::vector<ChannelResult> results(static_cast<std::size_t>(channels));
 
-        std::vector<Segment> segments;
-        std::vector<std::unique_ptr<ChannelDecoder>> channels;
-        for (int c = 0; c < reader->channels(); ++c)
-            channels.push_back(std::make_unique<ChannelDecoder>(
-                m_ps.get(),
-                reader->channels() == 1 ? std::string()
-                                        : speaker_label(settings.channel_labels, std::size_t(c)),
-                settings, segments));
+        // Each channel reads the recording on its own and has a decoder of its own, so channels
+        // can run on cores of their own (stt/channel_runner.hpp).
+        run_channels(channels, settings.slots.get(), [&](int c) {
+            ChannelResult& out = results[std::size_t(c)];
+            std::optional<audio::PcmReader> own;
+            audio::PcmReader* reader = &*first;
+            if (c > 0) {
+                auto opened = audio::PcmReader::open(recording);
+                if (!opened) {
+                    out.error = opened.error();
+                    return;
+                }
+                own.emplace(std::move(*opened));
+                reader = &*own;
+            }
+            DecoderPtr borrowed;
+            if (c > 0) {
+                auto ps = m_pool->take();
+                if (!ps) {
+                    out.error = ps.error();
+                    return;
+                }
+                borrowed = std::move(*ps);
+            }
+            ps_decoder_t* ps = c > 0 ? borrowed.get() : m_ps.get();
+            ChannelDecoder decoder(ps,
+                                   channels == 1 ? std::string()
+                                                 : speaker_label(settings.channel_labels, std::size_t(c)),
+                                   settings, out.segments);
+            std::vector<std::vector<float>> chunk;
+            const auto& info = reader->source_info();
+            const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
+            for (;;) {
+                auto more = reader->next(chunk);
+                if (!more) {
+                    out.error = more.error();
+                    break;
+                }
+                if (!*more) {
+                    if (c == 0 && reader->truncated())
+                        log().warn("{}: the recording is cut short; transcribing what is there",
+                                   recording.string());
+                    break;
+                }
+                out.audio_s += double(chunk[0].size()) / reader->rate();
+                if (c == 0 && m_progress) m_progress(out.audio_s, total_s);
+                decoder.feed(chunk[std::size_t(c)], settings.skip_silence, settings.vad.max_region_s,
+                             reader->rate());
+            }
+            if (!out.error) decoder.finish(settings.skip_silence);
+            if (const Error* e = decoder.error()) {
+                out.error = fail(fmt::format("{}: {}", recording.string(), e->message));
+                out.decoder_failed = true;
+            }
+            out.speech_s = decoder.speech_seconds();
+            // A decoder that failed is not trusted again: it is dropped, not given back.
+            if (borrowed && !out.decoder_failed) m_pool->give_back(std::move(borrowed));
+        });
 
-        std::vector<std::vector<float>> chunk;
-        double audio_s = 0;
-        const auto& info = reader->source_info();
-        double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
-        for (;;) {
-            auto more = reader->next(chunk);
-            if (!more) return more.error();
-            if (!*more) {
-                if (reader->truncated())
-                    log().warn("{}: the recording is cut short; transcribing what is there",
-                               recording.string());
-                break;
-            }
-            audio_s += double(chunk[0].size()) / reader->rate();
-            if (m_progress) m_progress(audio_s, total_s);
-            for (std::size_t c = 0; c < channels.size(); ++c)
-                channels[c]->feed(chunk[c], settings.skip_silence, settings.vad.max_region_s,
-                                  reader->rate());
+        Transcript transcript;
+        transcript.engine = "pocketsphinx";
+        transcript.audio_s = results.front().audio_s;
+        for (auto& result : results) {
+            if (result.decoder_failed) m_ps.reset(); // the next transcription loads anew
+            if (result.error) return *result.error;
+            transcript.segments.insert(transcript.segments.end(),
+                                       std::make_move_iterator(result.segments.begin()),
+                                       std::make_move_iterator(result.segments.end()));
+            transcript.speech_s += result.speech_s;
         }
-        for (auto& channel : channels) {
-            channel->finish(settings.skip_silence);
-            if (const Error* e = channel->error()) {
-                m_ps.reset(); // a decoder that failed is not trusted again: the next loads anew
-                return fail(fmt::format("{}: {}", recording.string(), e->message));
-            }
-        }
-        std::stable_sort(segments.begin(), segments.end(),
+        std::stable_sort(transcript.segments.begin(), transcript.segments.end(),
                          [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
-        double speech_s = 0;
-        for (const auto& channel : channels)
-            speech_s += channel->speech_seconds();
-        return Transcript{"pocketsphinx", audio_s, std::move(segments), speech_s};
+        return transcript;
     }
 
   private:

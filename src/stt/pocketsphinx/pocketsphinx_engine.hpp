@@ -8,9 +8,11 @@
 //
 // Silence is cut out by voice-activity detection before the decoder sees it; each speech region
 // is decoded as one utterance and becomes one segment with word times. Two-channel recordings
-// are decoded per channel and merged by time, the segments labelled with the channel labels.
+// are decoded per channel (in parallel when a core is free: stt/channel_runner.hpp) and merged
+// by time, the segments labelled with the channel labels.
 
 #include "audio/voice_activity.hpp"
+#include "stt/channel_runner.hpp"
 #include "stt/transcriber.hpp"
 
 #include <filesystem>
@@ -39,6 +41,8 @@ struct PocketSphinxSettings {
     std::vector<std::string> channel_labels{"Caller", "Agent"};
     bool skip_silence = true;
     audio::VoiceActivitySettings vad;
+    // Where the channels of a recording may run in parallel; nullptr: one after the other.
+    std::shared_ptr<CoreSlots> slots{};
 };
 
 // The decoder options of a preset.

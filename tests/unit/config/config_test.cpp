@@ -77,7 +77,11 @@ TEST(ConfigDefaults, EmptyEnvironmentGivesTheDocumentedDefaults) {
     EXPECT_EQ(c.stt.ps_hmm, c.stt.ps_model_dir / "en-us");
     EXPECT_EQ(c.stt.url, "https://api.openai.com");
     EXPECT_EQ(c.stt.model, "whisper-1");
-    EXPECT_EQ(c.stt.language, "");
+    EXPECT_EQ(c.stt.language, "en");
+    EXPECT_EQ(c.stt.prompt, "");
+    EXPECT_TRUE(c.stt.whisper_model.empty());
+    EXPECT_EQ(c.stt.whisper_threads, 0); // cores / workers
+    EXPECT_EQ(c.stt.model_base_url, "https://huggingface.co/ggerganov/whisper.cpp/resolve/main");
     EXPECT_EQ(c.stt.channel_labels, (std::vector<std::string>{"Caller", "Agent"}));
     EXPECT_EQ(c.stt.ps_preset, "fast");
 }
@@ -377,8 +381,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_WORKERS", "257", "is not between 1 and 256"},
         BadValue{"CALLSCRIBE_WORKERS", "2.5", "is not a whole number"},
         BadValue{"CALLSCRIBE_WORKERS", "99999999999999999999", "is not between 1 and 256"},
-        BadValue{"CALLSCRIBE_STT_ENGINE", "whisper", "not available in this build"},
-        BadValue{"CALLSCRIBE_STT_ENGINE", "vosk", "must be one of: pocketsphinx, openai"},
+        BadValue{"CALLSCRIBE_STT_ENGINE", "vosk", "must be one of: pocketsphinx, whisper, openai"},
+        BadValue{"CALLSCRIBE_WHISPER_THREADS", "0", "is not between 1 and 256"},
+        BadValue{"CALLSCRIBE_MODEL_BASE_URL", "ftp://models", "http"},
+        BadValue{"CALLSCRIBE_STT_LANGUAGE", "automatic", "or \"auto\""},
         BadValue{"CALLSCRIBE_PS_PRESET", "turbo", "must be one of: fast, accurate"},
         BadValue{"CALLSCRIBE_STT_LANGUAGE", "English", "is not a language code"},
         BadValue{"CALLSCRIBE_CHANNEL_LABELS", "A,B,C", "needs 1 or 2 non-empty labels"},
@@ -499,7 +505,8 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, Not(HasSubstr(k_secret)));
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 29);
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_WHISPER_THREADS = auto\n"));
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 33);
 }
 
 } // namespace
