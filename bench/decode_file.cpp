@@ -7,6 +7,10 @@
 //   callscribe_decode --call SECONDS OUT FORMAT SPEECH...
 //                                                   a call of real speech: the SPEECH files in
 //                                                   turn, 1.5 s of line hiss between them
+//   callscribe_decode --call2 SECONDS OUT FORMAT SPEECH...
+//                                                   the same as a two-channel call: the turns
+//                                                   alternate between the channels, the other
+//                                                   one hears line hiss meanwhile
 //
 // Generation streams through WavWriter a second at a time, so it needs no more memory for an
 // hour than for a minute.
@@ -30,7 +34,8 @@ using namespace callscribe::audio;
 
 constexpr int k_rate = 8000;
 
-std::optional<WavWriter> open_writer(const std::string& out, const std::string& format_name) {
+std::optional<WavWriter> open_writer(const std::string& out, const std::string& format_name,
+                                     int channels = 1) {
     const std::map<std::string, OutputFormat> formats = {{"pcm16", OutputFormat::wav_pcm16},
                                                          {"mulaw", OutputFormat::wav_mulaw},
                                                          {"alaw", OutputFormat::wav_alaw},
@@ -41,7 +46,7 @@ std::optional<WavWriter> open_writer(const std::string& out, const std::string& 
         fmt::print(stderr, "unknown format {}\n", format_name);
         return std::nullopt;
     }
-    auto writer = WavWriter::create(out, k_rate, 1, format->second);
+    auto writer = WavWriter::create(out, k_rate, channels, format->second);
     if (!writer) {
         fmt::print(stderr, "{}\n", writer.error().message);
         return std::nullopt;
@@ -50,8 +55,8 @@ std::optional<WavWriter> open_writer(const std::string& out, const std::string& 
 }
 
 int call(double seconds, const std::string& out, const std::string& format_name,
-         const std::vector<std::string>& speech_files) {
-    auto writer = open_writer(out, format_name);
+         const std::vector<std::string>& speech_files, int channels) {
+    auto writer = open_writer(out, format_name, channels);
     if (!writer) return 2;
     std::vector<std::vector<float>> utterances;
     for (const auto& file : speech_files) {
@@ -66,18 +71,33 @@ int call(double seconds, const std::string& out, const std::string& format_name,
             samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
         utterances.push_back(std::move(samples));
     }
-    std::vector<float> gap(std::size_t(1.5 * k_rate));
     std::uint32_t noise = 7;
-    for (float& s : gap) {
-        noise = noise * 1664525u + 1013904223u;
-        s = static_cast<float>((static_cast<double>(noise >> 8) / (1 << 24) - 0.5) * 0.003);
-    }
+    auto hiss = [&](std::size_t n) {
+        std::vector<float> out(n);
+        for (float& s : out) {
+            noise = noise * 1664525u + 1013904223u;
+            s = static_cast<float>((static_cast<double>(noise >> 8) / (1 << 24) - 0.5) * 0.003);
+        }
+        return out;
+    };
+    const std::vector<float> gap = hiss(std::size_t(1.5 * k_rate));
     const auto total = static_cast<std::size_t>(seconds * k_rate);
     std::size_t written = 0;
     for (std::size_t i = 0; written < total; ++i) {
-        for (const auto* part : {&utterances[i % utterances.size()], &gap}) {
+        const std::vector<float>* parts[] = {&utterances[i % utterances.size()], &gap};
+        for (const std::vector<float>* part : parts) {
             const auto n = std::min(part->size(), total - written);
-            if (auto ok = writer->write(std::span(*part).first(n)); !ok) {
+            std::vector<float> frames(part->begin(), part->begin() + std::ptrdiff_t(n));
+            if (channels == 2) { // turn i on channel i % 2, hiss on the other
+                const std::vector<float> quiet = part == &gap ? frames : hiss(n);
+                std::vector<float> both(2 * n);
+                for (std::size_t k = 0; k < n; ++k) {
+                    both[2 * k + i % 2] = frames[k];
+                    both[2 * k + 1 - i % 2] = quiet[k];
+                }
+                frames = std::move(both);
+            }
+            if (auto ok = writer->write(frames); !ok) {
                 fmt::print(stderr, "{}\n", ok.error().message);
                 return 1;
             }
@@ -156,9 +176,10 @@ int decode(const std::string& file) {
 
 int main(int argc, char** argv) {
     const std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.size() >= 5 && args[0] == "--call") {
+    if (args.size() >= 5 && (args[0] == "--call" || args[0] == "--call2")) {
         return call(std::atof(args[1].c_str()), args[2], args[3],
-                    std::vector<std::string>(args.begin() + 4, args.end()));
+                    std::vector<std::string>(args.begin() + 4, args.end()),
+                    args[0] == "--call2" ? 2 : 1);
     }
     if (args.size() == 4 && args[0] == "--generate") {
         return generate(std::atof(args[1].c_str()), args[2], args[3]);

@@ -1,12 +1,16 @@
-// Word error rate and real-time factor of the offline engine over the speech evaluation set.
+// Word error rate and real-time factor of an offline engine over the speech evaluation set.
 //
 // usage: stt_bench [--eval DIR] [--conditions clean,phone_mp3,phone_wav] [--preset fast|accurate]
 // [--option -KEY=VALUE]...
 //                  [--repeat N] [--no-vad] [--vad-hangover S] [--vad-pre-roll S] [--hyps DIR]
-// Prints one row per condition and subset. RTF = decoding CPU seconds of this one thread /
-// audio seconds (so it is per core); model load time is measured and printed apart.
+//                  [--engine pocketsphinx|whisper] [--model FILE] [--threads N]
+// Prints one row per condition and subset. RTF = decoding CPU seconds of the process / audio
+// seconds (per core with one thread); model load time is measured and printed apart. For
+// whisper, `model%` is the share of the transcription's wall time spent inside whisper_full():
+// the rest is what callscribe adds around it (decode, resample, VAD, windowing, guards, merge).
 
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+#include "stt/whisper/whisper_engine.hpp"
 #include "stt/word_error_rate.hpp"
 
 #include <fmt/format.h>
@@ -23,9 +27,9 @@ namespace {
 
 using namespace callscribe;
 
-double thread_cpu_seconds() {
+double cpu_seconds() {
     timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return double(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
@@ -37,7 +41,7 @@ double wall_seconds() {
 struct Totals {
     int utterances = 0;
     stt::WordErrors errors;
-    double audio_s = 0, cpu_s = 0, wall_s = 0, speech_s = 0;
+    double audio_s = 0, cpu_s = 0, wall_s = 0, speech_s = 0, model_s = 0;
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -56,7 +60,8 @@ double median(std::vector<double> v) {
 int usage() {
     fmt::print(stderr, "usage: stt_bench [--eval DIR] [--conditions clean,phone_mp3,phone_wav] "
                        "[--preset fast|accurate] [--option -KEY=VALUE]... [--repeat N] [--no-vad] "
-                       "[--vad-hangover S] [--vad-pre-roll S] [--hyps DIR]\n");
+                       "[--vad-hangover S] [--vad-pre-roll S] [--hyps DIR] "
+                       "[--engine pocketsphinx|whisper] [--model FILE] [--threads N]\n");
     return 2;
 }
 
@@ -68,6 +73,8 @@ int main(int argc, char** argv) {
     std::string hyps_dir;
     int repeat = 3;
     auto settings = stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR);
+    std::string engine_name = "pocketsphinx";
+    stt::whisper::WhisperSettings whisper;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         auto value = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -94,6 +101,13 @@ int main(int argc, char** argv) {
             settings.skip_silence = false;
         } else if (arg == "--hyps") {
             hyps_dir = value();
+        } else if (arg == "--engine") {
+            engine_name = value();
+            if (engine_name != "pocketsphinx" && engine_name != "whisper") return usage();
+        } else if (arg == "--model") {
+            whisper.model = value();
+        } else if (arg == "--threads") {
+            whisper.threads = std::max(1, std::atoi(value().c_str()));
         } else {
             return usage();
         }
@@ -108,8 +122,14 @@ int main(int argc, char** argv) {
     for (std::string line; std::getline(manifest, line);)
         if (!line.empty()) utterances.push_back(nlohmann::json::parse(line));
 
+    if (engine_name == "whisper" && whisper.model.empty()) {
+        fmt::print("engine whisper: skipped (no --model FILE given; `callscribe models fetch "
+                   "base.en` downloads one, `callscribe models make-test-model` makes a test one)\n");
+        return 0;
+    }
     double load_start = wall_seconds();
-    auto engine = stt::make_pocketsphinx_engine(settings);
+    auto engine = engine_name == "whisper" ? stt::whisper::make_whisper_engine(whisper)
+                                           : stt::make_pocketsphinx_engine(settings);
     if (!engine) {
         fmt::print(stderr, "stt_bench: {}\n", engine.error().message);
         return 2;
@@ -122,15 +142,20 @@ int main(int argc, char** argv) {
         options += fmt::format(" {} {}", k, v);
     for (const auto& [k, v] : settings.options)
         options += fmt::format(" {} {}", k, v);
-    fmt::print("engine pocketsphinx, preset {}, options:{}{}\n",
-               settings.preset == stt::Preset::fast ? "fast" : "accurate", options,
-               settings.skip_silence ? ", silence skipped (VAD)" : ", no VAD");
+    if (engine_name == "whisper") {
+        fmt::print("engine whisper, model {}, {} thread(s), silence skipped (VAD), guards on\n",
+                   whisper.model.string(), whisper.threads);
+    } else {
+        fmt::print("engine pocketsphinx, preset {}, options:{}{}\n",
+                   settings.preset == stt::Preset::fast ? "fast" : "accurate", options,
+                   settings.skip_silence ? ", silence skipped (VAD)" : ", no VAD");
+    }
     fmt::print(
         "model load: {:.2f} s (excluded from RTF); RTF = median of {} decodes per utterance\n\n",
         load_s, repeat);
-    fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>8} {:>8} {:>8}\n", "condition",
-               "subset", "utts", "words", "sub", "del", "ins", "WER", "audio_s", "RTF/core",
-               "speech%");
+    fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>7} {:>8} {:>8} {:>8} {:>7}\n",
+               "condition", "subset", "utts", "words", "sub", "del", "ins", "WER", "audio_s",
+               "RTF/core", "speech%", "model%");
 
     int failures = 0;
     for (const auto& condition : conditions) {
@@ -146,15 +171,16 @@ int main(int argc, char** argv) {
             std::string path = eval_dir + "/" + u[condition].get<std::string>();
             // The machine's speed wanders from run to run: each utterance is decoded `repeat`
             // times and its median time counts (the text is the same every time).
-            std::vector<double> cpus, walls;
+            std::vector<double> cpus, walls, models;
             Result<stt::Transcript> transcript = fail("not run");
             for (int r = 0; r < repeat; ++r) {
-                double cpu0 = thread_cpu_seconds(), wall0 = wall_seconds();
+                double cpu0 = cpu_seconds(), wall0 = wall_seconds();
                 transcript = transcriber->transcribe(path);
-                cpus.push_back(thread_cpu_seconds() - cpu0);
+                cpus.push_back(cpu_seconds() - cpu0);
                 walls.push_back(wall_seconds() - wall0);
+                models.push_back(transcript ? transcript->model_s : 0);
             }
-            double cpu = median(cpus), wall = median(walls);
+            double cpu = median(cpus), wall = median(walls), model = median(models);
             std::string text;
             if (transcript) {
                 text = transcript->text();
@@ -176,6 +202,7 @@ int main(int argc, char** argv) {
                 t.cpu_s += cpu;
                 t.wall_s += wall;
                 t.speech_s += speech;
+                t.model_s += model;
             }
             if (hyps)
                 hyps << fmt::format("{}\t{:.3f}\t{:.3f}\t{:.4f}\t{}\n", u["id"].get<std::string>(),
@@ -184,18 +211,19 @@ int main(int argc, char** argv) {
         for (const auto& [subset, t] : totals) {
             if (subset == "ALL") continue;
             fmt::print("{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} "
-                       "{:>7.0f}%\n",
+                       "{:>7.0f}% {:>6.1f}%\n",
                        condition, subset, t.utterances, t.errors.reference_words,
                        t.errors.substitutions, t.errors.deletions, t.errors.insertions,
                        100 * t.errors.rate(), t.audio_s, t.cpu_s / t.audio_s,
-                       100 * t.speech_s / t.audio_s);
+                       100 * t.speech_s / t.audio_s, 100 * t.model_s / t.wall_s);
         }
         const auto& t = totals["ALL"];
         fmt::print(
-            "{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} {:>7.0f}%\n",
+            "{:<10} {:<6} {:>4} {:>5} {:>4} {:>4} {:>4} {:>6.1f}% {:>8.1f} {:>8.3f} {:>7.0f}% "
+            "{:>6.1f}%\n",
             condition, "ALL", t.utterances, t.errors.reference_words, t.errors.substitutions,
             t.errors.deletions, t.errors.insertions, 100 * t.errors.rate(), t.audio_s,
-            t.cpu_s / t.audio_s, 100 * t.speech_s / t.audio_s);
+            t.cpu_s / t.audio_s, 100 * t.speech_s / t.audio_s, 100 * t.model_s / t.wall_s);
     }
     return failures ? 1 : 0;
 }

@@ -126,6 +126,7 @@ int make_test_model(const ModelsOptions& options) {
     stt::whisper::TestModelShape shape;
     shape.state = options.state;
     shape.layers = options.layers;
+    shape.heads = options.heads;
     shape.multilingual = options.multilingual;
     if (auto written = stt::whisper::write_test_model(options.file, shape); !written) {
         fmt::print(stderr, "callscribe: {}\n", written.error().message);

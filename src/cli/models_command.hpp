@@ -17,6 +17,7 @@ struct ModelsOptions {
     std::optional<std::filesystem::path> dir; // fetch: default {CALLSCRIBE_DATA_DIR}/models
     int state = 64;     // make-test-model: the model's width
     int layers = 1;     // make-test-model: encoder and decoder layers
+    int heads = 2;      // make-test-model: attention heads
     bool multilingual = false;
     bool progress = true;
 };

@@ -104,6 +104,8 @@ int run(int argc, char** argv) {
     make_cmd->add_option("file", models.file, "Where to write it")->required();
     make_cmd->add_option("--state", models.state, "Width (default 64)")->check(CLI::Range(8, 1024));
     make_cmd->add_option("--layers", models.layers, "Layers (default 1)")->check(CLI::Range(1, 8));
+    make_cmd->add_option("--heads", models.heads, "Attention heads (default 2)")
+        ->check(CLI::Range(1, 32));
     make_cmd->add_flag("--multilingual", models.multilingual, "A multilingual vocabulary");
 
     try {

@@ -29,6 +29,7 @@ struct Transcript {
     double speech_s = 0;           // audio decoded once silence was skipped, summed over channels
     std::string language{};        // ISO 639-1 code where the engine tells ("en"), else empty
     DroppedSegments dropped{};     // segments the engine's guards dropped (hallucinations)
+    double model_s = 0; // seconds inside the model's own calls (whisper_full), summed over channels
 
     // The plain text: for a mono recording the segments joined by spaces; with speakers one line
     // per turn, "Agent: thank you for calling".

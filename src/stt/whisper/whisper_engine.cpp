@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <mutex>
+#include <chrono>
 #include <optional>
 
 namespace callscribe::stt::whisper {
@@ -85,6 +85,7 @@ struct ChannelResult {
     std::string language;
     double audio_s = 0;
     double speech_s = 0;
+    double model_s = 0;
     std::optional<Error> error;
 };
 
@@ -113,8 +114,10 @@ class ChannelTranscriber {
         params.initial_prompt = settings.prompt.empty() ? nullptr : settings.prompt.c_str();
         out.speech_s += double(window.samples.size()) / WHISPER_SAMPLE_RATE;
 
+        const auto started = std::chrono::steady_clock::now();
         const int rc = whisper_full_with_state(ctx, m_state, params, window.samples.data(),
                                                int(window.samples.size()));
+        out.model_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (rc != 0)
             return fail(fmt::format("whisper failed on the window at {:.2f}s (error {})",
                                     window.to_source(0), rc));
@@ -270,6 +273,7 @@ class WhisperTranscriber final : public Transcriber {
                                        std::make_move_iterator(result.segments.end()));
             transcript.dropped += result.dropped;
             transcript.speech_s += result.speech_s;
+            transcript.model_s += result.model_s;
             if (transcript.language.empty()) transcript.language = result.language;
         }
         transcript.audio_s = results.front().audio_s;
