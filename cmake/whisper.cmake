@@ -14,7 +14,7 @@ if(NOT EXISTS "${CALLSCRIBE_WHISPER_SOURCE}/include/whisper.h")
                       "scripts/fetch-whisper.sh")
 endif()
 
-set(BUILD_SHARED_LIBS OFF)
+set(BUILD_SHARED_LIBS OFF CACHE BOOL "" FORCE) # whisper.cpp's option() would ignore a plain variable
 set(GGML_NATIVE OFF CACHE BOOL "" FORCE) # AVX2/FMA/F16C baseline, not this machine's exact CPU
 foreach(off WHISPER_BUILD_TESTS WHISPER_BUILD_EXAMPLES WHISPER_BUILD_SERVER WHISPER_SDL2
             WHISPER_CURL WHISPER_ALL_WARNINGS GGML_ALL_WARNINGS GGML_BUILD_TESTS

@@ -50,6 +50,7 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         ai.api_key = settings.api_key;
         ai.language = settings.language == "auto" ? "" : settings.language;
         ai.channel_labels = settings.channel_labels;
+        ai.slots = std::move(slots);
         return std::unique_ptr<Engine>(
             std::make_unique<openai::OpenAiEngine>(std::move(ai), std::move(http)));
     }

@@ -238,7 +238,7 @@ Result<Transcript> OpenAiTranscriber::transcribe(const std::filesystem::path& re
         info = reader->source_info();
     }
     // Mono: the original bytes, so the service hears exactly what was recorded.
-    auto transcript = transcribe_upload(recording);
+    auto transcript = transcribe_upload(recording, m_random);
     if (!transcript) return transcript;
     transcript->speech_s = info.frames > 0 && info.sample_rate > 0
                                ? static_cast<double>(info.frames) / info.sample_rate
@@ -285,11 +285,20 @@ Result<Transcript> OpenAiTranscriber::transcribe_channels(const std::filesystem:
     writers.clear();
     const double audio_s = static_cast<double>(frames) / rate;
 
+    // The uploads in parallel where transcription slots are free; each its own jitter generator.
+    std::vector<Result<Transcript>> results(channels, fail("not transcribed"));
+    std::vector<std::mt19937> randoms;
+    for (std::size_t c = 0; c < channels; ++c)
+        randoms.emplace_back(m_random());
+    run_channels(int(channels), m_engine.m_settings.slots.get(), [&](int c) {
+        results[std::size_t(c)] = transcribe_upload(files[std::size_t(c)], randoms[std::size_t(c)]);
+    });
+
     Transcript merged;
     merged.engine = std::string(OpenAiEngine::k_name);
     merged.audio_s = audio_s;
     for (std::size_t c = 0; c < channels; ++c) {
-        auto transcript = transcribe_upload(files[c]);
+        auto& transcript = results[c];
         if (!transcript) {
             Error error = transcript.error();
             error.message =
@@ -328,12 +337,13 @@ net::HttpRequest OpenAiTranscriber::make_request(const std::filesystem::path& fi
     return request;
 }
 
-Seconds OpenAiTranscriber::backoff(int attempt) {
+Seconds OpenAiTranscriber::backoff(int attempt, std::mt19937& random) const {
     return net::jittered_backoff({m_engine.m_settings.initial_backoff, OpenAiEngine::k_max_backoff},
-                                 attempt, m_random);
+                                 attempt, random);
 }
 
-Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::path& file) {
+Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::path& file,
+                                                        std::mt19937& random) const {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(file, ec)) {
         return fail(fmt::format("cannot read recording {}", file.string()));
@@ -368,7 +378,7 @@ Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::p
             failure.retryable = true;
             return failure;
         }
-        const Seconds delay = wait.value_or(backoff(attempt));
+        const Seconds delay = wait.value_or(backoff(attempt, random));
         log().warn("[OFFLINE_STT] Transcription attempt {}/{} failed: {}; retrying in {:.1f}s",
                    attempt, attempts, failure.message, delay.count());
         m_engine.m_sleep(delay);

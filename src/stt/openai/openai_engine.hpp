@@ -7,7 +7,8 @@
 // Channels: a mono recording is uploaded as it is, byte for byte, and its segments have no
 // speaker. A two-channel recording (Twilio's dual-channel calls: caller on channel 1, agent on
 // channel 2) is split first: each channel is streamed, at 16 kHz, into its own FLAC file in a
-// private folder under `temp_root`, each file is uploaded on its own, and the segments come back
+// private folder under `temp_root`, each file is uploaded on its own (at the same time when
+// `slots` has a free one), and the segments come back
 // merged by start time with `speaker` set from `channel_labels` ("Channel N" past the labels).
 // The folder is removed when the transcription ends, whether it succeeded or not.
 //
@@ -25,6 +26,7 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "net/http_client.hpp"
+#include "stt/channel_runner.hpp"
 #include "stt/transcriber.hpp"
 
 #include <filesystem>
@@ -56,6 +58,9 @@ struct OpenAiSettings {
     // folder of its own named "callscribe-channels-{pid}-{random}"; empty means
     // std::filesystem::temp_directory_path().
     std::filesystem::path temp_root{};
+    // Where the channels' uploads may run at once; nullptr: one after the other. The sleep
+    // function is then called from more than one thread.
+    std::shared_ptr<CoreSlots> slots{};
 };
 
 // How the engine waits between attempts; tests pass a fake that records and returns at once.
@@ -108,13 +113,14 @@ class OpenAiTranscriber final : public Transcriber {
 
   private:
     // Uploads one audio file and returns its transcript, retrying as the header says.
-    Result<Transcript> transcribe_upload(const std::filesystem::path& file);
+    Result<Transcript> transcribe_upload(const std::filesystem::path& file,
+                                         std::mt19937& random) const;
     // Splits `reader`'s channels into FLAC files, uploads each, and merges the segments.
     Result<Transcript> transcribe_channels(const std::filesystem::path& recording,
                                            audio::PcmReader& reader);
 
     net::HttpRequest make_request(const std::filesystem::path& file) const;
-    Seconds backoff(int attempt);
+    Seconds backoff(int attempt, std::mt19937& random) const;
 
     const OpenAiEngine& m_engine;
     std::mt19937 m_random; // jitter and folder names; one per transcriber, so no lock

@@ -365,6 +365,22 @@ TEST_F(OpenAiEngineTest, StereoSegmentsAreMergedByTimeWithSpeakers) {
                                   "Agent: You're welcome.");
 }
 
+TEST_F(OpenAiEngineTest, StereoChannelsAreUploadedAtOnceWhenSlotsAreFree) {
+    FakeSttServer server;
+    server.queue_reply(reply_of({{0.0, 0.2, " Hello."}}));
+    server.queue_reply(reply_of({{0.0, 0.2, " Hello."}}));
+    std::filesystem::create_directories(m_scratch);
+    OpenAiSettings settings;
+    settings.base_url = server.base_url();
+    settings.temp_root = m_scratch;
+    settings.slots = std::make_shared<CoreSlots>(2);
+    auto transcript = engine_with(std::move(settings))->make_transcriber()->transcribe(stereo_call());
+    ASSERT_TRUE(transcript) << transcript.error().message;
+    EXPECT_EQ(server.request_count(), 2u);
+    EXPECT_EQ(transcript->text(), "Caller: Hello.\nAgent: Hello.");
+    EXPECT_TRUE(std::filesystem::is_empty(m_scratch));
+}
+
 TEST_F(OpenAiEngineTest, StereoTiesKeepChannelOrder) {
     FakeSttServer server;
     server.queue_reply(reply_of({{0.0, 0.5, " Hello?"}}));
