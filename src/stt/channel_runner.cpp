@@ -1,5 +1,6 @@
 #include "stt/channel_runner.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -44,6 +45,40 @@ void run_channels(int channels, CoreSlots* slots, const std::function<void(int)>
         channel(c);
     helpers.clear(); // joins
     if (slots) slots->release();
+}
+
+Result<Transcript> transcribe_channels(
+    std::string engine, const std::filesystem::path& recording, audio::PcmReader& first,
+    CoreSlots* slots,
+    const std::function<void(audio::PcmReader&, int, ChannelTranscript&)>& channel) {
+    std::vector<ChannelTranscript> results(static_cast<std::size_t>(first.channels()));
+    run_channels(first.channels(), slots, [&](int c) {
+        ChannelTranscript& out = results[std::size_t(c)];
+        if (c == 0) return channel(first, c, out);
+        auto own = audio::PcmReader::open(recording);
+        if (!own) {
+            out.error = own.error();
+            return;
+        }
+        channel(*own, c, out);
+    });
+
+    Transcript transcript;
+    transcript.engine = std::move(engine);
+    transcript.audio_s = results.front().audio_s;
+    for (auto& result : results) {
+        if (result.error) return *result.error;
+        transcript.segments.insert(transcript.segments.end(),
+                                   std::make_move_iterator(result.segments.begin()),
+                                   std::make_move_iterator(result.segments.end()));
+        transcript.dropped += result.dropped;
+        transcript.speech_s += result.speech_s;
+        transcript.model_s += result.model_s;
+        if (transcript.language.empty()) transcript.language = result.language;
+    }
+    std::stable_sort(transcript.segments.begin(), transcript.segments.end(),
+                     [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
+    return transcript;
 }
 
 } // namespace callscribe::stt

@@ -7,10 +7,16 @@
 // thread after the others when it does not. So an idle machine decodes a two-channel call on two
 // cores, and a busy one is never oversubscribed. Thread-safe.
 
+#include "audio/pcm_reader.hpp"
+#include "stt/transcript.hpp"
+
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 namespace callscribe::stt {
 
@@ -34,5 +40,25 @@ class CoreSlots {
 // threads of their own where `slots` has one free (nullptr: one after the other). Holds a slot
 // for the calling thread meanwhile. Returns when every channel is done. `channel` must not throw.
 void run_channels(int channels, CoreSlots* slots, const std::function<void(int)>& channel);
+
+// What one channel of a recording gave.
+struct ChannelTranscript {
+    std::vector<Segment> segments;
+    DroppedSegments dropped;
+    std::string language;
+    double audio_s = 0, speech_s = 0, model_s = 0;
+    std::optional<Error> error; // set: the channel failed, and so does the recording
+};
+
+// Transcribes every channel of `recording` with `channel(reader, c, out)` through run_channels():
+// channel 0 reads from `first` (open already), every other channel from a reader of its own,
+// opened here, so that channels can run on threads of their own. Then merges them into one
+// Transcript of `engine`: the first channel's error if any failed, else all segments by start
+// time (stable: channel order breaks ties), the sums of speech, model time and dropped segments,
+// the first language told, and channel 0's length as the audio's.
+Result<Transcript> transcribe_channels(
+    std::string engine, const std::filesystem::path& recording, audio::PcmReader& first,
+    CoreSlots* slots,
+    const std::function<void(audio::PcmReader&, int, ChannelTranscript&)>& channel);
 
 } // namespace callscribe::stt

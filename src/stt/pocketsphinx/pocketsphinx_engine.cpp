@@ -239,90 +239,65 @@ class PocketSphinxTranscriber final : public Transcriber {
         if (!first) return first.error();
         const auto& settings = m_pool->settings();
         const int channels = first->channels();
-        struct ChannelResult {
-            std::vector<Segment> segments;
-            double audio_s = 0, speech_s = 0;
-            std::optional<Error> error;
-            bool decoder_failed = false;
-        };
-        std::vector<ChannelResult> results(static_cast<std::size_t>(channels));
+        std::vector<char> decoder_failed(static_cast<std::size_t>(channels), 0);
 
-        // Each channel reads the recording on its own and has a decoder of its own, so channels
-        // can run on cores of their own (stt/channel_runner.hpp).
-        run_channels(channels, settings.slots.get(), [&](int c) {
-            ChannelResult& out = results[std::size_t(c)];
-            std::optional<audio::PcmReader> own;
-            audio::PcmReader* reader = &*first;
-            if (c > 0) {
-                auto opened = audio::PcmReader::open(recording);
-                if (!opened) {
-                    out.error = opened.error();
-                    return;
+        // Each channel has a decoder of its own (the transcriber's for channel 0, one borrowed
+        // from the pool for the others), so channels can run on cores of their own.
+        auto transcript = transcribe_channels(
+            "pocketsphinx", recording, *first, settings.slots.get(),
+            [&](audio::PcmReader& reader, int c, ChannelTranscript& out) {
+                DecoderPtr borrowed;
+                if (c > 0) {
+                    auto ps = m_pool->take();
+                    if (!ps) {
+                        out.error = ps.error();
+                        return;
+                    }
+                    borrowed = std::move(*ps);
                 }
-                own.emplace(std::move(*opened));
-                reader = &*own;
-            }
-            DecoderPtr borrowed;
-            if (c > 0) {
-                auto ps = m_pool->take();
-                if (!ps) {
-                    out.error = ps.error();
-                    return;
-                }
-                borrowed = std::move(*ps);
-            }
-            ps_decoder_t* ps = c > 0 ? borrowed.get() : m_ps.get();
-            ChannelDecoder decoder(ps,
-                                   channels == 1 ? std::string()
-                                                 : speaker_label(settings.channel_labels, std::size_t(c)),
-                                   settings, out.segments);
-            std::vector<std::vector<float>> chunk;
-            const auto& info = reader->source_info();
-            const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
-            for (;;) {
-                auto more = reader->next(chunk);
-                if (!more) {
-                    out.error = more.error();
-                    break;
-                }
-                if (!*more) {
-                    if (c == 0 && reader->truncated())
-                        log().warn("{}: the recording is cut short; transcribing what is there",
-                                   recording.string());
-                    break;
-                }
-                out.audio_s += double(chunk[0].size()) / reader->rate();
-                if (c == 0 && m_progress) m_progress(out.audio_s, total_s);
-                decoder.feed(chunk[std::size_t(c)], settings.skip_silence, settings.vad.max_region_s,
-                             reader->rate());
-            }
-            if (!out.error) decoder.finish(settings.skip_silence);
-            if (const Error* e = decoder.error()) {
-                out.error = fail(fmt::format("{}: {}", recording.string(), e->message));
-                out.decoder_failed = true;
-            }
-            out.speech_s = decoder.speech_seconds();
-            // A decoder that failed is not trusted again: it is dropped, not given back.
-            if (borrowed && !out.decoder_failed) m_pool->give_back(std::move(borrowed));
-        });
-
-        Transcript transcript;
-        transcript.engine = "pocketsphinx";
-        transcript.audio_s = results.front().audio_s;
-        for (auto& result : results) {
-            if (result.decoder_failed) m_ps.reset(); // the next transcription loads anew
-            if (result.error) return *result.error;
-            transcript.segments.insert(transcript.segments.end(),
-                                       std::make_move_iterator(result.segments.begin()),
-                                       std::make_move_iterator(result.segments.end()));
-            transcript.speech_s += result.speech_s;
-        }
-        std::stable_sort(transcript.segments.begin(), transcript.segments.end(),
-                         [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
+                ChannelDecoder decoder(c > 0 ? borrowed.get() : m_ps.get(),
+                                       channels == 1
+                                           ? std::string()
+                                           : speaker_label(settings.channel_labels, std::size_t(c)),
+                                       settings, out.segments);
+                decode_channel(reader, c, recording, decoder, out);
+                if (decoder.error()) decoder_failed[std::size_t(c)] = 1;
+                out.speech_s = decoder.speech_seconds();
+                // A decoder that failed is not trusted again: it is dropped, not given back.
+                if (borrowed && !decoder.error()) m_pool->give_back(std::move(borrowed));
+            });
+        if (decoder_failed[0]) m_ps.reset(); // the next transcription loads anew
         return transcript;
     }
 
   private:
+    // Feeds channel `c` of `reader` to `decoder` to the end; errors go to `out`.
+    void decode_channel(audio::PcmReader& reader, int c, const std::filesystem::path& recording,
+                        ChannelDecoder& decoder, ChannelTranscript& out) const {
+        const auto& settings = m_pool->settings();
+        std::vector<std::vector<float>> chunk;
+        const auto& info = reader.source_info();
+        const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
+        for (;;) {
+            auto more = reader.next(chunk);
+            if (!more) {
+                out.error = more.error();
+                return;
+            }
+            if (!*more) break;
+            out.audio_s += double(chunk[0].size()) / reader.rate();
+            if (c == 0 && m_progress) m_progress(out.audio_s, total_s);
+            decoder.feed(chunk[std::size_t(c)], settings.skip_silence, settings.vad.max_region_s,
+                         reader.rate());
+        }
+        if (c == 0 && reader.truncated())
+            log().warn("{}: the recording is cut short; transcribing what is there",
+                       recording.string());
+        decoder.finish(settings.skip_silence);
+        if (const Error* e = decoder.error())
+            out.error = fail(fmt::format("{}: {}", recording.string(), e->message));
+    }
+
     std::shared_ptr<DecoderPool> m_pool;
     DecoderPtr m_ps;
     ProgressFn m_progress;

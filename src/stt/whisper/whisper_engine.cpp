@@ -78,17 +78,6 @@ class Model {
     WhisperSettings m_settings;
 };
 
-// What one channel gave.
-struct ChannelResult {
-    std::vector<Segment> segments;
-    DroppedSegments dropped;
-    std::string language;
-    double audio_s = 0;
-    double speech_s = 0;
-    double model_s = 0;
-    std::optional<Error> error;
-};
-
 // One channel: voice activity → windows → whisper_full, segments mapped back to the channel's
 // time line and judged by the guards.
 class ChannelTranscriber {
@@ -97,7 +86,7 @@ class ChannelTranscriber {
         : m_model(model), m_state(state), m_speaker(std::move(speaker)),
           m_guard(model.settings().guards) {}
 
-    Result<void> transcribe_window(const SpeechWindow& window, ChannelResult& out) {
+    Result<void> transcribe_window(const SpeechWindow& window, ChannelTranscript& out) {
         const WhisperSettings& settings = m_model.settings();
         whisper_context* ctx = m_model.context();
         whisper_full_params params = whisper_full_default_params(WHISPER_SAMPLING_GREEDY);
@@ -186,7 +175,7 @@ class ChannelTranscriber {
     }
 
     void run(audio::PcmReader& reader, int channel, const ProgressFn& progress,
-             const std::filesystem::path& recording, ChannelResult& out) {
+             const std::filesystem::path& recording, ChannelTranscript& out) {
         const WhisperSettings& settings = m_model.settings();
         SpeechWindowPacker packer({.rate = reader.rate(), .max_s = settings.window_s, .gap_s = 0.25},
                                   [&](const SpeechWindow& w) { return transcribe_window(w, out); });
@@ -236,50 +225,21 @@ class WhisperTranscriber final : public Transcriber {
     Result<Transcript> transcribe(const std::filesystem::path& recording) override {
         auto first = audio::PcmReader::open(recording);
         if (!first) return first.error();
-        const int channels = first->channels();
         const auto& labels = m_model->settings().channel_labels;
-        std::vector<ChannelResult> results(static_cast<std::size_t>(channels));
-
-        run_channels(channels, m_model->settings().slots.get(), [&](int c) {
-            ChannelResult& out = results[std::size_t(c)];
-            std::optional<audio::PcmReader> own; // every channel past the first reads on its own
-            audio::PcmReader* reader = &*first;
-            if (c > 0) {
-                auto opened = audio::PcmReader::open(recording);
-                if (!opened) {
-                    out.error = opened.error();
+        const int channels = first->channels();
+        return transcribe_channels(
+            "whisper", recording, *first, m_model->settings().slots.get(),
+            [&](audio::PcmReader& reader, int c, ChannelTranscript& out) {
+                auto state = m_model->make_state();
+                if (!state) {
+                    out.error = state.error();
                     return;
                 }
-                own.emplace(std::move(*opened));
-                reader = &*own;
-            }
-            auto state = m_model->make_state();
-            if (!state) {
-                out.error = state.error();
-                return;
-            }
-            ChannelTranscriber channel(*m_model, state->get(),
-                                       channels == 1 ? std::string()
-                                                     : speaker_label(labels, std::size_t(c)));
-            channel.run(*reader, c, c == 0 ? m_progress : ProgressFn{}, recording, out);
-        });
-
-        Transcript transcript;
-        transcript.engine = "whisper";
-        for (auto& result : results) {
-            if (result.error) return *result.error;
-            transcript.segments.insert(transcript.segments.end(),
-                                       std::make_move_iterator(result.segments.begin()),
-                                       std::make_move_iterator(result.segments.end()));
-            transcript.dropped += result.dropped;
-            transcript.speech_s += result.speech_s;
-            transcript.model_s += result.model_s;
-            if (transcript.language.empty()) transcript.language = result.language;
-        }
-        transcript.audio_s = results.front().audio_s;
-        std::stable_sort(transcript.segments.begin(), transcript.segments.end(),
-                         [](const Segment& a, const Segment& b) { return a.start_s < b.start_s; });
-        return transcript;
+                ChannelTranscriber channel(*m_model, state->get(),
+                                           channels == 1 ? std::string()
+                                                         : speaker_label(labels, std::size_t(c)));
+                channel.run(reader, c, c == 0 ? m_progress : ProgressFn{}, recording, out);
+            });
     }
 
   private:
