@@ -1,5 +1,7 @@
 #include "stt/channel_runner.hpp"
 
+#include "core/log.hpp"
+
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -45,6 +47,28 @@ void run_channels(int channels, CoreSlots* slots, const std::function<void(int)>
         channel(c);
     helpers.clear(); // joins
     if (slots) slots->release();
+}
+
+bool read_channel(audio::PcmReader& reader, int c, const std::filesystem::path& recording,
+                  const ProgressFn& progress, ChannelTranscript& out,
+                  const std::function<bool(std::span<const float>)>& feed) {
+    const auto& info = reader.source_info();
+    const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
+    std::vector<std::vector<float>> chunk;
+    for (;;) {
+        auto more = reader.next(chunk);
+        if (!more) {
+            out.error = more.error();
+            return false;
+        }
+        if (!*more) break;
+        out.audio_s += double(chunk[0].size()) / reader.rate();
+        if (progress) progress(out.audio_s, total_s);
+        if (!feed(chunk[std::size_t(c)])) return false;
+    }
+    if (c == 0 && reader.truncated())
+        log().warn("{}: the recording is cut short; transcribing what is there", recording.string());
+    return true;
 }
 
 Result<Transcript> transcribe_channels(

@@ -8,6 +8,7 @@
 // cores, and a busy one is never oversubscribed. Thread-safe.
 
 #include "audio/pcm_reader.hpp"
+#include "stt/transcriber.hpp"
 #include "stt/transcript.hpp"
 
 #include <condition_variable>
@@ -16,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 
 namespace callscribe::stt {
@@ -49,6 +51,13 @@ struct ChannelTranscript {
     double audio_s = 0, speech_s = 0, model_s = 0;
     std::optional<Error> error; // set: the channel failed, and so does the recording
 };
+
+// Reads `reader` to its end and hands channel `c`'s samples to `feed`, chunk by chunk, until
+// `feed` returns false; counts out.audio_s and reports it to `progress` (when given). A decoding
+// error goes to out.error (false returned); a recording cut short is logged, once, for channel 0.
+bool read_channel(audio::PcmReader& reader, int c, const std::filesystem::path& recording,
+                  const ProgressFn& progress, ChannelTranscript& out,
+                  const std::function<bool(std::span<const float>)>& feed);
 
 // Transcribes every channel of `recording` with `channel(reader, c, out)` through run_channels():
 // channel 0 reads from `first` (open already), every other channel from a reader of its own,

@@ -275,24 +275,13 @@ class PocketSphinxTranscriber final : public Transcriber {
     void decode_channel(audio::PcmReader& reader, int c, const std::filesystem::path& recording,
                         ChannelDecoder& decoder, ChannelTranscript& out) const {
         const auto& settings = m_pool->settings();
-        std::vector<std::vector<float>> chunk;
-        const auto& info = reader.source_info();
-        const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
-        for (;;) {
-            auto more = reader.next(chunk);
-            if (!more) {
-                out.error = more.error();
-                return;
-            }
-            if (!*more) break;
-            out.audio_s += double(chunk[0].size()) / reader.rate();
-            if (c == 0 && m_progress) m_progress(out.audio_s, total_s);
-            decoder.feed(chunk[std::size_t(c)], settings.skip_silence, settings.vad.max_region_s,
-                         reader.rate());
-        }
-        if (c == 0 && reader.truncated())
-            log().warn("{}: the recording is cut short; transcribing what is there",
-                       recording.string());
+        if (!read_channel(reader, c, recording, c == 0 ? m_progress : ProgressFn{}, out,
+                          [&](std::span<const float> samples) {
+                              decoder.feed(samples, settings.skip_silence,
+                                           settings.vad.max_region_s, reader.rate());
+                              return true;
+                          }))
+            return;
         decoder.finish(settings.skip_silence);
         if (const Error* e = decoder.error())
             out.error = fail(fmt::format("{}: {}", recording.string(), e->message));

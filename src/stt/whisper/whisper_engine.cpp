@@ -185,24 +185,12 @@ class ChannelTranscriber {
                                          {[&](double s) { packer.start_region(s); },
                                           [&](std::span<const float> x) { packer.add_samples(x); },
                                           [&](double) { packer.end_region(); }});
-        const auto& info = reader.source_info();
-        const double total_s = info.frames > 0 ? double(info.frames) / info.sample_rate : 0;
-        std::vector<std::vector<float>> chunk;
-        for (;;) {
-            auto more = reader.next(chunk);
-            if (!more) {
-                out.error = more.error();
-                return;
-            }
-            if (!*more) break;
-            out.audio_s += double(chunk[0].size()) / reader.rate();
-            if (progress) progress(out.audio_s, total_s);
-            vad.feed(chunk[std::size_t(channel)]);
-            if (packer.error()) break;
-        }
-        if (channel == 0 && reader.truncated())
-            log().warn("{}: the recording is cut short; transcribing what is there",
-                       recording.string());
+        const bool read = read_channel(reader, channel, recording, progress, out,
+                                       [&](std::span<const float> samples) {
+                                           vad.feed(samples);
+                                           return packer.error() == nullptr;
+                                       });
+        if (!read && out.error) return;
         vad.finish();
         packer.finish();
         if (const Error* e = packer.error())
