@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "stt/engines.hpp"
+#include "stt/whisper/whisper_engine.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -27,7 +28,8 @@ std::string version_text() {
     std::string engines;
     for (auto name : stt::engine_names())
         engines += (engines.empty() ? "" : ", ") + std::string(name);
-    return fmt::format("callscribe {}\nspeech engines: {}\n", CALLSCRIBE_VERSION, engines);
+    return fmt::format("callscribe {}\nspeech engines: {}\nwhisper.cpp {}\n", CALLSCRIBE_VERSION,
+                       engines, stt::whisper::whisper_version());
 }
 
 } // namespace
