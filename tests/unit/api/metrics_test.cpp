@@ -151,6 +151,8 @@ TEST_F(Metrics, AreOpenAndFollowTheTextFormat) {
     job_metrics.record_step(store::JobStep::download, Seconds{3});
     job_metrics.record_step(store::JobStep::transcribe, Seconds{2});
     job_metrics.record_transcribed_audio(Seconds{8});
+    job_metrics.record_dropped_segments({.no_speech = 2, .compression_ratio = 0, .repetition = 1});
+    job_metrics.record_dropped_segments({.no_speech = 1, .compression_ratio = 0, .repetition = 0});
     AnsweringClient twilio;
     net::CountingHttpClient counted(twilio);
     for (const int status : {200, 200, 404, 0}) {
@@ -187,6 +189,15 @@ TEST_F(Metrics, AreOpenAndFollowTheTextFormat) {
     EXPECT_DOUBLE_EQ(value_of(families["callscribe_transcription_real_time_factor"],
                               "callscribe_transcription_real_time_factor", {}),
                      0.25);
+    const Family& dropped = families["callscribe_stt_dropped_segments_total"];
+    ASSERT_EQ(dropped.type, "counter");
+    EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total", {{"reason", "no_speech"}}),
+              3);
+    EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total", {{"reason", "repetition"}}),
+              1);
+    EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total",
+                       {{"reason", "compression_ratio"}}),
+              0);
     const Family& requests = families["callscribe_twilio_requests_total"];
     ASSERT_EQ(requests.type, "counter");
     EXPECT_EQ(value_of(requests, "callscribe_twilio_requests_total", {{"status", "200"}}), 2);
