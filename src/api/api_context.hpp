@@ -34,6 +34,7 @@ struct ApiSettings {
     std::string account_sid;        // TWILIO_ACCOUNT_SID: callbacks for another account are refused
     Secret twilio_auth_token;       // TWILIO_AUTH_TOKEN; empty: callback signatures are not checked
     std::filesystem::path data_dir; // recordings live in data_dir/recordings
+    bool webhook_configured = false; // CALLSCRIBE_WEBHOOK_URL is set (shown on the page)
 };
 
 // Where GET /metrics reads its figures; an unset source leaves its families without samples.

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace callscribe::api {
 namespace {
 
@@ -32,6 +34,44 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
     while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
         token.remove_suffix(1);
     return token;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::ranges::equal(a, b, [](char x, char y) {
+        return std::tolower(static_cast<unsigned char>(x)) ==
+               std::tolower(static_cast<unsigned char>(y));
+    });
+}
+
+// "https://host:port/path" → "host:port".
+std::string_view authority_of(std::string_view url) {
+    const auto scheme = url.find("://");
+    if (scheme == std::string_view::npos) return {};
+    url.remove_prefix(scheme + 3);
+    return url.substr(0, url.find('/'));
+}
+
+// A web page on another site can make a browser send a "simple" POST (a form, or fetch with
+// text/plain) without asking first; it cannot send application/json without a CORS preflight,
+// which this service never grants. So a state-changing route takes JSON only, and refuses an
+// Origin that is neither the host the request came to nor CALLSCRIBE_PUBLIC_URL's.
+RouteHandler same_site_json(const ApiContext& context, RouteHandler handler) {
+    return [&context, handler = std::move(handler)](const net::ServerRequest& request,
+                                                    const PathParams& params) {
+        if (const auto origin = request.header("origin")) {
+            const std::string_view site = authority_of(*origin);
+            const std::string host = request.header("host").value_or("");
+            if (site.empty() ||
+                !(iequals(site, host) || iequals(site, authority_of(context.settings.public_url))))
+                throw ApiError(403, fmt::format("requests from the web origin {} are refused",
+                                                origin->substr(0, 200)));
+        }
+        const std::string type = request.header("content-type").value_or("");
+        const std::string_view media = std::string_view(type).substr(0, type.find(';'));
+        if (!iequals(media.substr(0, media.find_last_not_of(' ') + 1), "application/json"))
+            throw ApiError(415, "this route takes Content-Type: application/json");
+        return handler(request, params);
+    };
 }
 
 // `handler` behind the API token.
@@ -82,13 +122,14 @@ Router make_api_router(const ApiContext& context) {
                }));
     router.add("GET", "/api/calls/{call_sid}",
                with_token(c, [&c](const Request&, const PathParams& p) { return get_call(c, p); }));
-    router.add(
-        "POST", "/api/calls/{call_sid}/end",
-        with_token(c, [&c](const Request& r, const PathParams& p) { return end_call(c, r, p); }));
+    router.add("POST", "/api/calls/{call_sid}/end",
+               with_token(c, same_site_json(c, [&c](const Request& r, const PathParams& p) {
+                              return end_call(c, r, p);
+                          })));
     router.add("POST", "/api/calls/{call_sid}/retranscribe",
-               with_token(c, [&c](const Request&, const PathParams& p) {
-                   return retranscribe_call(c, p);
-               }));
+               with_token(c, same_site_json(c, [&c](const Request&, const PathParams& p) {
+                              return retranscribe_call(c, p);
+                          })));
     router.add("GET", "/api/calls/{call_sid}/transcript",
                with_token(c, [&c](const Request& r, const PathParams& p) {
                    return get_transcript(c, r, p);

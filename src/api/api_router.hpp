@@ -7,7 +7,10 @@
 //   /twilio/*           X-Twilio-Signature (twilio_callbacks.hpp)
 //   /api/*              when an API token is set: "Authorization: Bearer <token>", compared in
 //                       constant time; missing or wrong → 401 with WWW-Authenticate: Bearer,
-//                       before anything else is looked at
+//                       before anything else is looked at; POST routes also take
+//                       Content-Type: application/json only (415) and refuse an Origin other
+//                       than the request's Host or CALLSCRIBE_PUBLIC_URL's (403), so that a web
+//                       page on another site cannot act through a browser
 //
 // The Router keeps references to `context`, which must outlive it.
 #include "api/api_context.hpp"

@@ -132,7 +132,9 @@ net::ServerResponse get_call(const ApiContext& context, const PathParams& params
     const auto job = stored(context.store.find_job(sid), "reading the job of " + sid.str());
     const auto webhooks =
         stored(context.store.find_webhooks(sid), "reading the webhooks of " + sid.str());
-    return json_response(200, call_detail_json(call, job, webhooks));
+    auto detail = call_detail_json(call, job, webhooks);
+    detail["webhook_configured"] = context.settings.webhook_configured;
+    return json_response(200, detail);
 }
 
 net::ServerResponse end_call(const ApiContext& context, const net::ServerRequest& request,

@@ -40,7 +40,12 @@ net::ServerResponse healthz() {
 }
 
 net::ServerResponse readyz(const ApiContext& context) {
-    if (auto counted = context.store.count_jobs(); !counted) {
+    const auto counted = context.store.count_jobs();
+    if (auto damage = context.store.damaged()) { // met by this query or any earlier one
+        log().warn("[API] not ready: {}", *damage);
+        throw ApiError(503, "the database file is damaged (the service log says why)");
+    }
+    if (!counted) {
         log().warn("[API] not ready: the database does not answer: {}", counted.error().message);
         throw ApiError(503, "the database does not answer");
     }

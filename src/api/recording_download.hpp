@@ -11,7 +11,8 @@
 // A call that is not known → 404. A recording that is not on disk (the API runs on another
 // machine than the worker, or the job has not downloaded it yet) is fetched from Twilio into the
 // recordings folder first, then served from there (recording_fallback.hpp: why, and its
-// answers); without a RecordingFallback in the context → 404 saying it is not on disk.
+// answers); that fetch is a deferred answer (net::ServerResponse::defer), run off the handler
+// threads. Without a RecordingFallback in the context → 404 saying it is not on disk.
 //
 // Thread-safe (see ApiContext).
 #include "api/api_context.hpp"

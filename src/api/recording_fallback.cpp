@@ -71,29 +71,52 @@ std::filesystem::path RecordingFallback::fetch(const store::CallLog& call) {
                                         call.call_sid.str(), to_string(call.status)));
     const auto deadline =
         SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(m_timeout);
-    const auto lock = lock_for(call.call_sid);
-    std::unique_lock held(*lock, std::defer_lock);
-    if (!held.try_lock_until(deadline))
+    std::shared_ptr<Flight> flight;
+    bool leader = false;
+    {
+        std::lock_guard guard(m_mutex);
+        auto& slot = m_flights[call.call_sid.str()];
+        leader = slot == nullptr;
+        if (leader) slot = std::make_shared<Flight>();
+        flight = slot;
+    }
+    if (leader) return lead(call, *flight, deadline);
+
+    std::unique_lock waiting(flight->mutex);
+    if (!flight->landed.wait_until(waiting, deadline, [&] { return flight->done; }))
         throw ApiError(503,
                        fmt::format("the recording of {} is being fetched by another request; try "
                                    "again shortly",
                                    call.call_sid.str()),
                        k_retry_soon);
-    // The request we waited for may have brought it.
-    if (auto path = cached(call.call_sid)) return *path;
-    return download(call.call_sid, *call.recording_sid, deadline);
+    if (flight->error) std::rethrow_exception(flight->error);
+    return *flight->path;
 }
 
-std::shared_ptr<std::timed_mutex> RecordingFallback::lock_for(const CallSid& call) {
-    std::lock_guard guard(m_mutex);
-    std::erase_if(m_locks, [](const auto& entry) { return entry.second.expired(); });
-    auto& slot = m_locks[call.str()];
-    auto lock = slot.lock();
-    if (!lock) {
-        lock = std::make_shared<std::timed_mutex>();
-        slot = lock;
+std::filesystem::path RecordingFallback::lead(const store::CallLog& call, Flight& flight,
+                                              SteadyClock::time_point deadline) {
+    std::optional<std::filesystem::path> path;
+    std::exception_ptr error;
+    try {
+        // A fetch that landed just before this one began may have brought it.
+        path = cached(call.call_sid);
+        if (!path) path = download(call.call_sid, *call.recording_sid, deadline);
+    } catch (...) {
+        error = std::current_exception();
     }
-    return lock;
+    {
+        std::lock_guard guard(m_mutex);
+        m_flights.erase(call.call_sid.str());
+    }
+    {
+        std::lock_guard landed(flight.mutex);
+        flight.done = true;
+        flight.path = path;
+        flight.error = error;
+    }
+    flight.landed.notify_all();
+    if (error) std::rethrow_exception(error);
+    return *path;
 }
 
 std::filesystem::path RecordingFallback::download(const CallSid& call,

@@ -9,10 +9,12 @@
 // The media URL forms are tried as the pipeline does (base, .mp3, .wav; a 404 moves on to the
 // next form at once, without the pipeline's wait).
 //
-// Concurrent requests for the same call wait for the first one's download (one download per
-// call); waiting, the metadata request and the media download together are bounded by `timeout`
-// (the metadata request also by the HttpClient's default 30 s). Failures are ApiErrors whose
-// messages never name a URL:
+// Concurrent requests for the same call share one fetch: the first one downloads, the others
+// wait for it and get its outcome, the file or the same error (one request to Twilio however
+// many ask). Waiting, the metadata request and the media download together are bounded by
+// `timeout` (the metadata request also by the HttpClient's default 30 s). The caller runs
+// fetch() off the HTTP handler threads (download_recording defers it). Failures are ApiErrors
+// whose messages never name a URL:
 //   no recording sid known        → 404 "not known yet"
 //   Twilio: 404 on every form     → 404;  not ready yet → 503 with Retry-After; gone → 410
 //   Twilio: 401/403               → 502 (callscribe's Twilio credentials are refused)
@@ -24,6 +26,8 @@
 #include "store/store.hpp"
 #include "twilio/recording_api.hpp"
 
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -44,7 +48,17 @@ class RecordingFallback {
     std::filesystem::path fetch(const store::CallLog& call);
 
   private:
-    std::shared_ptr<std::timed_mutex> lock_for(const CallSid& call);
+    // One fetch in progress and the requests waiting for it.
+    struct Flight {
+        std::mutex mutex;
+        std::condition_variable landed;
+        bool done = false;
+        std::optional<std::filesystem::path> path{};
+        std::exception_ptr error{};
+    };
+
+    std::filesystem::path lead(const store::CallLog& call, Flight& flight,
+                               std::chrono::steady_clock::time_point deadline);
     std::filesystem::path download(const CallSid& call, const RecordingSid& recording,
                                    std::chrono::steady_clock::time_point deadline) const;
 
@@ -52,7 +66,7 @@ class RecordingFallback {
     std::filesystem::path m_dir;
     Seconds m_timeout;
     std::mutex m_mutex;
-    std::map<std::string, std::weak_ptr<std::timed_mutex>> m_locks; // by call sid
+    std::map<std::string, std::shared_ptr<Flight>> m_flights; // by call sid
 };
 
 } // namespace callscribe::api

@@ -26,6 +26,15 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return out;
 }
 
+// The answer of `work`, or the one its ApiError asks for.
+template <class Work> net::ServerResponse answer(const Work& work) {
+    try {
+        return work();
+    } catch (const ApiError& e) {
+        return error_response(e.status(), e.what(), e.headers());
+    }
+}
+
 bool is_parameter(std::string_view segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
@@ -59,20 +68,27 @@ bool Router::matches(const Route& route, const std::vector<std::string_view>& pa
 
 net::ServerResponse Router::handle(const net::ServerRequest& request) const {
     const auto path = split_path(request.path);
+    // HEAD is GET without the body (RFC 9110 §9.3.2): the server leaves the body out.
+    const std::string_view method =
+        request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
     std::vector<std::string_view> allowed;
+    auto allow = [&allowed](std::string_view name) {
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            allowed.push_back(name);
+    };
     for (const auto& route : m_routes) {
         PathParams params;
         if (!matches(route, path, params)) continue;
-        if (route.method != request.method) {
-            if (std::find(allowed.begin(), allowed.end(), route.method) == allowed.end())
-                allowed.push_back(route.method);
+        if (route.method != method) {
+            allow(route.method);
+            if (route.method == "GET") allow("HEAD");
             continue;
         }
-        try {
-            return route.handler(request, params);
-        } catch (const ApiError& e) {
-            return error_response(e.status(), e.what(), e.headers());
+        net::ServerResponse response = answer([&] { return route.handler(request, params); });
+        if (response.deferred) {
+            response.deferred = [work = std::move(response.deferred)] { return answer(work); };
         }
+        return response;
     }
     if (!allowed.empty()) {
         return error_response(405, fmt::format("{} is not allowed here", request.method),

@@ -8,7 +8,9 @@
 // validate what they get). Answers the router gives itself:
 //   - no pattern matches the path            → 404 {"error": "no route for GET /x"}
 //   - a pattern matches, but not the method  → 405 with Allow
-//   - the handler throws ApiError            → its status {"error": message} (the one place)
+//   - HEAD                                   → the GET route's answer (the server sends no body)
+//   - the handler (or the deferred work of its answer) throws ApiError
+//                                            → its status {"error": message} (the one place)
 // Any other exception goes through to the HttpServer, which answers 500 and logs it.
 //
 // Thread safety: add() while setting up; handle() is const and may run on many threads.

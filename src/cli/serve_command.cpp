@@ -52,7 +52,8 @@ api::ApiSettings api_settings(const config::Config& config, std::string url) {
                             .api_token = config.http.api_token,
                             .account_sid = config.twilio.account_sid,
                             .twilio_auth_token = config.twilio.auth_token,
-                            .data_dir = config.storage.data_dir};
+                            .data_dir = config.storage.data_dir,
+                            .webhook_configured = !config.webhook.url.empty()};
 }
 
 void log_access_rules(const api::ApiSettings& settings) {
@@ -86,6 +87,8 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     net::HttpServer server(net::ServerSettings{.host = listen->host,
                                                .port = listen->port,
                                                .body_limit = 4 * 1024 * 1024,
+                                               .max_connections = static_cast<std::size_t>(
+                                                   config.http.max_connections),
                                                .name = "api"},
                            [&gate](const net::ServerRequest& r) { return gate.handle(r); });
     if (auto started = server.start(); !started) {

@@ -25,6 +25,9 @@ constexpr std::string_view k_openai_url = "https://api.openai.com";
 constexpr std::string_view k_webhook_secret_prefix = "whsec_";
 constexpr int k_max_workers = 256;
 constexpr int k_max_database_pool = 1000;
+constexpr Seconds k_min_lease{2};
+constexpr int k_min_connections = 16;
+constexpr int k_max_connections = 1'000'000;
 
 std::string without_trailing_slashes(std::string url) {
     while (url.ends_with('/') && !url.ends_with("://"))
@@ -109,7 +112,11 @@ std::vector<std::string> all_secrets(const Environment& env, const RawValues& va
 std::string http_url(const Reader& r, std::string_view name, std::string fallback) {
     auto text = r.text(name);
     if (!text) return fallback;
-    return without_trailing_slashes(r.value_or_fail(name, parse_http_url(*text)));
+    auto url = r.value_or_fail(name, parse_http_url(*text));
+    // Paths are appended to a base URL: a query would end up in the middle of every request's.
+    if (url.find('?') != std::string::npos)
+        r.fail(name, "is a base URL and takes no ?query (http[s]://host[:port][/path])");
+    return without_trailing_slashes(std::move(url));
 }
 
 std::vector<Seconds> delays(const Reader& r, std::string_view name, std::string_view fallback) {
@@ -184,6 +191,10 @@ HttpSettings read_http(const Reader& r) {
     }
     s.public_url = http_url(r, "CALLSCRIBE_PUBLIC_URL", "http://" + s.listen);
     s.api_token = r.secret("CALLSCRIBE_API_TOKEN");
+    if (auto cap = r.text("CALLSCRIBE_MAX_CONNECTIONS"); cap && *cap != "auto") {
+        s.max_connections = r.value_or_fail("CALLSCRIBE_MAX_CONNECTIONS",
+                                            parse_int(*cap, k_min_connections, k_max_connections));
+    }
     return s;
 }
 
@@ -219,7 +230,11 @@ JobSettings read_jobs(const Reader& r) {
     }
     if (auto lease = r.text("CALLSCRIBE_JOB_LEASE")) {
         s.lease = r.value_or_fail("CALLSCRIBE_JOB_LEASE", parse_seconds(*lease));
-        if (s.lease.count() <= 0) r.fail("CALLSCRIBE_JOB_LEASE", "must be more than 0 seconds");
+        if (s.lease < k_min_lease)
+            r.fail("CALLSCRIBE_JOB_LEASE",
+                   fmt::format("must be at least {} seconds (a worker renews it every third; a "
+                               "shorter one expires under a running step)",
+                               k_min_lease.count()));
     }
     if (auto workers = r.text("CALLSCRIBE_WORKERS")) {
         s.workers = r.value_or_fail("CALLSCRIBE_WORKERS", parse_int(*workers, 1, k_max_workers));
@@ -337,6 +352,8 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_LISTEN", c.http.listen},
         {"CALLSCRIBE_PUBLIC_URL", c.http.public_url},
         {"CALLSCRIBE_API_TOKEN", shown(c.http.api_token)},
+        {"CALLSCRIBE_MAX_CONNECTIONS",
+         c.http.max_connections > 0 ? std::to_string(c.http.max_connections) : "auto"},
         {"CALLSCRIBE_WEBHOOK_URL", c.webhook.url},
         {"CALLSCRIBE_WEBHOOK_SECRET", shown(c.webhook.secret)},
         {"CALLSCRIBE_READY_BACKOFF", join_delays(c.jobs.ready_backoff)},

@@ -49,6 +49,8 @@ struct HttpSettings {
     std::string listen = "127.0.0.1:8080"; // CALLSCRIBE_LISTEN: host:port or [v6]:port
     std::string public_url; // CALLSCRIBE_PUBLIC_URL, default http://{listen}, no trailing '/'
     Secret api_token;       // CALLSCRIBE_API_TOKEN; empty = /api/* is open
+    // CALLSCRIBE_MAX_CONNECTIONS 16..1,000,000; 0 ("auto") = the descriptor limit less 128.
+    int max_connections = 0;
 };
 
 struct WebhookSettings {

@@ -43,6 +43,12 @@ const Variable* find_variable(std::string_view name) {
     return it == k_variables.end() ? nullptr : &*it;
 }
 
+const Variable* find_variable_ignoring_case(std::string_view name) {
+    auto it = std::find_if(k_variables.begin(), k_variables.end(),
+                           [&](const Variable& v) { return lower(v.name) == lower(name); });
+    return it == k_variables.end() ? nullptr : &*it;
+}
+
 // A TOML key names a variable when written exactly as the variable or all in lower case.
 const Variable* variable_for_key(std::string_view key) {
     for (const auto& v : k_variables) {
@@ -245,6 +251,20 @@ std::string redact(std::string text, const std::vector<std::string>& secrets) {
         }
     }
     return text;
+}
+
+std::vector<std::string> misspelt_variables(const Environment& env) {
+    std::vector<std::string> warnings;
+    for (const auto& [name, value] : env) {
+        if (!name.starts_with("CALLSCRIBE_") || find_variable(name) != nullptr) continue;
+        // Only a near miss: other CALLSCRIBE_* names may belong to other tools.
+        const std::string hint = suggestion_for(name);
+        if (hint.empty()) continue;
+        warnings.push_back(fmt::format("{} is not a callscribe setting and is ignored (did you "
+                                       "mean {}?)",
+                                       name, find_variable_ignoring_case(hint)->name));
+    }
+    return warnings;
 }
 
 RawValues read_raw_values(const Environment& env,

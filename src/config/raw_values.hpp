@@ -33,6 +33,7 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_LISTEN"},
     Variable{"CALLSCRIBE_PUBLIC_URL"},
     Variable{"CALLSCRIBE_API_TOKEN", true},
+    Variable{"CALLSCRIBE_MAX_CONNECTIONS"},
     Variable{"CALLSCRIBE_WEBHOOK_URL"},
     Variable{"CALLSCRIBE_WEBHOOK_SECRET", true},
     Variable{"CALLSCRIBE_READY_BACKOFF"},
@@ -80,5 +81,10 @@ std::string redact(std::string text, const std::vector<std::string>& secrets);
 
 // The values of the secret variables of `env`, for redact().
 std::vector<std::string> secret_values(const Environment& env);
+
+// One warning for each CALLSCRIBE_* variable in `env` that is not a setting but within a few
+// letters of one: "CALLSCRIBE_LSITEN is not a callscribe setting and is ignored (did you mean
+// CALLSCRIBE_LISTEN?)".
+std::vector<std::string> misspelt_variables(const Environment& env);
 
 } // namespace callscribe::config

@@ -108,11 +108,23 @@ try {
   await audio.evaluate((a) => a.pause());
   const text = await page.locator("main").innerText();
   if (/\b(null|undefined|NaN)\b/.test(text)) failures.push(`the call view shows a raw value:\n${text}`);
+  // The demo runs without CALLSCRIBE_WEBHOOK_URL: nothing was sent, and the page must say so.
+  const webhook = await page.locator("#webhook").innerText();
+  if (!/not configured/.test(webhook)) failures.push(`webhook state: "${webhook}"`);
+  if (/delivered/.test(text)) failures.push(`the call view claims a delivery:\n${text}`);
   await page.screenshot({ path: join(shots, "call.png"), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: join(shots, "call-phone.png"), fullPage: true });
   log(`screenshots in ${shots}`);
+
+  // Re-transcribe is a JSON POST from the page's own origin: the service accepts it.
+  const [retranscribed] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/retranscribe"), { timeout: 10000 }),
+    page.locator("#retranscribe").click(),
+  ]);
+  if (retranscribed.status() !== 202) failures.push(`re-transcribe answered ${retranscribed.status()}`);
+  log(`re-transcribe: ${retranscribed.status()}`);
 } catch (error) {
   failures.push(`${error.message}`);
 } finally {

@@ -3,12 +3,11 @@
 // runs as its own process, so its file descriptors are its own.
 #include "net/curl/curl_http_client.hpp"
 #include "support/command.hpp"
+#include "support/loopback.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,21 +27,6 @@ using namespace std::chrono_literals;
 using test_support::BackgroundCommand;
 
 constexpr std::string_view k_ready_line = "callscribe serving on ";
-
-// A connected TCP socket to 127.0.0.1:port, or -1.
-int connect_to(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 class ServeUnderAbuse : public ::testing::Test {
   protected:
@@ -90,7 +74,7 @@ TEST_F(ServeUnderAbuse, TenThousandIdleConnectionsAndItStillAnswers) {
     ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &files), 0);
 
     for (int i = 0; i < k_idle; ++i) {
-        const int fd = connect_to(m_port);
+        const int fd = test_support::connect_loopback(m_port);
         ASSERT_GE(fd, 0) << "connection " << i << ": " << std::strerror(errno);
         m_sockets.push_back(fd);
     }
@@ -102,7 +86,7 @@ TEST_F(ServeUnderAbuse, TenThousandIdleConnectionsAndItStillAnswers) {
 TEST_F(ServeUnderAbuse, SlowlorisClientsDoNotStarveOthers) {
     // Each sends the start of a request and then a header byte now and then, never finishing.
     for (int i = 0; i < 500; ++i) {
-        const int fd = connect_to(m_port);
+        const int fd = test_support::connect_loopback(m_port);
         ASSERT_GE(fd, 0);
         m_sockets.push_back(fd);
         const std::string start = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";

@@ -171,7 +171,7 @@ function highlightCurrent(audio, list) {
 
 function transcriptsView(call, transcript, audio) {
   const winner = (source) =>
-    call.transcript_source === source ? el("span", { class: "winner" }, "delivered") : null;
+    call.transcript_source === source ? el("span", { class: "winner" }, "chosen") : null;
   let offline;
   audio.ontimeupdate = null; // the element outlives redraws: one handler, for the list on screen
   if (transcript && transcript.segments.length) {
@@ -188,6 +188,19 @@ function transcriptsView(call, transcript, audio) {
   return el("div", { class: "transcripts" },
     el("section", { id: "offline" }, el("h2", {}, "Offline", winner("offline")), offline),
     el("section", { id: "realtime" }, el("h2", {}, "Realtime", winner("realtime")), realtime));
+}
+
+// What happened to the call's webhook, from its outbox rows (the newest last).
+function webhookState(call) {
+  const last = call.webhooks[call.webhooks.length - 1];
+  if (!last) {
+    if (!call.webhook_configured) return "not configured (CALLSCRIBE_WEBHOOK_URL)";
+    return FINISHED.has(call.status) ? "none" : "sent once the transcript is saved";
+  }
+  const error = last.last_error ? ` — last error: ${last.last_error}` : "";
+  if (last.state === "delivered") return `delivered ${when(last.delivered_at)}`;
+  if (last.state === "failed") return `failed after ${last.attempts} attempt(s)${error}`;
+  return `pending, next attempt ${when(last.next_attempt_at)}${error}`;
 }
 
 async function showCall(sid) {
@@ -215,7 +228,9 @@ async function showCall(sid) {
       type: "button", class: "secondary", id: "retranscribe",
       onclick: async () => {
         retranscribe.disabled = true;
-        await api(`/api/calls/${sid}/retranscribe`, { method: "POST" });
+        await api(`/api/calls/${sid}/retranscribe`, {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+        });
         state.shown = null;
         refresh();
       },
@@ -226,7 +241,8 @@ async function showCall(sid) {
       el("ul", { class: "facts" },
         el("li", {}, "created ", when(call.created_at)),
         el("li", {}, "duration ", clock(call.recording.duration_s)),
-        el("li", {}, "transcript delivered: ", call.transcript_source || "—"),
+        el("li", {}, "transcript chosen: ", call.transcript_source || "—"),
+        el("li", { id: "webhook" }, "webhook: ", webhookState(call)),
         call.recording.channels ? el("li", {}, `${call.recording.channels} channel(s)`) : null),
       el("div", { class: "player" },
         call.recording.on_disk ? audio : el("p", { class: "muted" }, "The recording is not on disk yet."),

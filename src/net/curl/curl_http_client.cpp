@@ -321,7 +321,8 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
             status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
         if (request.follow_redirects && redirect && location != nullptr) {
             if (hop == k_max_redirects) {
-                return fail(fmt::format("more than {} redirects from {}", k_max_redirects,
+                // A loop may be a passing misconfiguration of a CDN: worth a later try.
+                return fail_retryable(fmt::format("more than {} redirects from {}", k_max_redirects,
                                         redact_url(request.url)));
             }
             std::string next = without_user_info(location);

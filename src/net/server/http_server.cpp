@@ -19,18 +19,34 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 namespace callscribe::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+using AcceptedSocket = asio::basic_stream_socket<tcp, asio::strand<asio::io_context::executor_type>>;
 using boost::system::error_code;
 
 namespace {
 
 constexpr std::size_t k_file_chunk = 64 * 1024;
 constexpr std::size_t k_first_read = 4096;
+constexpr std::chrono::minutes k_warning_interval{1};
+// Descriptors kept for the rest of the process when the cap follows the descriptor limit.
+constexpr std::size_t k_descriptor_reserve = 128;
+constexpr std::size_t k_min_connections = 16;
+
+std::size_t default_connection_cap() {
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY)
+        return 100'000;
+    const auto limit = static_cast<std::size_t>(files.rlim_cur);
+    return std::max(k_min_connections, limit > k_descriptor_reserve ? limit - k_descriptor_reserve
+                                                                     : std::size_t{0});
+}
 
 std::chrono::steady_clock::duration steady(Seconds seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
@@ -73,6 +89,8 @@ struct HttpServer::Impl {
     std::unique_ptr<asio::io_context> io;
     std::optional<tcp::acceptor> acceptor;
     std::unique_ptr<asio::thread_pool> pool;
+    std::unique_ptr<asio::thread_pool> slow_pool;
+    std::atomic<std::size_t> slow_in_flight{0};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::vector<std::thread> threads;
     std::atomic<std::uint16_t> port{0};
@@ -94,13 +112,32 @@ struct HttpServer::Impl {
     void forget(std::uint64_t id) {
         std::lock_guard lock(mutex);
         connections.erase(id);
+        --open;
         if (connections.empty()) drained.notify_all();
     }
+
+    // Connections open at once (settings.max_connections, or the descriptor limit less a
+    // reserve for the database, recordings and outgoing requests).
+    std::size_t connection_cap = 0;
+    std::atomic<std::size_t> open{0};
+    // One warning a minute at most for refused connections and failed accepts (each is a flood).
+    std::chrono::steady_clock::time_point last_cap_warning{};
+    std::size_t refused_since_warning = 0;
+    std::chrono::steady_clock::time_point last_accept_warning{};
+    std::size_t accept_failures_since_warning = 0;
+
+    void refuse_over_cap(AcceptedSocket& socket);
 
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
     asio::awaitable<Reply> call_handler(const ServerRequest& request);
-    Reply prepare(const ServerRequest& request) const;
+    asio::awaitable<Reply> call_deferred(const ServerRequest& request,
+                                         std::function<ServerResponse()> work);
+    // The answer of `work`, or 500 when it throws.
+    ServerResponse guarded(const ServerRequest& request,
+                           const std::function<ServerResponse()>& work) const;
+    // Checks the answer's status and opens its file, if any.
+    Reply finish(const ServerRequest& request, ServerResponse response) const;
     asio::awaitable<std::uint64_t> send(Connection& connection, Reply& reply, unsigned version,
                                         bool keep_alive, bool head);
     void access_log(std::string_view method, std::string_view path, int status, std::uint64_t bytes,
@@ -116,11 +153,23 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
         if (ec) {
             if (ec == asio::error::operation_aborted) co_return;
             // Out of file descriptors and the like: wait a little instead of spinning.
-            log().warn("[HTTP {}] accept failed: {}", settings.name, ec.message());
+            ++accept_failures_since_warning;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_accept_warning >= k_warning_interval) {
+                log().warn("[HTTP {}] accept failed {} time(s) in the last minute: {}",
+                           settings.name, accept_failures_since_warning, ec.message());
+                last_accept_warning = now;
+                accept_failures_since_warning = 0;
+            }
             asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
         }
+        if (open >= connection_cap) {
+            refuse_over_cap(socket);
+            continue;
+        }
+        ++open;
         // A response goes out in at most a few writes; without TCP_NODELAY the second one
         // waits for the client's delayed ACK (40 ms on Linux) on every keep-alive request.
         socket.set_option(tcp::no_delay(true), ec);
@@ -131,19 +180,49 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
     }
 }
 
-Reply HttpServer::Impl::prepare(const ServerRequest& request) const {
-    Reply reply;
+void HttpServer::Impl::refuse_over_cap(AcceptedSocket& socket) {
+    // A fresh socket's send buffer is empty: this short write completes at once, without a
+    // coroutine or a descriptor held any longer.
+    static const std::string k_busy = [] {
+        const std::string body = R"({"error":"too many connections, try again"})";
+        return fmt::format("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json"
+                           "\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}"
+                           "\r\n\r\n{}",
+                           body.size(), body);
+    }();
+    error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(k_busy), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+    ++refused_since_warning;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_cap_warning >= k_warning_interval) {
+        log().warn("[HTTP {}] {} connections open, the cap: {} new connection(s) answered 503 "
+                   "in the last minute (raise CALLSCRIBE_MAX_CONNECTIONS or ulimit -n)",
+                   settings.name, connection_cap, refused_since_warning);
+        last_cap_warning = now;
+        refused_since_warning = 0;
+    }
+}
+
+ServerResponse HttpServer::Impl::guarded(const ServerRequest& request,
+                                        const std::function<ServerResponse()>& work) const {
     try {
-        reply.response = handler(request);
+        return work();
     } catch (const std::exception& e) {
         log().error("[HTTP {}] handler failed on {} {}: {}", settings.name, request.method,
                     request.path, e.what());
-        reply.response = error_response(500, "internal server error");
     } catch (...) {
         log().error("[HTTP {}] handler failed on {} {}: unknown exception", settings.name,
                     request.method, request.path);
-        reply.response = error_response(500, "internal server error");
     }
+    return error_response(500, "internal server error");
+}
+
+Reply HttpServer::Impl::finish(const ServerRequest& request, ServerResponse response) const {
+    Reply reply;
+    reply.response = std::move(response);
     if (reply.response.status < 100 || reply.response.status > 599) {
         log().error("[HTTP {}] handler answered {} {} with status {}", settings.name,
                     request.method, request.path, reply.response.status);
@@ -186,12 +265,42 @@ Reply HttpServer::Impl::prepare(const ServerRequest& request) const {
 }
 
 asio::awaitable<Reply> HttpServer::Impl::call_handler(const ServerRequest& request) {
-    if (!pool) co_return prepare(request);
-    // Runs on the pool; the awaiting coroutine resumes on its connection's strand.
-    co_return co_await asio::co_spawn(
-        pool->get_executor(),
-        [this, &request]() -> asio::awaitable<Reply> { co_return prepare(request); },
+    // A deferred answer comes back unopened: call_deferred() finishes it on the slow pool.
+    const auto handle = [this, &request] {
+        Reply reply;
+        reply.response = guarded(request, [&] { return handler(request); });
+        if (reply.response.deferred) return reply;
+        return finish(request, std::move(reply.response));
+    };
+    Reply reply;
+    if (!pool) {
+        reply = handle();
+    } else {
+        // Runs on the pool; the awaiting coroutine resumes on its connection's strand.
+        reply = co_await asio::co_spawn(
+            pool->get_executor(), [&]() -> asio::awaitable<Reply> { co_return handle(); },
+            asio::use_awaitable);
+    }
+    if (!reply.response.deferred) co_return reply;
+    co_return co_await call_deferred(request, std::move(reply.response.deferred));
+}
+
+asio::awaitable<Reply> HttpServer::Impl::call_deferred(const ServerRequest& request,
+                                                       std::function<ServerResponse()> work) {
+    if (slow_in_flight.fetch_add(1) >= static_cast<std::size_t>(settings.slow_threads) +
+                                            settings.slow_queue) {
+        --slow_in_flight;
+        Reply busy;
+        busy.response = error_response(503, "busy with slow requests, try again shortly");
+        busy.response.headers.emplace_back("Retry-After", "5");
+        co_return busy;
+    }
+    Reply reply = co_await asio::co_spawn(
+        slow_pool->get_executor(),
+        [&]() -> asio::awaitable<Reply> { co_return finish(request, guarded(request, work)); },
         asio::use_awaitable);
+    --slow_in_flight;
+    co_return reply;
 }
 
 asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Reply& reply,
@@ -423,9 +532,12 @@ Result<void> HttpServer::start() {
     }
 
     impl.started = true;
+    impl.connection_cap = s.max_connections > 0 ? s.max_connections : default_connection_cap();
     if (s.handler_threads > 0)
         impl.pool =
             std::make_unique<asio::thread_pool>(static_cast<std::size_t>(s.handler_threads));
+    impl.slow_pool = std::make_unique<asio::thread_pool>(
+        static_cast<std::size_t>(std::max(1, s.slow_threads)));
     impl.work.emplace(impl.io->get_executor());
     asio::co_spawn(acceptor.get_executor(), impl.accept_loop(), asio::detached);
     for (int i = 0; i < s.io_threads; ++i)
@@ -470,6 +582,8 @@ void HttpServer::stop() {
         impl.pool->join();
         impl.pool.reset();
     }
+    impl.slow_pool->join();
+    impl.slow_pool.reset();
     // Destroys the coroutine frames still parked in the io context (and their connections).
     impl.acceptor.reset();
     impl.io.reset();

@@ -10,12 +10,18 @@
 //   - a client slower than `header_timeout` for its request line and headers, or
 //     `body_timeout` for its body, or idle for `idle_timeout` between keep-alive requests, or not
 //     taking a write within `write_timeout`, is dropped without an answer.
+// Connections: at most `max_connections` at once; one more is answered 503 and closed at once
+// (a client never hangs on a full server, and the process keeps descriptors for its own files).
 // Handlers: run on a pool of `handler_threads` threads (so a handler may block for a while, e.g.
 // on a database, without stalling other connections); with handler_threads = 0 they run on the
 // io threads themselves and must not block. A handler is called concurrently from several
 // threads and must be thread-safe, and must not call stop(). A handler that throws, or answers a
 // status outside 100–599, is answered 500 with {"error":"internal server error"}; the exception
 // is logged and the server goes on.
+// Slow work: a handler's ServerResponse::deferred runs on a pool of its own (`slow_threads`), so
+// that a handler waiting on another service never holds a handler thread that a quick request
+// (a health check, a callback) needs. At most `slow_threads + slow_queue` run or wait at once;
+// one more is answered 503 with Retry-After at once.
 // File bodies are read from disk on the io thread in 64 KiB pieces, one piece per write.
 // Every answered request gives one access-log line through callscribe::log():
 //   [HTTP {name}] GET /path 200 1234 bytes 2.5 ms
@@ -44,6 +50,8 @@ struct ServerSettings {
     std::uint16_t port = 0;         // 0: pick a free port (read it back with port())
     int io_threads = 1;
     int handler_threads = 4; // 0: handlers run on the io threads
+    int slow_threads = 8;     // for deferred answers (at least 1); they mostly wait
+    std::size_t slow_queue = 16;
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 1024 * 1024;
     Seconds header_timeout{10};
@@ -51,6 +59,9 @@ struct ServerSettings {
     Seconds idle_timeout{60};
     Seconds write_timeout{30};
     Seconds stop_timeout{10};
+    // Connections open at once; one over it is answered 503 (Retry-After: 1) and closed, with
+    // one warning a minute. 0: the descriptor limit (RLIMIT_NOFILE) less 128.
+    std::size_t max_connections = 0;
     std::string name = "http"; // names the server in its log lines
 };
 

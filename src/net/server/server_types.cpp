@@ -47,6 +47,10 @@ ServerResponse ServerResponse::redirect(int status, std::string location) {
     return ServerResponse{.status = status, .headers = {{"Location", std::move(location)}}};
 }
 
+ServerResponse ServerResponse::defer(std::function<ServerResponse()> work) {
+    return ServerResponse{.deferred = std::move(work)};
+}
+
 std::optional<std::string> ServerResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
         if (iequals(key, name)) return value;

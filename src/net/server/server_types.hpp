@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,10 +50,15 @@ struct ServerResponse {
     ServerHeaders headers{};
     std::string body{};
     std::optional<FileBody> file{}; // when set, sent instead of `body`
+    // When set, the answer is what this returns, run on the server's pool for slow work (a
+    // download from Twilio, say) so that the handler threads stay free for quick requests; the
+    // rest of this response is not used. See HttpServer (slow_threads).
+    std::function<ServerResponse()> deferred{};
 
     static ServerResponse text(int status, std::string body);
     static ServerResponse json(int status, std::string body);
     static ServerResponse redirect(int status, std::string location);
+    static ServerResponse defer(std::function<ServerResponse()> work);
 
     // The first header with this name (compared case-insensitively), if any.
     std::optional<std::string> header(std::string_view name) const;

@@ -333,6 +333,51 @@ TEST_F(HttpServerTest, StreamsAFileBodyWithAByteRange) {
     EXPECT_EQ(missing->status, 500);
 }
 
+// A deferred answer runs on the slow pool: the one handler thread stays free for quick requests,
+// and slow work beyond the pool and its queue is refused at once.
+TEST_F(HttpServerTest, DeferredAnswersLeaveTheHandlerThreadsFree) {
+    auto settings = test_settings();
+    settings.handler_threads = 1;
+    settings.slow_threads = 1;
+    settings.slow_queue = 0;
+    std::promise<void> started;
+    std::atomic<bool> started_once{false};
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    auto server = serve(
+        [&](const ServerRequest& request) {
+            if (request.path != "/slow") return ServerResponse::text(200, "quick");
+            return ServerResponse::defer([&] {
+                if (!started_once.exchange(true)) started.set_value();
+                released.wait();
+                return ServerResponse::text(200, "slow done");
+            });
+        },
+        settings);
+    auto slow = std::async(std::launch::async, [&] {
+        curl::CurlHttpClient client;
+        return client.send({.url = server->base_url() + "/slow"});
+    });
+    ASSERT_EQ(started.get_future().wait_for(10s), std::future_status::ready);
+
+    auto quick = m_client.send({.url = server->base_url() + "/quick"});
+    ASSERT_TRUE(quick) << quick.error().message;
+    EXPECT_EQ(quick->body, "quick") << "the handler thread was free";
+    auto refused = m_client.send({.url = server->base_url() + "/slow"});
+    ASSERT_TRUE(refused) << refused.error().message;
+    EXPECT_EQ(refused->status, 503);
+    EXPECT_EQ(refused->header("retry-after"), "5");
+    EXPECT_EQ(slow.wait_for(0s), std::future_status::timeout);
+
+    release.set_value();
+    const auto answered = slow.get();
+    ASSERT_TRUE(answered) << answered.error().message;
+    EXPECT_EQ(answered->body, "slow done");
+    auto again = m_client.send({.url = server->base_url() + "/slow"});
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200) << "the pool is free again";
+}
+
 TEST_F(HttpServerTest, HandlerExceptionGets500AndTheServerStaysUp) {
     auto server = serve();
     auto broken = m_client.send({.url = server->base_url() + "/throw"});

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -30,12 +31,21 @@ class ApiFixture : public ::testing::Test {
   protected:
     ApiFixture();
 
-    net::ServerResponse send(const net::ServerRequest& request) { return router().handle(request); }
+    // A deferred answer is run here, as the HttpServer runs it on its slow pool.
+    net::ServerResponse send(const net::ServerRequest& request) {
+        net::ServerResponse response = router().handle(request);
+        if (!response.deferred) return response;
+        const auto work = std::move(response.deferred);
+        return work();
+    }
     net::ServerResponse get(const std::string& target, net::ServerHeaders headers = {}) {
         return send(make_request("GET", target, {}, std::move(headers)));
     }
+    // As JSON, unless `headers` name another Content-Type.
     net::ServerResponse post(const std::string& target, std::string body = {},
                              net::ServerHeaders headers = {}) {
+        if (!std::ranges::any_of(headers, [](const auto& h) { return h.first == "content-type"; }))
+            headers.emplace_back("content-type", "application/json");
         return send(make_request("POST", target, std::move(body), std::move(headers)));
     }
 

@@ -86,6 +86,7 @@ TEST_F(CallRoutes, OneCallShowsItsLogJobAndWebhooks) {
     EXPECT_EQ(body["job"]["ready_attempts"], 0);
     EXPECT_TRUE(body["job"]["lease_owner"].is_null());
     EXPECT_TRUE(body["webhooks"].is_array());
+    EXPECT_EQ(body["webhook_configured"], false) << "the page says so instead of \"delivered\"";
     EXPECT_FALSE(body.contains("final_transcript_json"));
 }
 

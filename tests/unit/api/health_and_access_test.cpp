@@ -1,5 +1,7 @@
 #include "unit/api/api_fixture.hpp"
 
+#include "support/damaged_database.hpp"
+
 #include <gtest/gtest.h>
 
 namespace callscribe::api::test {
@@ -28,6 +30,18 @@ TEST_F(HealthRoutes, NotReadyWhenTheRecordingsFolderCannotBeWritten) {
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(body_json(r)["error"],
               "the recordings folder is not writable (the service log says why)");
+}
+
+// A load balancer must stop sending Twilio's callbacks to a node whose database is damaged.
+TEST_F(HealthRoutes, NotReadyOnceTheDatabaseReportsItsFileDamaged) {
+    auto db = test_support::open_then_damage(m_dir / "damaged.db");
+    m_store = std::move(db.store);
+    EXPECT_EQ(get("/healthz").status, 200);
+    const auto r = get("/readyz");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(body_json(r)["error"], "the database file is damaged (the service log says why)");
+    EXPECT_EQ(get("/api/calls").status, 500) << "requests meet the damaged pages too";
+    EXPECT_EQ(get("/readyz").status, 503) << "and it stays so";
 }
 
 class ApiToken : public ApiFixture {
@@ -81,6 +95,60 @@ TEST_F(ApiToken, HealthAndReadinessStayOpen) {
 
 TEST_F(ApiToken, UnknownPathsAre404EvenWithoutTheToken) {
     EXPECT_EQ(get("/api/nothing").status, 404);
+}
+
+// Without an API token, a page on another site must not act through the operator's browser.
+class CrossSite : public ApiFixture {
+  protected:
+    net::ServerResponse post_as(const std::string& path, net::ServerHeaders headers) {
+        headers.emplace_back("host", "127.0.0.1:8080");
+        return send(make_request("POST", "/api/calls/" + k_call.str() + path,
+                                 R"({"realtime_transcript":"injected"})", std::move(headers)));
+    }
+};
+
+TEST_F(CrossSite, StateChangingRoutesTakeJsonOnly) {
+    for (const std::string path : {"/end", "/retranscribe"}) {
+        for (const std::string type : {"text/plain", "application/x-www-form-urlencoded",
+                                       "multipart/form-data; boundary=x", ""}) {
+            net::ServerHeaders headers;
+            if (!type.empty()) headers.emplace_back("content-type", type);
+            const auto r = post_as(path, headers);
+            EXPECT_EQ(r.status, 415) << path << " as " << type;
+            EXPECT_EQ(body_json(r)["error"], "this route takes Content-Type: application/json");
+        }
+    }
+    EXPECT_FALSE(find_call(k_call)) << "nothing was created";
+    EXPECT_EQ(post_as("/end", {{"content-type", "Application/JSON; charset=utf-8"}}).status, 202);
+}
+
+TEST_F(CrossSite, AForeignOriginIsRefusedTheSameOneAccepted) {
+    for (const std::string origin : {"https://evil.example", "http://127.0.0.1:8081", "null",
+                                     "http://127.0.0.1:8080.evil.example"}) {
+        const auto r =
+            post_as("/end", {{"content-type", "application/json"}, {"origin", origin}});
+        EXPECT_EQ(r.status, 403) << origin;
+    }
+    EXPECT_FALSE(find_call(k_call));
+    EXPECT_EQ(post_as("/end", {{"content-type", "application/json"},
+                               {"origin", "http://127.0.0.1:8080"}})
+                  .status,
+              202);
+    EXPECT_EQ(post_as("/retranscribe",
+                      {{"content-type", "application/json"}, {"origin", k_public_url}})
+                  .status,
+              202)
+        << "the public URL's origin is the page's too";
+}
+
+TEST_F(CrossSite, ThePageMayNotBeFramedOrLoadForeignCode) {
+    const auto page = get("/");
+    ASSERT_EQ(page.status, 200);
+    EXPECT_EQ(page.header("x-frame-options"), "DENY");
+    const std::string policy = page.header("content-security-policy").value_or("");
+    EXPECT_NE(policy.find("default-src 'self'"), std::string::npos) << policy;
+    EXPECT_NE(policy.find("frame-ancestors 'none'"), std::string::npos) << policy;
+    EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << policy;
 }
 
 } // namespace

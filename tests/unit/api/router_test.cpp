@@ -71,13 +71,25 @@ TEST(Router, AKnownPathWithAnotherMethodIs405WithAllow) {
     const Router router = example();
     auto r = router.handle(make_request("POST", "/healthz"));
     EXPECT_EQ(r.status, 405);
-    EXPECT_EQ(r.header("allow"), "GET");
+    EXPECT_EQ(r.header("allow"), "GET, HEAD");
     EXPECT_EQ(body(r)["error"], "POST is not allowed here");
     r = router.handle(make_request("PUT", "/api/calls/CA1/download"));
     EXPECT_EQ(r.status, 405);
-    EXPECT_EQ(r.header("allow"), "GET, DELETE");
+    EXPECT_EQ(r.header("allow"), "GET, HEAD, DELETE");
     r = router.handle(make_request("GET", "/api/calls/CA1/end"));
     EXPECT_EQ(r.header("allow"), "POST");
+}
+
+TEST(Router, HeadIsAnsweredByTheGetRoute) {
+    const Router router = example();
+    auto r = router.handle(make_request("HEAD", "/api/calls/CA1"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(body(r)["call_sid"], "CA1") << "the server drops the body, the router does not";
+    EXPECT_EQ(body(r)["method"], "HEAD");
+    r = router.handle(make_request("HEAD", "/api/calls/CA1/end"));
+    EXPECT_EQ(r.status, 405);
+    EXPECT_EQ(r.header("allow"), "POST");
+    EXPECT_EQ(router.handle(make_request("HEAD", "/nope")).status, 404);
 }
 
 TEST(Router, ApiErrorBecomesJsonWithItsStatusAndHeaders) {

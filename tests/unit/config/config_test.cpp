@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/raw_values.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -394,7 +395,34 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_DATABASE_URL", "sqlite://", "needs a file path"},
         BadValue{"CALLSCRIBE_DATABASE_POOL", "0", "is not between 1 and 1000"},
         BadValue{"CALLSCRIBE_DATABASE_POOL", "1001", "is not between 1 and 1000"},
-        BadValue{"CALLSCRIBE_DATABASE_POOL", "many", "is not a whole number"}));
+        BadValue{"CALLSCRIBE_DATABASE_POOL", "many", "is not a whole number"},
+        BadValue{"CALLSCRIBE_JOB_LEASE", "0.001", "must be at least 2 seconds"},
+        BadValue{"CALLSCRIBE_JOB_LEASE", "1.9", "must be at least 2 seconds"},
+        BadValue{"CALLSCRIBE_PUBLIC_URL", "https://example.com/path?x=1", "takes no ?query"},
+        BadValue{"TWILIO_API_BASE", "https://api.twilio.com?x", "takes no ?query"},
+        BadValue{"CALLSCRIBE_MAX_CONNECTIONS", "8", "is not between 16 and 1000000"},
+        BadValue{"CALLSCRIBE_MAX_CONNECTIONS", "lots", "is not a whole number"}));
+
+TEST(ConfigEnvironment, AMisspeltVariableIsNamedWithWhatItWasMeantToBe) {
+    const Environment env{{"CALLSCRIBE_LSITEN", "127.0.0.1:9"},
+                          {"CALLSCRIBE_WORKRS", "2"},
+                          {"CALLSCRIBE_LISTEN", "127.0.0.1:8080"},
+                          {"CALLSCRIBE_SOMETHING_ELSE_ENTIRELY", "x"},
+                          {"PATH", "/usr/bin"}};
+    EXPECT_NO_THROW(load_config(env));
+    EXPECT_THAT(misspelt_variables(env),
+                ::testing::ElementsAre("CALLSCRIBE_LSITEN is not a callscribe setting and is "
+                                       "ignored (did you mean CALLSCRIBE_LISTEN?)",
+                                       "CALLSCRIBE_WORKRS is not a callscribe setting and is "
+                                       "ignored (did you mean CALLSCRIBE_WORKERS?)"));
+}
+
+TEST(ConfigEnvironment, TheConnectionCapIsAutoOrANumber) {
+    EXPECT_EQ(load_config({}).http.max_connections, 0);
+    EXPECT_EQ(load_config({{"CALLSCRIBE_MAX_CONNECTIONS", "auto"}}).http.max_connections, 0);
+    EXPECT_EQ(load_config({{"CALLSCRIBE_MAX_CONNECTIONS", "500"}}).http.max_connections, 500);
+    EXPECT_EQ(load_config({{"CALLSCRIBE_JOB_LEASE", "2"}}).jobs.lease.count(), 2);
+}
 
 // --- secrets ----------------------------------------------------------------------------------
 
@@ -506,7 +534,7 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_WHISPER_THREADS = auto\n"));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 33);
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 34);
 }
 
 } // namespace
