@@ -44,6 +44,12 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
         return fail("neither TWILIO_AUTH_TOKEN nor TWILIO_API_KEY/TWILIO_API_SECRET is set: "
                     "they are needed to fetch recordings");
     }
+    // The data folder is the one folder callscribe creates (the database's, when it is there).
+    std::error_code ec;
+    std::filesystem::create_directories(config.storage.data_dir, ec);
+    if (ec)
+        return fail(fmt::format("cannot create CALLSCRIBE_DATA_DIR {}: {}",
+                                config.storage.data_dir.string(), ec.message()));
     auto parts = std::make_unique<PipelineParts>();
     parts->http = std::make_shared<net::curl::CurlHttpClient>();
     auto store = store::open_store(config.storage.database_url,
@@ -52,7 +58,8 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
     parts->store = std::move(*store);
     parts->twilio_http = std::make_unique<net::CountingHttpClient>(*parts->http);
     parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->twilio_http);
-    auto engine = stt::make_engine(config.stt, parts->http, config.jobs.workers);
+    auto engine = stt::make_engine(config.stt, parts->http, config.jobs.workers,
+                                   stt::ServiceWaits::returned);
     if (!engine) return engine.error();
     parts->engine = std::move(*engine);
     parts->job = std::make_unique<jobs::OfflineSttJob>(

@@ -7,6 +7,7 @@
 #include "cli/transcribe_command.hpp"
 #include "cli/worker_command.hpp"
 #include "config/config.hpp"
+#include "config/raw_values.hpp"
 #include "core/log.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "stt/engines.hpp"
@@ -127,6 +128,8 @@ int run(int argc, char** argv) {
         if (!model_override.empty()) env["CALLSCRIBE_WHISPER_MODEL"] = model_override;
         if (!prompt_override.empty()) env["CALLSCRIBE_STT_PROMPT"] = prompt_override;
         config = config::load_config(env, file);
+        for (const auto& warning : config::misspelt_variables(env))
+            log().warn("{}", warning);
     } catch (const config::ConfigError& e) {
         fmt::print(stderr, "callscribe: {}\n", e.what());
         return 2;

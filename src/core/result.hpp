@@ -7,8 +7,10 @@
 
 #include <boost/system/result.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -17,6 +19,8 @@ namespace callscribe {
 struct Error {
     std::string message;
     bool retryable = false;
+    // A retryable failure whose other side said when to try again (Retry-After), capped.
+    std::optional<std::chrono::duration<double>> retry_after{};
 };
 
 // Thrown only by `Result::value()` on an error: code that checks first never sees it.

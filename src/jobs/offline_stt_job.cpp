@@ -5,6 +5,7 @@
 #include "stt/formats.hpp"
 #include "webhook/payload.hpp"
 #include "webhook/transcript_choice.hpp"
+#include "webhook/webhook_log.hpp"
 
 #include <fmt/format.h>
 
@@ -235,7 +236,8 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
     if (!transcript) {
         if (transcript.error().retryable) {
             return transient(std::move(job),
-                             twilio::ApiFailure{.message = transcript.error().message});
+                             twilio::ApiFailure{.retry_after = transcript.error().retry_after,
+                                                .message = transcript.error().message});
         }
         return give_up(std::move(job), transcript.error().message);
     }
@@ -249,7 +251,6 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
                           .final_transcript_json = stt::render(*transcript, stt::Format::json),
                           .last_error = ""});
     if (finished && finished->result == StepResult::done) {
-        pipeline_log::final_saved(chars, finished->job.call_sid);
         finished->transcribed_audio = Seconds{transcript->audio_s};
         finished->dropped = transcript->dropped;
     }
@@ -344,6 +345,10 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     auto saved = m_store.finish_job(job, call, delivery, now);
     if (!saved) return saved.error();
     if (!*saved) return StepOutcome{StepResult::lease_lost, std::move(job)};
+    // Logged once saved: a failed save or a lost lease made no choice.
+    if (done)
+        pipeline_log::final_saved(webhook::count_chars(final_call.final_transcript), job.call_sid);
+    webhook::log_transcript_choice(job.call_sid, choice);
     return StepOutcome{done ? StepResult::done : StepResult::gave_up, std::move(job)};
 }
 

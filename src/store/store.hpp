@@ -219,6 +219,11 @@ class Store {
     virtual Result<bool> save_webhook(const WebhookDelivery& delivery) = 0;
     virtual Result<std::optional<TimePoint>> next_webhook_due() = 0;
     virtual Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) = 0;
+
+    // Set once the database reported its own file damaged (SQLite: "database disk image is
+    // malformed"): what failed, naming the database. Every later call may fail the same way, so
+    // the service reports itself not ready. Thread-safe.
+    virtual std::optional<std::string> damaged() const { return std::nullopt; }
 };
 
 struct StoreOptions {
@@ -228,8 +233,9 @@ struct StoreOptions {
 
 // Opens the store a database URL names: "sqlite://PATH" (PATH relative to the working folder,
 // or absolute as sqlite:///abs/path), or "postgresql://…" / "postgres://…" (any libpq URI:
-// user, password, host, port, database, options). Creates the SQLite file, connects to the
-// PostgreSQL server, and runs pending migrations. Errors name the URL (without its password).
+// user, password, host, port, database, options). Creates the SQLite file (not its folder) and
+// checks its pages, or connects to the PostgreSQL server; runs pending migrations. Errors name
+// the URL (without its password).
 Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
                                           const StoreOptions& options = {});
 

@@ -17,7 +17,7 @@ std::vector<std::string_view> engine_names() {
 
 Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
                                             std::shared_ptr<net::HttpClient> http,
-                                            int transcriptions) {
+                                            int transcriptions, ServiceWaits waits) {
     transcriptions = std::max(1, transcriptions);
     auto slots = std::make_shared<CoreSlots>(transcriptions);
     if (settings.engine == "pocketsphinx") {
@@ -51,6 +51,7 @@ Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
         ai.language = settings.language == "auto" ? "" : settings.language;
         ai.channel_labels = settings.channel_labels;
         ai.slots = std::move(slots);
+        if (waits == ServiceWaits::returned) ai.max_attempts = 1;
         return std::unique_ptr<Engine>(
             std::make_unique<openai::OpenAiEngine>(std::move(ai), std::move(http)));
     }

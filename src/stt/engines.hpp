@@ -19,8 +19,14 @@ std::vector<std::string_view> engine_names();
 // the channels of a recording in parallel only on slots of those that are idle, and whisper
 // shares the cores out between them. Fails with one line naming the engine and what is wrong
 // (model files missing or corrupt, URL unset, ...).
+//
+// `waits`: whether an engine that calls a service may wait inside transcribe() for a retry
+// (the transcribe command), or returns a retryable failure at once with the service's
+// Retry-After, for a job that reschedules itself instead of holding a worker (the service).
+enum class ServiceWaits { inside, returned };
 Result<std::unique_ptr<Engine>> make_engine(const config::SttSettings& settings,
                                             std::shared_ptr<net::HttpClient> http,
-                                            int transcriptions = 1);
+                                            int transcriptions = 1,
+                                            ServiceWaits waits = ServiceWaits::inside);
 
 } // namespace callscribe::stt

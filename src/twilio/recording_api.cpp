@@ -160,7 +160,10 @@ void sync_directory(const fs::path& dir) {
 ApiFailure classify_failure(const std::string& url, const Result<net::HttpResponse>& answer) {
     const std::string where = net::redact_url(url);
     if (!answer) {
-        return ApiFailure{ApiFailureKind::transient, 0, std::nullopt, answer.error().message};
+        // A malformed URL or a refused protocol will fail the same way next time.
+        return ApiFailure{answer.error().retryable ? ApiFailureKind::transient
+                                                   : ApiFailureKind::rejected,
+                          0, std::nullopt, answer.error().message};
     }
     const net::HttpResponse& response = *answer;
     const std::string detail = twilio_error_text(response.body);

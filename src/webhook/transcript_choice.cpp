@@ -26,9 +26,7 @@ TranscriptChoice choose_transcript(std::string_view final_transcript,
 }
 
 TranscriptChoice choose_transcript_for(const store::CallLog& call) {
-    TranscriptChoice choice = choose_transcript(call.final_transcript, call.realtime_transcript);
-    log_transcript_choice(call.call_sid, choice);
-    return choice;
+    return choose_transcript(call.final_transcript, call.realtime_transcript);
 }
 
 std::size_t count_chars(std::string_view text) {

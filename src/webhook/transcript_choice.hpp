@@ -9,7 +9,7 @@
 // bytes: "é" is one char. Invalid UTF-8 is not rejected here; each byte that does not continue
 // a sequence counts as one char.
 //
-// Pure functions, thread-safe; choose_transcript_for() also writes one log line.
+// Pure functions, thread-safe.
 
 #include "store/store.hpp"
 
@@ -29,10 +29,8 @@ struct TranscriptChoice {
 TranscriptChoice choose_transcript(std::string_view final_transcript,
                                    std::string_view realtime_transcript);
 
-// The rule applied to a call's transcripts, logging the DESIGN.md line for the outcome:
-// "✅ [WEBHOOK] Using OFFLINE transcript (N chars)", "ℹ️ [WEBHOOK] Offline transcript missing
-// → using realtime (N chars)" or "⚠️ [WEBHOOK] No transcript available for CA… → sending
-// transcript_source=none".
+// The rule applied to a call's transcripts. Its log line (webhook_log.hpp) is written by whoever
+// saves the choice, once it is saved.
 TranscriptChoice choose_transcript_for(const store::CallLog& call);
 
 // Unicode code points in UTF-8 `text` (see the top of this file).

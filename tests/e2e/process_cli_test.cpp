@@ -189,7 +189,7 @@ TEST_F(ProcessCommand, KilledMidDownloadItLeavesNoPartialFileAndTheJobIsTakenOve
         return audio;
     };
     auto settings = env();
-    settings["CALLSCRIBE_JOB_LEASE"] = "1";
+    settings["CALLSCRIBE_JOB_LEASE"] = "2"; // the shortest allowed: the second run waits it out
     test_support::BackgroundCommand first({"process", k_call.str()}, settings);
     ASSERT_TRUE(eventually([&] {
         std::lock_guard lock(m_twilio.mutex);

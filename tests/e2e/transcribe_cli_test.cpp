@@ -116,6 +116,24 @@ TEST(TranscribeCli, MissingModelIsAClearStartError) {
     EXPECT_NE(r.err.find("/nonexistent/model"), std::string::npos) << r.err;
 }
 
+TEST(TranscribeCli, ADictionaryWithoutWordsIsAStartErrorNotSilence) {
+    auto r = run_callscribe({"transcribe", k_demo_call}, {{"CALLSCRIBE_PS_DICT", "/dev/null"}});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "callscribe: pocketsphinx dictionary /dev/null has no words (expected lines "
+                     "like \"hello HH AH L OW\")\n");
+    EXPECT_TRUE(r.out.empty());
+}
+
+TEST(Cli, AMisspeltVariableIsWarnedAboutAtStart) {
+    auto r = run_callscribe({"--print-config"}, {{"CALLSCRIBE_LSITEN", "127.0.0.1:9999"}});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("CALLSCRIBE_LSITEN is not a callscribe setting and is ignored (did you "
+                         "mean CALLSCRIBE_LISTEN?)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.out.find("CALLSCRIBE_LISTEN = 127.0.0.1:8080\n"), std::string::npos) << r.out;
+}
+
 TEST(TranscribeCli, BadUsageExitsTwo) {
     EXPECT_EQ(run_callscribe({"transcribe", "--format", "doc", k_demo_call}).exit_code, 2);
     EXPECT_EQ(run_callscribe({"transcribe"}).exit_code, 2);

@@ -85,7 +85,9 @@ void Connection::raise(int code) const {
     // belongs to this code; otherwise the code's generic text.
     const bool same = m_db && (sqlite3_extended_errcode(m_db.get()) & 0xff) == (code & 0xff);
     std::string message = same ? sqlite3_errmsg(m_db.get()) : sqlite3_errstr(code);
-    throw DbError(std::move(message), is_retryable(code));
+    const int primary = code & 0xff;
+    throw DbError(std::move(message), is_retryable(code),
+                  primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB);
 }
 
 void Statement::Finalizer::operator()(sqlite3_stmt* statement) const {

@@ -28,12 +28,15 @@ namespace callscribe::store::sqlite {
 
 class DbError : public std::runtime_error {
   public:
-    DbError(const std::string& message, bool retryable)
-        : std::runtime_error(message), m_retryable(retryable) {}
+    DbError(const std::string& message, bool retryable, bool damaged = false)
+        : std::runtime_error(message), m_retryable(retryable), m_damaged(damaged) {}
     bool retryable() const { return m_retryable; }
+    // SQLITE_CORRUPT or SQLITE_NOTADB: the file itself is broken, no retry will help.
+    bool damaged() const { return m_damaged; }
 
   private:
     bool m_retryable;
+    bool m_damaged;
 };
 
 class Connection {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <limits>
 #include <system_error>
 #include <utility>
@@ -67,6 +69,22 @@ TimePoint plus(TimePoint now, Seconds lease) {
     return now + std::chrono::duration_cast<TimePoint::duration>(lease);
 }
 
+// PRAGMA quick_check: every page of every table and index read once (not the slower
+// cross-checks of integrity_check), so a damaged file stops the start instead of failing
+// every later request. Throws DbError naming the first problem.
+void check_integrity(Connection& db) {
+    Statement check(db, "PRAGMA quick_check(1)");
+    std::string result = check.step() ? check.text_at(0) : std::string("no answer");
+    if (result == "ok") return;
+    // "*** in database main ***\nTree 3 page 3 cell 0: …": one line for the log.
+    constexpr std::string_view k_banner = "*** in database main ***\n";
+    if (result.starts_with(k_banner)) result.erase(0, k_banner.size());
+    std::replace(result.begin(), result.end(), '\n', ' ');
+    if (result.size() > 200) result = result.substr(0, 200) + "…";
+    throw DbError(fmt::format("the file is damaged ({}); restore it from a backup", result), false,
+                  true);
+}
+
 } // namespace
 
 SqliteStore::SqliteStore(std::filesystem::path file, std::unique_ptr<Connection> connection)
@@ -81,15 +99,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
                      retryable};
     };
     const auto folder = file.parent_path();
-    std::string what = fmt::format("creating its folder {}", folder.string());
+    std::string what = "opening";
     try {
-        if (!folder.empty()) {
-            std::error_code ec;
-            std::filesystem::create_directories(folder, ec);
-            if (ec) return failure(ec.message(), what, false);
-        }
-        what = "opening";
+        // A missing folder is a mistyped path far more often than a wish for a new folder.
+        std::error_code ec;
+        if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+            return failure(fmt::format("the folder {} does not exist", folder.string()),
+                           "opening", false);
         auto connection = std::make_unique<Connection>(file, options.busy_timeout);
+        what = "checking its integrity";
+        check_integrity(*connection);
         what = "applying schema migrations";
         migrate(*connection, options.migrations);
         return std::unique_ptr<SqliteStore>(new SqliteStore(file, std::move(connection)));
@@ -115,10 +134,20 @@ Result<T> SqliteStore::run(bool write, std::string_view what, Body&& body) {
         transaction.commit();
         return value;
     } catch (const DbError& e) {
+        if (e.damaged()) {
+            std::lock_guard lock(m_damage_mutex);
+            if (m_damage.empty()) m_damage = fmt::format("{} while {}", e.what(), what);
+        }
         return error(what, e.what(), e.retryable());
     } catch (const std::exception& e) {
         return error(what, e.what(), false);
     }
+}
+
+std::optional<std::string> SqliteStore::damaged() const {
+    std::lock_guard lock(m_damage_mutex);
+    if (m_damage.empty()) return std::nullopt;
+    return fmt::format("database {}: {}", m_file.string(), m_damage);
 }
 
 // --- call log -------------------------------------------------------------------------------

@@ -46,9 +46,10 @@ struct SqliteOptions {
 
 class SqliteStore final : public Store {
   public:
-    // Opens `file` (creating it and its folder when missing) and applies pending migrations.
-    // Fails when the folder cannot be created or written, the file is not an SQLite database,
-    // or its schema is newer than this binary's.
+    // Opens `file` (creating it when missing, not its folder), checks that its pages are sound
+    // (PRAGMA quick_check) and applies pending migrations. Fails when the folder is missing or
+    // not writable, the file is not an SQLite database or is damaged, or its schema is newer
+    // than this binary's.
     static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file,
                                                      const SqliteOptions& options = {});
     ~SqliteStore() override;
@@ -81,6 +82,8 @@ class SqliteStore final : public Store {
     Result<std::optional<TimePoint>> next_webhook_due() override;
     Result<std::vector<WebhookDelivery>> find_webhooks(const CallSid& call) override;
 
+    std::optional<std::string> damaged() const override;
+
   private:
     SqliteStore(std::filesystem::path file, std::unique_ptr<Connection> connection);
 
@@ -95,6 +98,8 @@ class SqliteStore final : public Store {
     std::filesystem::path m_file;
     std::mutex m_mutex;
     std::unique_ptr<Connection> m_connection;
+    mutable std::mutex m_damage_mutex;
+    std::string m_damage; // the first "damaged file" error seen, if any
 };
 
 } // namespace callscribe::store::sqlite

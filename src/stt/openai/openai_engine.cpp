@@ -374,8 +374,10 @@ Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::p
         }
 
         if (attempt >= attempts) {
-            failure.message += fmt::format(" (gave up after {} attempts)", attempts);
+            // The caller waits: a job reschedules itself instead of holding a worker.
+            if (attempts > 1) failure.message += fmt::format(" (gave up after {} attempts)", attempts);
             failure.retryable = true;
+            failure.retry_after = wait;
             return failure;
         }
         const Seconds delay = wait.value_or(backoff(attempt, random));

@@ -18,7 +18,9 @@
 //
 // Failures: 429, 408, 5xx and transport errors are retried up to `max_attempts` times in all,
 // waiting `Retry-After` seconds when the service sends it and otherwise an exponential backoff
-// with full jitter; when the attempts are spent the last failure comes back retryable. Any other
+// with full jitter; when the attempts are spent the last failure comes back retryable, with the
+// service's Retry-After in Error::retry_after (the service runs with one attempt: its job
+// reschedules itself rather than sleep on a transcription worker). Any other
 // status is a non-retryable Error carrying the service's own message; so is a 2xx answer that is
 // not verbose_json, and a recording that cannot be read.
 
@@ -50,7 +52,7 @@ struct OpenAiSettings {
     Secret api_key{};       // sent as "Authorization: Bearer ..." when not empty
     std::string language{}; // ISO-639-1 hint such as "en"; empty lets the service detect it
     Seconds timeout{300};   // per attempt, upload included
-    int max_attempts = 4;
+    int max_attempts = 4; // 1: no waiting inside transcribe()
     Seconds initial_backoff{1};
     // Speakers of channel 1, 2, ... of a two-channel recording.
     std::vector<std::string> channel_labels{"Caller", "Agent"};

@@ -9,12 +9,25 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 
 namespace callscribe::stt {
 namespace {
+
+// True when the dictionary file has at least one "WORD PHONE…" line.
+bool has_a_word(const std::filesystem::path& dict) {
+    std::ifstream in(dict);
+    std::string word, phone;
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        if (fields >> word >> phone && !word.starts_with(";;")) return true;
+    }
+    return false;
+}
 
 struct DecoderFree {
     void operator()(ps_decoder_t* ps) const { ps_free(ps); }
@@ -97,6 +110,12 @@ class DecoderPool {
             if (!std::filesystem::exists(path, ec))
                 return fail(fmt::format("pocketsphinx {} not found: {}", what, path.string()));
         }
+        // PocketSphinx loads an empty dictionary without complaint and then hears nothing, so
+        // every call would silently fall back to its realtime transcript.
+        if (!has_a_word(m_settings.dict))
+            return fail(fmt::format("pocketsphinx dictionary {} has no words (expected lines "
+                                    "like \"hello HH AH L OW\")",
+                                    m_settings.dict.string()));
         std::vector<std::string> args = {"-hmm",  m_settings.hmm.string(),
                                          "-lm",   m_settings.lm.string(),
                                          "-dict", m_settings.dict.string()};

@@ -28,8 +28,8 @@ using fakes::k_token;
 using fakes::Meta;
 using fakes::ScriptedTwilio;
 
-// Forwards every call to another Store. `on_save` runs as a held job's progress is about to be
-// saved and may refuse it, as the store does when the job's lease was lost.
+// Forwards every call to another Store. `on_save` runs as a held job's progress (or its end) is
+// about to be saved and may refuse it, as the store does when the job's lease was lost.
 class ObservedStore final : public store::Store {
   public:
     ObservedStore(store::Store& inner, std::function<bool()> on_save)
@@ -76,6 +76,7 @@ class ObservedStore final : public store::Store {
     Result<bool> finish_job(const store::Job& job, const store::CallUpdate& c,
                             const std::optional<store::WebhookDelivery>& webhook,
                             TimePoint now) override {
+        if (!m_on_save()) return false;
         return m_inner.finish_job(job, c, webhook, now);
     }
     Result<std::optional<TimePoint>> next_job_due(store::Lane lane) override {
@@ -466,6 +467,45 @@ TEST_F(OfflineSttJobTest, ALostLeaseLogsNoRetry) {
     ASSERT_TRUE(ran && *ran);
     EXPECT_EQ((*ran)->result, StepResult::lease_lost);
     EXPECT_FALSE(m_log.contains("will retry")) << m_log.text();
+}
+
+// The webhook's choice is logged once the transcript and its webhook are saved, after "Saved
+// final_transcript"; a finish that could not be saved (the lease was lost) says neither.
+TEST_F(OfflineSttJobTest, TheWebhookChoiceIsLoggedOnlyOnceTheFinalSaveHappened) {
+    m_twilio.metadata = {Meta{}};
+    enqueue();
+    const auto transcriber = s_engine->make_transcriber();
+    const auto run_to_the_end = [&](store::Store& through) {
+        OfflineSttJob job(through, *m_api, *s_engine, m_clock, m_settings);
+        JobRunner runner(through, job, m_clock, "test-worker", Seconds{60});
+        for (int step = 0; step < 10; ++step) {
+            for (const auto lane : {store::Lane::io, store::Lane::cpu}) {
+                auto ran = runner.run_one(lane, lane == store::Lane::cpu ? transcriber.get()
+                                                                         : nullptr);
+                EXPECT_TRUE(ran) << ran.error().message;
+                if (!ran || !*ran) continue;
+                if ((*ran)->result != StepResult::next_step) return (*ran)->result;
+            }
+        }
+        return StepResult::next_step;
+    };
+    ObservedStore refusing(*m_store, [&] { return !m_log.contains("Transcript obtained"); });
+    EXPECT_EQ(run_to_the_end(refusing), StepResult::lease_lost);
+    EXPECT_FALSE(m_log.contains("Saved final_transcript")) << m_log.text();
+    EXPECT_FALSE(m_log.contains("[WEBHOOK]")) << m_log.text();
+
+    // The lease expires; the job runs again from its saved step.
+    m_clock.advance(Seconds{120});
+    std::string at_final_save;
+    ObservedStore observed(*m_store, [&] {
+        at_final_save = m_log.text();
+        return true;
+    });
+    EXPECT_EQ(run_to_the_end(observed), StepResult::done);
+    EXPECT_EQ(at_final_save.find("[WEBHOOK]"), std::string::npos) << at_final_save;
+    const int saved = m_log.find("✅ Saved final_transcript");
+    ASSERT_GE(saved, 0) << m_log.text();
+    EXPECT_GT(m_log.find("✅ [WEBHOOK] Using OFFLINE transcript (", saved), saved) << m_log.text();
 }
 
 } // namespace

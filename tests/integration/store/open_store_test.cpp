@@ -17,6 +17,7 @@ using ::testing::Not;
 
 TEST(StoreOpen, SqliteWithAnAbsolutePath) {
     TempDir dir;
+    std::filesystem::create_directory(dir / "data");
     const auto url = "sqlite://" + (dir / "data/callscribe.db").string();
     ASSERT_EQ(url.rfind("sqlite:///", 0), 0u);
     auto store = open_store(url);
@@ -28,6 +29,7 @@ TEST(StoreOpen, SqliteWithAPathRelativeToTheWorkingFolder) {
     TempDir dir;
     const auto previous = std::filesystem::current_path();
     std::filesystem::current_path(dir.path());
+    std::filesystem::create_directory("data");
     auto store = open_store("sqlite://data/callscribe.db");
     std::filesystem::current_path(previous);
     ASSERT_TRUE(store) << store.error().message;

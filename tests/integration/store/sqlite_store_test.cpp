@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "integration/store/store_contract.hpp"
+#include "support/damaged_database.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gmock/gmock.h>
@@ -24,12 +25,45 @@ using test_support::TempDir;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-TEST(StoreSqlite, CreatesTheMissingFolderAndFile) {
+TEST(StoreSqlite, CreatesTheMissingFileButNotAMissingFolder) {
     TempDir dir;
-    const auto file = dir / "a/b/callscribe.db";
-    auto store = SqliteStore::open(file);
+    auto store = SqliteStore::open(dir / "callscribe.db");
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_TRUE(std::filesystem::is_regular_file(file));
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "callscribe.db"));
+
+    const auto mistyped = dir / "a/b/callscribe.db";
+    const auto refused = SqliteStore::open(mistyped);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "database " + mistyped.string() + ": the folder " +
+                                           (dir / "a/b").string() +
+                                           " does not exist while opening");
+    EXPECT_FALSE(std::filesystem::exists(dir / "a"));
+}
+
+TEST(StoreSqlite, ADamagedFileIsRefusedAtOpenInOneLine) {
+    TempDir dir;
+    const auto file = dir / "callscribe.db";
+    test_support::open_then_damage(file);
+    const auto store = SqliteStore::open(file);
+    ASSERT_FALSE(store);
+    EXPECT_THAT(store.error().message,
+                AllOf(HasSubstr("database " + file.string() + ": "), HasSubstr("damaged"),
+                      HasSubstr("while checking its integrity")));
+    EXPECT_EQ(store.error().message.find('\n'), std::string::npos);
+    EXPECT_FALSE(store.error().retryable);
+}
+
+TEST(StoreSqlite, DamageMetWhileRunningIsReportedByDamaged) {
+    TempDir dir;
+    const auto file = dir / "callscribe.db";
+    auto db = test_support::open_then_damage(file);
+    EXPECT_FALSE(db.store->damaged()) << "nothing was read yet";
+    const auto counted = db.store->count_jobs();
+    ASSERT_FALSE(counted) << "the jobs' pages are garbage now";
+    const auto damage = db.store->damaged();
+    ASSERT_TRUE(damage);
+    EXPECT_THAT(*damage, AllOf(HasSubstr("database " + file.string() + ": "),
+                               HasSubstr("malformed"), HasSubstr("while counting")));
 }
 
 TEST(StoreSqlite, AFileThatIsNotADatabaseIsAClearError) {
@@ -44,14 +78,14 @@ TEST(StoreSqlite, AFileThatIsNotADatabaseIsAClearError) {
     EXPECT_FALSE(store.error().retryable);
 }
 
-TEST(StoreSqlite, AFolderThatCannotBeCreatedIsAClearError) {
+TEST(StoreSqlite, AFileWhereTheFolderShouldBeIsAClearError) {
     TempDir dir;
     test_support::write_file(dir / "data", "a file where the folder should be");
     const auto file = dir / "data/callscribe.db";
     const auto store = SqliteStore::open(file);
     ASSERT_FALSE(store);
     EXPECT_THAT(store.error().message, AllOf(HasSubstr("database " + file.string() + ": "),
-                                             HasSubstr("while creating its folder")));
+                                             HasSubstr("does not exist")));
     EXPECT_FALSE(store.error().retryable);
 }
 

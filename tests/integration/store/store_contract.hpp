@@ -27,6 +27,7 @@ class SqliteBackend {
 
   private:
     test_support::TempDir m_dir;
+    bool m_folder = std::filesystem::create_directory(m_dir / "data"); // the store creates none
 };
 
 // A fresh database per test on the tests' PostgreSQL server (support/postgres_server.hpp).

@@ -20,6 +20,7 @@ using fakes::FakeSttReply;
 using fakes::FakeSttServer;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::filesystem::path k_mp3 =
     std::filesystem::path(CALLSCRIBE_EVAL_DIR) / "synth/phone/flt01.mp3";
@@ -168,6 +169,20 @@ TEST_F(OpenAiEngineTest, RateLimitWaitsForRetryAfterThenSucceeds) {
     EXPECT_EQ(transcript->segments.size(), 2u);
     EXPECT_THAT(m_sleeps, ElementsAre(7.0, 7.0));
     EXPECT_EQ(server.request_count(), 3u);
+}
+
+// As `serve` runs it: one attempt, no waiting on the worker; the Retry-After goes to the job.
+TEST_F(OpenAiEngineTest, WithOneAttemptARateLimitComesBackAtOnceWithItsRetryAfter) {
+    FakeSttServer server;
+    server.queue_failures(1, 429, {{"Retry-After", "90"}});
+    auto transcript = transcribe(*engine_for(server.base_url(), {}, 1));
+    ASSERT_FALSE(transcript);
+    EXPECT_TRUE(transcript.error().retryable);
+    ASSERT_TRUE(transcript.error().retry_after);
+    EXPECT_DOUBLE_EQ(transcript.error().retry_after->count(), 90.0);
+    EXPECT_THAT(transcript.error().message, Not(HasSubstr("gave up after")));
+    EXPECT_TRUE(m_sleeps.empty());
+    EXPECT_EQ(server.request_count(), 1u);
 }
 
 TEST_F(OpenAiEngineTest, ServerErrorIsRetriedWithJitteredBackoffThenSucceeds) {

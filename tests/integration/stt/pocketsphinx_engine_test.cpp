@@ -6,6 +6,8 @@
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
 
+#include "support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -170,6 +172,22 @@ TEST(PocketSphinxEngine, MissingModelFailsAtCreationNamingThePath) {
     ASSERT_FALSE(e);
     EXPECT_NE(e.error().message.find("/nonexistent/models/en-us"), std::string::npos)
         << e.error().message;
+}
+
+// Loaded without complaint by PocketSphinx, an empty dictionary would hear nothing in every call.
+TEST(PocketSphinxEngine, ADictionaryWithoutWordsFailsAtCreationNamingIt) {
+    test_support::TempDir dir;
+    test_support::write_file(dir / "comments.dict", ";; only a comment\n\n");
+    for (const auto& dict : {std::filesystem::path("/dev/null"),
+                                             dir / "comments.dict"}) {
+        auto settings = pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR);
+        settings.dict = dict;
+        auto e = make_pocketsphinx_engine(std::move(settings));
+        ASSERT_FALSE(e) << dict;
+        EXPECT_EQ(e.error().message,
+                  "pocketsphinx dictionary " + dict.string() +
+                      " has no words (expected lines like \"hello HH AH L OW\")");
+    }
 }
 
 TEST(PocketSphinxEngine, TranscribersOnTwoThreadsAgreeWithOneThread) {

@@ -1,6 +1,7 @@
 // The webhook's priority rule: offline first, realtime as a fallback, else none.
 
 #include "webhook/transcript_choice.hpp"
+#include "webhook/webhook_log.hpp"
 
 #include "support/captured_log.hpp"
 
@@ -81,6 +82,7 @@ TEST(WebhookTranscriptChoiceCount, CountsCodePointsNotBytes) {
 TEST(WebhookTranscriptChoiceLog, OfflineLineCountsChars) {
     test_support::CapturedLog log;
     auto choice = choose_transcript_for(call_with("  héllo wörld \n", "realtime"));
+    log_transcript_choice(call_sid(), choice);
     EXPECT_EQ(choice.source, TranscriptSource::offline);
     ASSERT_EQ(log.lines().size(), 1u);
     EXPECT_EQ(log.lines()[0], "✅ [WEBHOOK] Using OFFLINE transcript (11 chars) for "
@@ -90,6 +92,7 @@ TEST(WebhookTranscriptChoiceLog, OfflineLineCountsChars) {
 TEST(WebhookTranscriptChoiceLog, RealtimeLine) {
     test_support::CapturedLog log;
     auto choice = choose_transcript_for(call_with(" \n", "what the agent heard"));
+    log_transcript_choice(call_sid(), choice);
     EXPECT_EQ(choice.source, TranscriptSource::realtime);
     ASSERT_EQ(log.lines().size(), 1u);
     EXPECT_THAT(
@@ -100,6 +103,7 @@ TEST(WebhookTranscriptChoiceLog, RealtimeLine) {
 TEST(WebhookTranscriptChoiceLog, NoneLineNamesTheCall) {
     test_support::CapturedLog log;
     auto choice = choose_transcript_for(call_with("", ""));
+    log_transcript_choice(call_sid(), choice);
     EXPECT_EQ(choice.source, TranscriptSource::none);
     ASSERT_EQ(log.lines().size(), 1u);
     EXPECT_EQ(log.lines()[0], "⚠️ [WEBHOOK] No transcript available for "
