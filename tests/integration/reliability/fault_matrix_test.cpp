@@ -6,7 +6,8 @@
 #include "fakes/fake_stt_server.hpp"
 #include "integration/jobs/pipeline_fixture.hpp"
 #include "store/sqlite/sqlite_store.hpp"
-#include "stt/openai/openai_engine.hpp"
+#include "stt/engines.hpp"
+#include "support/fault_row.hpp"
 #include "support/command.hpp"
 #include "webhook/outbox.hpp"
 
@@ -115,18 +116,14 @@ class FaultMatrix : public test::PipelineFixture {
         const std::string lost_now = lost();
         EXPECT_EQ(lost_now, "nothing");
         if (call_log.empty()) call_log = call_summary();
-        const char* out = std::getenv("CALLSCRIBE_FAULT_MATRIX_OUT");
-        if (out == nullptr || *out == '\0') return;
-        const json row{{"group", group},
-                       {"fault", fault},
-                       {"outcome", outcome},
-                       {"log", log_marker.starts_with("error: ")
-                                   ? std::string(log_marker)
-                                   : strip_time(line_with(log_marker))},
-                       {"call_log", call_log},
-                       {"lost", lost_now},
-                       {"test", ::testing::UnitTest::GetInstance()->current_test_info()->name()}};
-        std::ofstream(out, std::ios::app) << row.dump() << '\n';
+        test_support::write_fault_row({.group = group,
+                                       .fault = fault,
+                                       .outcome = outcome,
+                                       .log = log_marker.starts_with("error: ")
+                                                  ? std::string(log_marker)
+                                                  : strip_time(line_with(log_marker)),
+                                       .call_log = call_log,
+                                       .lost = lost_now});
     }
 
     static std::string strip_time(const std::string& line) {
@@ -356,11 +353,14 @@ TEST_F(FaultMatrix, CorruptAudio) {
 
 class FaultMatrixEngine : public FaultMatrix {
   protected:
+    // Built as `serve` builds it: failures come back at once, the job does the waiting.
     void use_openai() {
-        auto http = std::make_shared<net::curl::CurlHttpClient>();
-        m_openai = std::make_unique<stt::openai::OpenAiEngine>(
-            stt::openai::OpenAiSettings{.base_url = m_stt.base_url(), .max_attempts = 2},
-            http, [](Seconds) {});
+        config::SttSettings settings;
+        settings.engine = "openai";
+        settings.url = m_stt.base_url();
+        m_openai = stt::make_engine(settings, std::make_shared<net::curl::CurlHttpClient>(), 1,
+                                    stt::ServiceWaits::returned)
+                       .value();
         m_engine = m_openai.get();
         rebuild();
     }
@@ -390,8 +390,21 @@ TEST_F(FaultMatrixEngine, EngineDownForAWhile) {
     EXPECT_EQ(call().status, CallStatus::done);
     EXPECT_EQ(m_stt.request_count(), 5u);
     record("Engine", "the engine answers 503 for a while",
-           "the engine retries within the step; the job then backs off and transcribes later",
+           "no worker waits: each try returns at once, the job backs off and transcribes later",
            "will retry in");
+}
+
+TEST_F(FaultMatrixEngine, EngineRateLimitedWithRetryAfter) {
+    use_openai();
+    m_stt.queue_failures(1, 429, {{"Retry-After", "120"}});
+    enqueue();
+    const auto delays = drive();
+    EXPECT_EQ(call().status, CallStatus::done);
+    EXPECT_EQ(m_stt.request_count(), 2u);
+    EXPECT_EQ(delays, std::vector<double>{120}) << "the job, not the engine, waited";
+    record("Engine", "the engine answers 429 with Retry-After: 120",
+           "no worker waits: the step returns at once and the job runs again 120 s later",
+           "will retry in 120s");
 }
 
 // --- The disk and the database ----------------------------------------------------------------
