@@ -11,5 +11,6 @@ if ! cmp -s tests/browser/package-lock.json "$node_dir/package-lock.json" ||
   cp tests/browser/package.json tests/browser/package-lock.json "$node_dir/"
   (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The test bounds each of its waits; this bounds the whole (a hung browser or service).
 PLAYWRIGHT_CORE="$PWD/$node_dir/node_modules/playwright-core" \
-  exec node tests/browser/page_test.mjs
+  exec timeout --kill-after=10 300 node tests/browser/page_test.mjs

@@ -15,6 +15,8 @@ bash scripts/build-sanitized.sh
 # report for an ordinary failure.
 suppressions="$PWD/scripts/sanitizer-suppressions"
 export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:exitcode=86:print_stacktrace=1:detect_leaks=1:strict_init_order=1:check_initialization_order=1:detect_stack_use_after_return=1"
+# Wall-clock limits in the tests stretch by this much for the instrumented build at -O0.
+export CALLSCRIBE_TEST_TIME_FACTOR=4
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$suppressions/lsan.supp:print_suppressions=0"; fi
 
@@ -22,4 +24,4 @@ if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$sup
 # left out: they are load tests, and the code they drive is the code the other tests cover.
 filter=(-E '^(Chaos|ScaleOutPostgres)\.')
 if [ $# -gt 0 ]; then filter+=(-R "$1"); fi
-ctest --test-dir build-sanitize --output-on-failure --parallel "$(nproc)" --timeout 600 "${filter[@]}"
+bash scripts/ctest-no-skips.sh build-sanitize --parallel "$(nproc)" --timeout 600 "${filter[@]}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test: unit, integration and end-to-end with CTest, then the web
-# page in a browser (scripts/browser-test.sh).
+# Installs, builds and runs every test: unit, integration and end-to-end with CTest (a skipped
+# test fails the run: scripts/ctest-no-skips.sh), then the web page in a browser
+# (scripts/browser-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
-ctest --test-dir build --output-on-failure --parallel "$(nproc)" --timeout 600
+bash scripts/ctest-no-skips.sh build --parallel "$(nproc)" --timeout 600
 bash scripts/browser-test.sh

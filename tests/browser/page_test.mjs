@@ -130,7 +130,10 @@ try {
 } finally {
   if (browser) await browser.close();
   service.child.kill("SIGTERM");
-  await new Promise((r) => service.child.exitCode !== null ? r() : service.child.on("exit", r));
+  const exitCode = await new Promise((r) =>
+    service.child.exitCode !== null ? r(service.child.exitCode) : service.child.on("exit", (code) => r(code)));
+  // A crash or a sanitizer's report must not pass: SIGTERM ends the service with 0.
+  if (exitCode !== 0) failures.push(`callscribe serve exited ${exitCode} on SIGTERM`);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -8,6 +8,7 @@
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
+#include "support/time_factor.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -156,7 +157,8 @@ TEST_F(ProcessCommand, BadCredentialsAreOneRequestAndExitOne) {
 
 // Waits (bounded) until `done()`: the test waits for another process, not for time to pass.
 template <class Condition> bool eventually(Condition done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(20) * test_support::time_factor();
     while (!done()) {
         if (std::chrono::steady_clock::now() > deadline) return false;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -167,7 +169,9 @@ template <class Condition> bool eventually(Condition done) {
 TEST_F(ProcessCommand, KilledWhileWaitingForTheRecordingItResumesFromItsSavedAttempt) {
     m_twilio.metadata = {Meta{"processing", "null"}, Meta{"processing", "null"}, Meta{}};
     auto settings = env();
-    settings["CALLSCRIBE_READY_BACKOFF"] = "1.5,0.05,0.05,0.05,0.05";
+    // The kill must land in the first wait: 1.5 s, longer on a slow run.
+    settings["CALLSCRIBE_READY_BACKOFF"] =
+        std::to_string(1.5 * test_support::time_factor()) + ",0.05,0.05,0.05,0.05";
     test_support::BackgroundCommand first({"process", k_call.str()}, settings);
     ASSERT_TRUE(
         eventually([&] { return first.err_so_far().find("(attempt 1/5)") != std::string::npos; }));

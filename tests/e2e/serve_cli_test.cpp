@@ -9,6 +9,7 @@
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
+#include "support/time_factor.hpp"
 #include "twilio/sandbox/sandbox_server.hpp"
 #include "twilio/signature.hpp"
 
@@ -129,7 +130,8 @@ TEST_F(ServeCommand, ARecordingCallbackEndsWithATranscriptAWebhookAndADownload) 
                                    .recording_status_callback = twilio::sandbox::CallbackRequest{
                                        .url = m_url + "/twilio/recording-status"}});
 
-    ASSERT_TRUE(eventually([&] { return call_json(call.call_sid)["status"] == "done"; }, 20s))
+    ASSERT_TRUE(eventually([&] { return call_json(call.call_sid)["status"] == "done"; },
+                           20s * test_support::time_factor()))
         << call_json(call.call_sid).dump(2) << m_service->stop().err;
     const json log = call_json(call.call_sid);
     EXPECT_EQ(log["recording_sid"], *call.recording_sid);
@@ -279,7 +281,8 @@ TEST_F(ServeCommand, AJobWaitingForTwilioSurvivesARestart) {
     EXPECT_NE(stopped.err.find("SIGTERM received"), std::string::npos) << stopped.err;
 
     start_service(patient);
-    ASSERT_TRUE(eventually([&] { return call_json(call.call_sid)["status"] == "done"; }, 20s))
+    ASSERT_TRUE(eventually([&] { return call_json(call.call_sid)["status"] == "done"; },
+                           20s * test_support::time_factor()))
         << call_json(call.call_sid).dump(2);
     EXPECT_TRUE(eventually([&] { return m_receiver.request_count() > 0; }, 5s));
     const auto received = webhooks();

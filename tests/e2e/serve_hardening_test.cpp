@@ -6,12 +6,13 @@
 #include "fakes/scripted_twilio.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "net/url_encoding.hpp"
-#include "store/store.hpp"
 #include "support/command.hpp"
 #include "support/loopback.hpp"
 #include "support/damaged_database.hpp"
 #include "support/fault_row.hpp"
+#include "support/finished_call.hpp"
 #include "support/temp_dir.hpp"
+#include "support/time_factor.hpp"
 #include "twilio/signature.hpp"
 
 #include <gmock/gmock.h>
@@ -40,12 +41,6 @@ constexpr std::string_view k_ready_line = "callscribe serving on ";
 using fakes::k_account;
 
 constexpr std::chrono::seconds k_twilio_delay{5};
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int k_slowdown = 5; // the instrumented binary at -O0 on a shared machine
-#else
-constexpr int k_slowdown = 1;
-#endif
 
 CallSid call_sid(int n) {
     return CallSid::parse(fmt::format("CA{:032x}", n)).value();
@@ -90,17 +85,8 @@ class FaultMatrixServe : public ::testing::Test {
     // Calls whose jobs ended without a recording on disk (as on a machine that is not the
     // worker's): their downloads go to Twilio.
     void add_finished_calls(const std::vector<std::pair<CallSid, RecordingSid>>& calls) {
-        auto store = store::open_store("sqlite://" + (m_dir / "callscribe.db").string()).value();
-        const TimePoint now = std::chrono::system_clock::now();
-        for (const auto& [call, recording] : calls) {
-            ASSERT_TRUE(store->enqueue_offline_stt(call, recording, now));
-            auto job = store->claim_call_job(call, "test", now, Seconds{60}).value();
-            ASSERT_TRUE(job);
-            job->state = store::JobState::failed;
-            job->step = store::JobStep::finished;
-            ASSERT_TRUE(store->finish_job(
-                *job, store::CallUpdate{.status = store::CallStatus::gave_up}, std::nullopt, now));
-        }
+        for (const auto& [call, recording] : calls)
+            test_support::add_finished_call(m_dir.path(), call, recording);
     }
 
     net::HttpResponse send(net::HttpRequest request) {
@@ -187,7 +173,7 @@ TEST_F(FaultMatrixServe, ASlowTwilioStarvesNeitherCallbacksNorHealthChecks) {
         std::this_thread::sleep_for(10ms);
     ASSERT_EQ(m_twilio.request_count(), 4u) << "one fetch per call";
 
-    const auto limit = 100ms * k_slowdown;
+    const auto limit = 100ms * test_support::time_factor();
     for (int round = 0; round < 3; ++round) {
         EXPECT_LT(answered_in({.url = "/healthz"}, 200), limit);
         EXPECT_LT(answered_in({.url = "/readyz"}, 200), limit);
@@ -293,7 +279,7 @@ TEST_F(FaultMatrixServe, ConnectionsOverTheCapGet503AndOneWarning) {
     ASSERT_TRUE(over) << over.error().message;
     EXPECT_EQ(over->status, 503);
     EXPECT_EQ(over->header("retry-after"), "1");
-    EXPECT_LT(std::chrono::steady_clock::now() - began, 2s * k_slowdown);
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 2s * test_support::time_factor());
 
     for (const int fd : m_sockets)
         ::close(fd);

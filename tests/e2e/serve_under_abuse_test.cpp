@@ -3,6 +3,7 @@
 // runs as its own process, so its file descriptors are its own.
 #include "net/curl/curl_http_client.hpp"
 #include "support/command.hpp"
+#include "support/finished_call.hpp"
 #include "support/loopback.hpp"
 #include "support/temp_dir.hpp"
 
@@ -31,6 +32,8 @@ constexpr std::string_view k_ready_line = "callscribe serving on ";
 class ServeUnderAbuse : public ::testing::Test {
   protected:
     void SetUp() override {
+        // A call with its recording on disk, for the Range headers below.
+        test_support::add_finished_call(m_dir.path(), k_call, k_recording, m_recording);
         m_service = std::make_unique<BackgroundCommand>(
             std::vector<std::string>{"serve"},
             std::map<std::string, std::string>{
@@ -56,6 +59,9 @@ class ServeUnderAbuse : public ::testing::Test {
         return answer ? answer->status : 0;
     }
 
+    const CallSid k_call = *CallSid::parse("CA0123456789abcdef0123456789abcdef");
+    const RecordingSid k_recording = *RecordingSid::parse("RE0123456789abcdef0123456789abcdef");
+    const std::string m_recording = std::string(1000, 'r');
     test_support::TempDir m_dir;
     std::unique_ptr<BackgroundCommand> m_service;
     net::curl::CurlHttpClient m_client;
@@ -109,13 +115,21 @@ TEST_F(ServeUnderAbuse, SlowlorisClientsDoNotStarveOthers) {
                                     .body = std::string(8 * 1024 * 1024, 'b')});
     ASSERT_TRUE(huge_body) << huge_body.error().message;
     EXPECT_EQ(huge_body->status, 413);
-    for (const std::string range : {"bytes=abc", "bytes=5-1", "bytes=-", "bytes=99999999999999999999-",
-                                    "items=0-1"}) {
-        auto ranged = m_client.send(
-            {.url = m_url + "/api/calls/CA0123456789abcdef0123456789abcdef/download",
-             .headers = {{"Range", range}}});
+    // Malformed ranges for a recording that is there: the whole file, as RFC 9110 asks.
+    for (const std::string range :
+         {"bytes=abc", "bytes=5-1", "bytes=-", "items=0-1", "bytes=0-1,5-6"}) {
+        auto ranged = m_client.send({.url = m_url + "/api/calls/" + k_call.str() + "/download",
+                                     .headers = {{"Range", range}}});
         ASSERT_TRUE(ranged) << range;
-        EXPECT_EQ(ranged->status, 404) << range << ": no such call, whatever the Range";
+        EXPECT_EQ(ranged->status, 200) << range;
+        EXPECT_TRUE(ranged->body == m_recording) << range;
+    }
+    for (const std::string range : {"bytes=5000-", "bytes=99999999999999999999-"}) {
+        auto beyond = m_client.send({.url = m_url + "/api/calls/" + k_call.str() + "/download",
+                                     .headers = {{"Range", range}}});
+        ASSERT_TRUE(beyond) << range;
+        EXPECT_EQ(beyond->status, 416) << range;
+        EXPECT_EQ(beyond->header("content-range"), "bytes */1000") << range;
     }
     for (const std::string path : {"/api/calls/%2e%2e%2f%2e%2e%2fetc%2fpasswd/download",
                                    "/api/calls/..%252F..%252Fcallscribe.db/download",

@@ -26,7 +26,8 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
 
 // A `callscribe` running in the background, for commands that serve until stopped (sandbox,
 // serve): its stdout is read line by line as it comes, its stderr goes to a file. stop(), or
-// the destructor, sends SIGTERM and waits for the exit, with SIGKILL after `k_stop_limit`.
+// the destructor, sends SIGTERM and waits for the exit, with SIGKILL after `k_stop_limit`; the
+// destructor expects exit code 0 from a callscribe the test did not stop or kill itself.
 class BackgroundCommand {
   public:
     static constexpr std::chrono::seconds k_stop_limit{10};
@@ -61,6 +62,7 @@ class BackgroundCommand {
     int m_stdout = -1;
     std::string m_pending;
     std::optional<CommandResult> m_result;
+    bool m_callscribe = true; // false for program(): its exit code on SIGTERM is its own
 };
 
 } // namespace callscribe::test_support

@@ -102,10 +102,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     std::string what = "opening";
     try {
         // A missing folder is a mistyped path far more often than a wish for a new folder.
+        // (One that cannot be looked into is left to SQLite, which says so.)
         std::error_code ec;
-        if (!folder.empty() && !std::filesystem::is_directory(folder, ec))
+        const auto type = folder.empty() ? std::filesystem::file_type::directory
+                                         : std::filesystem::status(folder, ec).type();
+        if (type == std::filesystem::file_type::not_found)
             return failure(fmt::format("the folder {} does not exist", folder.string()),
                            "opening", false);
+        if (!ec && type != std::filesystem::file_type::directory)
+            return failure(fmt::format("{} is not a folder", folder.string()), "opening", false);
         auto connection = std::make_unique<Connection>(file, options.busy_timeout);
         what = "checking its integrity";
         check_integrity(*connection);

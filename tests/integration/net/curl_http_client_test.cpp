@@ -3,6 +3,7 @@
 
 #include "fakes/fake_http_server.hpp"
 #include "fakes/multipart.hpp"
+#include "support/time_factor.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -299,7 +300,7 @@ TEST_F(CurlHttpClientTest, EndlessRedirectsAreARetryableError) {
 TEST_F(CurlHttpClientTest, TimeoutIsARetryableErrorNamingTheUrlWithoutSecrets) {
     FakeHttpServer server([](const FakeRequest&) {
         FakeResponse slow = FakeResponse::text(200, "too late");
-        slow.delay = std::chrono::milliseconds(1000);
+        slow.delay = std::chrono::milliseconds(5000) * test_support::time_factor();
         return slow;
     });
     HttpRequest request{.url = server.url("/slow?token=hunter2"), .timeout = Seconds{0.2}};
@@ -310,7 +311,7 @@ TEST_F(CurlHttpClientTest, TimeoutIsARetryableErrorNamingTheUrlWithoutSecrets) {
     EXPECT_TRUE(response.error().retryable);
     EXPECT_EQ(response.error().message, "timed out after 0.2s: " + server.url("/slow"));
     EXPECT_THAT(response.error().message, Not(HasSubstr("hunter2")));
-    EXPECT_LT(took, std::chrono::milliseconds(900));
+    EXPECT_LT(took, std::chrono::milliseconds(900) * test_support::time_factor());
 }
 
 TEST_F(CurlHttpClientTest, ConnectionRefusedIsARetryableErrorNamingTheUrl) {

@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -240,8 +242,11 @@ TEST_F(FaultMatrix, Twilio500And503) {
 TEST_F(FaultMatrix, TwilioServerErrorsForever) {
     m_twilio.media = [](int, const std::string&) { return twilio_error(503, "Unavailable"); };
     enqueue();
-    drive();
-    EXPECT_EQ(m_twilio.media_requests, m_settings.max_transient_attempts + 1);
+    const auto delays = drive();
+    ASSERT_EQ(m_settings.max_transient_attempts, 10);
+    EXPECT_EQ(m_twilio.media_requests, 11) << "the first try and 10 retries";
+    EXPECT_EQ(delays.size(), 10u);
+    EXPECT_LE(*std::max_element(delays.begin(), delays.end()), 300.0) << "the backoff's cap";
     EXPECT_EQ(call().status, CallStatus::gave_up);
     record("Twilio", "503 forever",
            "backs off up to 300 s between tries; after 10 retries in a row gives up and sends "
@@ -315,7 +320,11 @@ TEST_F(FaultMatrix, TwilioRedirectLoop) {
         return FakeResponse::redirect(302, loop.url("/loop"));
     };
     enqueue();
-    drive();
+    const auto delays = drive();
+    EXPECT_EQ(m_twilio.media_requests, 11) << "the first try and 10 retries";
+    EXPECT_EQ(delays.size(), 10u);
+    EXPECT_EQ(loop.request_count(), 11u * net::curl::CurlHttpClient::k_max_redirects)
+        << "each try stopped after the redirect limit";
     EXPECT_EQ(call().status, CallStatus::gave_up);
     record("Twilio", "a redirect loop",
            "each try stops after a bounded number of redirects; after 10 retries the job gives "
@@ -341,7 +350,9 @@ TEST_F(FaultMatrix, CorruptAudio) {
         return FakeResponse{200, {{"Content-Type", "audio/mpeg"}}, garbage};
     };
     enqueue();
-    drive();
+    const auto delays = drive();
+    EXPECT_EQ(m_twilio.media_requests, 11) << "the first try and 10 retries";
+    EXPECT_EQ(delays.size(), 10u);
     EXPECT_EQ(call().status, CallStatus::gave_up);
     record("Recording", "corrupt audio (bytes that decode as nothing)",
            "refused at every try, never saved; after 10 retries gives up and sends the realtime "

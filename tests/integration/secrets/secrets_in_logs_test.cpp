@@ -1,8 +1,9 @@
 // No log line holds a secret. ctest runs this once every other test has finished
 // (`secrets_in_logs`, tests/CMakeLists.txt), over every line those tests' logs and `callscribe`
 // processes wrote (support/log_archive.hpp), looking for each secret the tests configure:
-// Twilio auth tokens and API secrets, webhook keys (raw and as whsec_…), API tokens and
-// OpenAI keys.
+// Twilio auth tokens and API secrets, webhook keys (raw and as whsec_…), API tokens, OpenAI
+// keys and database passwords. Every test group of tests/CMakeLists.txt keeps its lines, the
+// PostgreSQL ones included.
 #include "core/base64.hpp"
 #include "fakes/scripted_twilio.hpp"
 #include "twilio/sandbox/sandbox_server.hpp"
@@ -31,9 +32,11 @@ std::vector<std::string> configured_secrets() {
         "sk-env-55e2",
         "sk-wrong-7c1d",
         "whsec_TWZLUTlyOEdLWXFyVHdqVVBEOElMUFpJbzJMYUxhU3c=",
+        "s3cret-pw", // PostgreSQL passwords in the store tests' URLs
     };
     for (const std::string key : {"callscribe-test-webhook-key", "callscribe-serve-test-webhook-key",
-                                  "callscribe-chaos-webhook-key"}) {
+                                  "callscribe-chaos-webhook-key",
+                                  "callscribe-scale-out-webhook-key"}) {
         secrets.push_back(key);
         secrets.push_back("whsec_" + encode_base64(key));
     }

@@ -222,7 +222,12 @@ TEST(PostgresStoreListen, AJobAnotherStoreMakesDueWakesTheListener) {
 
     listener.reset();
     const int after_reset = due.count();
+    // A second listener hears the next NOTIFY: by then the first one would have heard it too.
+    DueCounter witness;
+    auto second = listening->listen_for_due_jobs(witness.callback());
+    ASSERT_TRUE(witness.reaches(1, std::chrono::seconds(10)));
     other->enqueue_offline_stt(call_sid(2), std::nullopt, at(3)).value();
+    ASSERT_TRUE(witness.reaches(2, std::chrono::seconds(10))) << "the enqueue was not heard";
     EXPECT_EQ(other->count_jobs().value().queued, 2);
     EXPECT_EQ(due.count(), after_reset) << "a destroyed listener calls nothing";
 }

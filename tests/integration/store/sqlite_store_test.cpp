@@ -85,22 +85,49 @@ TEST(StoreSqlite, AFileWhereTheFolderShouldBeIsAClearError) {
     const auto store = SqliteStore::open(file);
     ASSERT_FALSE(store);
     EXPECT_THAT(store.error().message, AllOf(HasSubstr("database " + file.string() + ": "),
-                                             HasSubstr("does not exist")));
+                                             HasSubstr((dir / "data").string() +
+                                                       " is not a folder")));
     EXPECT_FALSE(store.error().retryable);
 }
 
+// Root writes into any folder, so the open runs in a child that gives up root first.
 TEST(StoreSqlite, AFolderThatIsNotWritableIsAClearError) {
-    if (geteuid() == 0) GTEST_SKIP() << "root writes into any folder";
     TempDir dir;
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all |
+                                                 std::filesystem::perms::group_exec |
+                                                 std::filesystem::perms::others_exec);
     std::filesystem::create_directory(dir / "locked");
     std::filesystem::permissions(dir / "locked", std::filesystem::perms::owner_read |
-                                                     std::filesystem::perms::owner_exec);
+                                                     std::filesystem::perms::owner_exec |
+                                                     std::filesystem::perms::others_read |
+                                                     std::filesystem::perms::others_exec);
     const auto file = dir / "locked/callscribe.db";
-    const auto store = SqliteStore::open(file);
+    int message_pipe[2];
+    ASSERT_EQ(::pipe(message_pipe), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::close(message_pipe[0]);
+        constexpr uid_t k_nobody = 65534;
+        if (::geteuid() == 0 && (::setgid(k_nobody) != 0 || ::setuid(k_nobody) != 0)) ::_exit(3);
+        const auto store = SqliteStore::open(file);
+        const std::string message = store ? std::string("opened") : store.error().message;
+        (void)!::write(message_pipe[1], message.data(), message.size());
+        ::_exit(0);
+    }
+    ::close(message_pipe[1]);
+    std::string message;
+    char buffer[512];
+    for (ssize_t n; (n = ::read(message_pipe[0], buffer, sizeof buffer)) > 0;)
+        message.append(buffer, static_cast<std::size_t>(n));
+    ::close(message_pipe[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
     std::filesystem::permissions(dir / "locked", std::filesystem::perms::owner_all);
-    ASSERT_FALSE(store);
-    EXPECT_THAT(store.error().message, AllOf(HasSubstr("database " + file.string() + ": "),
-                                             HasSubstr("unable to open database file")));
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the child could not drop root";
+    EXPECT_THAT(message, AllOf(HasSubstr("database " + file.string() + ": "),
+                               HasSubstr("unable to open database file")));
+    EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 TEST(StoreSqlite, AFolderInPlaceOfTheFileIsAClearError) {
