@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 
@@ -27,9 +28,9 @@ namespace {
 
 std::string version_text() {
     std::string engines;
-    for (auto name : stt::engine_names())
-        engines += (engines.empty() ? "" : ", ") + std::string(name);
-    return fmt::format("callscribe {}\nspeech engines: {}\nwhisper.cpp {}\n", CALLSCRIBE_VERSION,
+    for (const auto& engine : stt::engines())
+        engines += fmt::format("\n  {:<13} {}", engine.name, engine.description);
+    return fmt::format("callscribe {}\nspeech engines:{}\nwhisper.cpp {}\n", CALLSCRIBE_VERSION,
                        engines, stt::whisper::whisper_version());
 }
 
@@ -56,8 +57,11 @@ int run(int argc, char** argv) {
     transcribe_cmd->add_option("--format", transcribe.format, "txt, json, srt or vtt")
         ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}));
     std::string model_override, prompt_override;
-    transcribe_cmd->add_option("--engine", engine_override, "pocketsphinx, whisper or openai")
-        ->check(CLI::IsMember({"pocketsphinx", "whisper", "openai"}));
+    transcribe_cmd
+        ->add_option("--engine", engine_override,
+                     fmt::format("{} (default CALLSCRIBE_STT_ENGINE)",
+                                 fmt::join(stt::engine_names(), ", ")))
+        ->check(CLI::IsMember(stt::engine_names()));
     transcribe_cmd->add_option("--model", model_override,
                                "Whisper model file (instead of CALLSCRIBE_WHISPER_MODEL)");
     transcribe_cmd->add_option("--prompt", prompt_override,

@@ -60,21 +60,6 @@ std::string gone_reason(const twilio::Recording& recording) {
     return reason;
 }
 
-// `call` with the members `update` sets.
-store::CallLog with_update(store::CallLog call, const CallUpdate& update) {
-    if (update.status) call.status = *update.status;
-    if (update.recording_sid) call.recording_sid = update.recording_sid;
-    if (update.recording_path) call.recording_path = *update.recording_path;
-    if (update.recording_bytes) call.recording_bytes = *update.recording_bytes;
-    if (update.recording_duration_s) call.recording_duration_s = update.recording_duration_s;
-    if (update.recording_channels) call.recording_channels = *update.recording_channels;
-    if (update.final_transcript) call.final_transcript = *update.final_transcript;
-    if (update.final_transcript_json) call.final_transcript_json = *update.final_transcript_json;
-    if (update.transcript_source) call.transcript_source = update.transcript_source;
-    if (update.last_error) call.last_error = *update.last_error;
-    return call;
-}
-
 } // namespace
 
 OfflineSttJob::OfflineSttJob(store::Store& store, const twilio::RecordingApi& twilio,
@@ -330,7 +315,8 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     if (!*existing)
         return fail(fmt::format("call {} is missing from the call log", job.call_sid.str()));
     // The call as it will be once saved: what the webhook describes.
-    store::CallLog final_call = with_update(**existing, call);
+    store::CallLog final_call = **existing;
+    store::apply(final_call, call);
     const webhook::TranscriptChoice choice = webhook::choose_transcript_for(final_call);
     call.transcript_source = choice.source;
     std::optional<store::WebhookDelivery> delivery;

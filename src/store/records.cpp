@@ -60,16 +60,8 @@ std::vector<std::pair<std::string_view, ColumnValue>> call_update_columns(const 
         if (value) columns.emplace_back(column, std::move(*value));
     };
     add("updated_at_us", ColumnValue(to_micros(now)));
-    add("status", value_of(update.status));
-    add("recording_sid", value_of(update.recording_sid));
-    add("recording_path", value_of(update.recording_path));
-    add("recording_bytes", value_of(update.recording_bytes));
-    add("recording_duration_s", value_of(update.recording_duration_s));
-    add("recording_channels", value_of(update.recording_channels));
-    add("final_transcript", value_of(update.final_transcript));
-    add("final_transcript_json", value_of(update.final_transcript_json));
-    add("transcript_source", value_of(update.transcript_source));
-    add("last_error", value_of(update.last_error));
+    for_each_call_field(
+        [&](std::string_view column, auto field, auto) { add(column, value_of(update.*field)); });
     return columns;
 }
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <type_traits>
+
 #include <array>
 #include <utility>
 
@@ -110,6 +112,19 @@ std::optional<DeliveryState> parse_delivery_state(std::string_view text) {
     return value_of(k_delivery_states, text);
 }
 
+void apply(CallLog& call, const CallUpdate& update) {
+    for_each_call_field([&](std::string_view, auto from, auto to) {
+        const auto& value = update.*from;
+        if (!value) return;
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(call.*to)>,
+                                     std::remove_cvref_t<decltype(value)>>) {
+            call.*to = value; // an optional member of the log too
+        } else {
+            call.*to = *value;
+        }
+    });
+}
+
 // The one registry of Store adapters: the URL's scheme picks one.
 Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
                                           const StoreOptions& options) {
@@ -133,8 +148,8 @@ Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
     }
     if (scheme == "postgresql" || scheme == "postgres") {
         if (options.pool_size < 1) {
-            return fail(fmt::format("database URL {}: a pool of {} connections", shown,
-                                    options.pool_size));
+            return fail(
+                fmt::format("database URL {}: a pool of {} connections", shown, options.pool_size));
         }
         auto opened = postgres::PostgresStore::open(std::string(database_url),
                                                     {.pool_size = options.pool_size});

@@ -71,6 +71,27 @@ struct CallUpdate {
     std::optional<std::string> last_error{}; // "" clears it
 };
 
+// The one list of what a CallUpdate can change: `visit(column, update_member, log_member)` for
+// each field, with its column in the calls table. apply() and the SQL adapters both walk it, so a
+// new field is one line here.
+template <class Visit> void for_each_call_field(Visit&& visit) {
+    visit("status", &CallUpdate::status, &CallLog::status);
+    visit("recording_sid", &CallUpdate::recording_sid, &CallLog::recording_sid);
+    visit("recording_path", &CallUpdate::recording_path, &CallLog::recording_path);
+    visit("recording_bytes", &CallUpdate::recording_bytes, &CallLog::recording_bytes);
+    visit("recording_duration_s", &CallUpdate::recording_duration_s,
+          &CallLog::recording_duration_s);
+    visit("recording_channels", &CallUpdate::recording_channels, &CallLog::recording_channels);
+    visit("final_transcript", &CallUpdate::final_transcript, &CallLog::final_transcript);
+    visit("final_transcript_json", &CallUpdate::final_transcript_json,
+          &CallLog::final_transcript_json);
+    visit("transcript_source", &CallUpdate::transcript_source, &CallLog::transcript_source);
+    visit("last_error", &CallUpdate::last_error, &CallLog::last_error);
+}
+
+// `call` as it is once `update` is saved.
+void apply(CallLog& call, const CallUpdate& update);
+
 struct CallQuery {
     std::optional<CallStatus> status{}; // only calls in this status
     std::size_t limit = 50;

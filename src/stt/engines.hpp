@@ -6,13 +6,20 @@
 #include "stt/transcriber.hpp"
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace callscribe::stt {
 
-// The engines this build knows: {"pocketsphinx", "whisper", "openai"}.
-std::vector<std::string_view> engine_names();
+struct EngineInfo {
+    std::string_view name;        // CALLSCRIBE_STT_ENGINE, `transcribe --engine`
+    std::string_view description; // one line, for --help and --version
+};
+
+// The engines this build knows, in the order they are shown: pocketsphinx, whisper, openai.
+std::vector<EngineInfo> engines();
+std::vector<std::string> engine_names();
 
 // `http` is used by engines that call a service (openai). `transcriptions` is how many
 // transcriptions the caller runs at once (CALLSCRIBE_WORKERS, `transcribe -j`): the engine runs

@@ -161,7 +161,10 @@ TEST_F(WhisperCli, ListShowsTheKnownModelsWithTheirChecksums) {
 TEST_F(WhisperCli, VersionListsTheWhisperEngine) {
     auto r = run_callscribe({"--version"});
     EXPECT_EQ(r.exit_code, 0);
-    EXPECT_NE(r.out.find("pocketsphinx, whisper, openai"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("speech engines:\n  pocketsphinx  offline, built in\n  whisper       "
+                         "whisper.cpp in the process"),
+              std::string::npos)
+        << r.out;
     EXPECT_NE(r.out.find("whisper.cpp 1.9.1"), std::string::npos) << r.out;
 }
 

@@ -1,5 +1,7 @@
 #include "net/curl/curl_http_client.hpp"
 
+#include "net/curl/redirect.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -24,17 +26,9 @@ struct SlistDeleter {
 struct MimeDeleter {
     void operator()(curl_mime* mime) const { curl_mime_free(mime); }
 };
-struct UrlDeleter {
-    void operator()(CURLU* url) const { curl_url_cleanup(url); }
-};
-struct CurlStringDeleter {
-    void operator()(char* text) const { curl_free(text); }
-};
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 using Mime = std::unique_ptr<curl_mime, MimeDeleter>;
-using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 using Clock = std::chrono::steady_clock;
 
@@ -62,43 +56,6 @@ void append(Slist& list, const std::string& line) {
     CALLSCRIBE_ASSERT(grown != nullptr);
     (void)list.release(); // `grown` is the same list with one more node
     list.reset(grown);
-}
-
-// scheme://host:port, lower-cased, with the scheme's default port filled in.
-std::optional<std::string> origin_of(const std::string& url) {
-    UrlHandle handle(curl_url());
-    CALLSCRIBE_ASSERT(handle != nullptr);
-    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return std::nullopt;
-    auto part = [&](CURLUPart which, unsigned flags) -> std::optional<std::string> {
-        char* raw = nullptr;
-        if (curl_url_get(handle.get(), which, &raw, flags) != CURLUE_OK) return std::nullopt;
-        CurlString owned(raw);
-        return lower(owned.get());
-    };
-    const auto scheme = part(CURLUPART_SCHEME, 0);
-    const auto host = part(CURLUPART_HOST, 0);
-    const auto port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
-    if (!scheme || !host || !port) return std::nullopt;
-    return *scheme + "://" + *host + ":" + *port;
-}
-
-// curl writes the basic auth credentials into the redirect URL it reports; they must not travel.
-std::string without_user_info(const std::string& url) {
-    UrlHandle handle(curl_url());
-    CALLSCRIBE_ASSERT(handle != nullptr);
-    if (curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return url;
-    curl_url_set(handle.get(), CURLUPART_USER, nullptr, 0);
-    curl_url_set(handle.get(), CURLUPART_PASSWORD, nullptr, 0);
-    curl_url_set(handle.get(), CURLUPART_OPTIONS, nullptr, 0);
-    char* raw = nullptr;
-    if (curl_url_get(handle.get(), CURLUPART_URL, &raw, 0) != CURLUE_OK) return url;
-    CurlString owned(raw);
-    return owned.get();
-}
-
-bool is_http_url(std::string_view url) {
-    const auto scheme = lower(url.substr(0, url.find(':')));
-    return scheme == "http" || scheme == "https";
 }
 
 std::string seconds_text(Seconds seconds) {
@@ -200,17 +157,13 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
 
     const auto deadline =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(request.timeout);
-    const auto first_origin = origin_of(request.url);
-    std::string url = request.url;
-    std::string method = request.method;
-    bool with_body = true;
-    bool with_credentials = true;
+    Hop current{.url = request.url, .method = request.method};
 
     for (int hop = 0;; ++hop) {
         const Seconds remaining = deadline - Clock::now();
         if (remaining <= Seconds::zero()) {
-            return fail_retryable(fmt::format("timed out after {}: {}",
-                                              seconds_text(request.timeout), redact_url(url)));
+            return fail_retryable(fmt::format(
+                "timed out after {}: {}", seconds_text(request.timeout), redact_url(current.url)));
         }
 
         // The header list and the MIME body must outlive the easy handle that points at them.
@@ -223,7 +176,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         Transfer transfer;
         transfer.sink = sink;
 
-        curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(handle, CURLOPT_URL, current.url.c_str());
         curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
         curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L); // threads: no SIGALRM for DNS timeouts
         curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -234,8 +187,9 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         if (request.stall_timeout > Seconds::zero()) {
             // curl's low-speed check: less than 1 byte/s for this many whole seconds.
             curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
-            curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
-                             std::max(1L, static_cast<long>(std::ceil(request.stall_timeout.count()))));
+            curl_easy_setopt(
+                handle, CURLOPT_LOW_SPEED_TIME,
+                std::max(1L, static_cast<long>(std::ceil(request.stall_timeout.count()))));
         }
         curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
@@ -243,10 +197,10 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
 
         for (const auto& [name, value] : request.headers) {
-            if (!with_credentials && lower(name) == "authorization") continue;
+            if (!current.with_credentials && lower(name) == "authorization") continue;
             append(headers, fmt::format("{}: {}", name, value));
         }
-        if (with_credentials && request.bearer_token) {
+        if (current.with_credentials && request.bearer_token) {
             append(headers, "Authorization: Bearer " + request.bearer_token->reveal());
         }
         // Without this curl holds bodies over 1 MiB for a "100 Continue" that many servers never
@@ -254,7 +208,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         append(headers, "Expect:");
         curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
 
-        if (with_credentials && request.basic_auth) {
+        if (current.with_credentials && request.basic_auth) {
             // CURLOPT_UNRESTRICTED_AUTH stays off, so curl itself would never hand these to
             // another host; we follow redirects ourselves and drop them on a change of origin.
             curl_easy_setopt(handle, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -263,7 +217,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
                              request.basic_auth->password.reveal().c_str());
         }
 
-        if (with_body && !request.form.empty()) {
+        if (current.with_body && !request.form.empty()) {
             mime.reset(curl_mime_init(handle));
             CALLSCRIBE_ASSERT(mime != nullptr);
             for (const auto& part : request.form) {
@@ -287,15 +241,17 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
                 }
             }
             curl_easy_setopt(handle, CURLOPT_MIMEPOST, mime.get());
-            if (method != "POST") curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, method.c_str());
-        } else if (method == "GET") {
+            if (current.method != "POST")
+                curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, current.method.c_str());
+        } else if (current.method == "GET") {
             curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
-        } else if (method == "HEAD") {
+        } else if (current.method == "HEAD") {
             curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
         } else {
-            if (method != "POST") curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, method.c_str());
-            if (method == "POST" || (with_body && !request.body.empty())) {
-                const std::string_view body = with_body ? request.body : std::string_view{};
+            if (current.method != "POST")
+                curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, current.method.c_str());
+            if (current.method == "POST" || (current.with_body && !request.body.empty())) {
+                const std::string_view body = current.with_body ? request.body : std::string_view{};
                 curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
                                  static_cast<curl_off_t>(body.size()));
                 curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body.data());
@@ -308,36 +264,27 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
             curl_off_t connect_us = 0;
             curl_easy_getinfo(handle, CURLINFO_CONNECT_TIME_T, &connect_us);
             // Timed out well before the deadline: the low-speed check ended it.
-            const bool stalled = request.stall_timeout > Seconds::zero() &&
-                                 Clock::now() + Seconds{1} < deadline;
-            return transport_error(code, detail, url, request, connect_us > 0, stalled);
+            const bool stalled =
+                request.stall_timeout > Seconds::zero() && Clock::now() + Seconds{1} < deadline;
+            return transport_error(code, detail, current.url, request, connect_us > 0, stalled);
         }
 
         long status = 0;
         curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
         char* location = nullptr;
         curl_easy_getinfo(handle, CURLINFO_REDIRECT_URL, &location);
-        const bool redirect =
-            status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-        if (request.follow_redirects && redirect && location != nullptr) {
-            if (hop == k_max_redirects) {
-                // A loop may be a passing misconfiguration of a CDN: worth a later try.
-                return fail_retryable(fmt::format("more than {} redirects from {}", k_max_redirects,
-                                        redact_url(request.url)));
+        if (request.follow_redirects) {
+            auto next = next_hop(current, static_cast<int>(status), location, request.url);
+            if (!next) return next.error();
+            if (*next) {
+                if (hop == k_max_redirects) {
+                    // A loop may be a passing misconfiguration of a CDN: worth a later try.
+                    return fail_retryable(fmt::format("more than {} redirects from {}",
+                                                      k_max_redirects, redact_url(request.url)));
+                }
+                current = std::move(**next);
+                continue;
             }
-            std::string next = without_user_info(location);
-            if (!is_http_url(next)) {
-                return fail(fmt::format("redirect to a non-http(s) URL from {}", redact_url(url)));
-            }
-            // Credentials belong to the origin they were given for; once dropped they stay dropped.
-            if (!first_origin || origin_of(next) != first_origin) with_credentials = false;
-            // As browsers and curl do: 303 always, and 301/302 after a POST, continue with a GET.
-            if (status == 303 || ((status == 301 || status == 302) && method == "POST")) {
-                if (method != "HEAD") method = "GET";
-                with_body = false;
-            }
-            url = std::move(next);
-            continue;
         }
 
         char* effective = nullptr;
@@ -346,7 +293,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         response.status = static_cast<int>(status);
         response.headers = std::move(transfer.headers);
         response.body = std::move(transfer.body);
-        response.effective_url = effective != nullptr ? effective : url;
+        response.effective_url = effective != nullptr ? effective : current.url;
         return response;
     }
 }

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
@@ -35,6 +36,7 @@ namespace {
 constexpr std::size_t k_file_chunk = 64 * 1024;
 constexpr std::size_t k_first_read = 4096;
 constexpr std::chrono::minutes k_warning_interval{1};
+constexpr std::chrono::seconds k_linger{2};
 // Descriptors kept for the rest of the process when the cap follows the descriptor limit.
 constexpr std::size_t k_descriptor_reserve = 128;
 constexpr std::size_t k_min_connections = 16;
@@ -385,6 +387,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     beast::flat_buffer buffer;
     bool first = true;
+    bool linger = false; // a request body was refused while it may still be arriving
 
     // Answers a request the server refuses by itself, then the connection closes.
     auto refuse = [&](int status, std::string_view message, std::string_view method,
@@ -427,6 +430,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
                 413, "request body too large", std::string(parser.get().method_string()),
                 std::string(parser.get().target().substr(0, parser.get().target().find('?'))),
                 began);
+            linger = true;
             break;
         }
         if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
@@ -455,6 +459,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         co_await http::async_read(stream, buffer, parser, token);
         if (ec == http::error::body_limit) {
             co_await refuse(413, "request body too large", method, path, began);
+            linger = true;
             break;
         }
         if (ec == beast::error::timeout || ec == http::error::partial_message ||
@@ -483,6 +488,15 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         if (ec || !keep_alive || !stream.socket().is_open()) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (linger) {
+        // The client may still be sending the body we refused: closing now would reset the
+        // connection and could destroy our answer before it reads it. Read and drop what comes
+        // for a moment (as web servers' "lingering close" does), then close.
+        stream.expires_after(k_linger);
+        std::array<char, 16 * 1024> drain;
+        ec = {};
+        while (!ec) co_await stream.async_read_some(asio::buffer(drain), token);
+    }
     stream.socket().close(ec);
 }
 
