@@ -60,6 +60,11 @@ std::string gone_reason(const twilio::Recording& recording) {
     return reason;
 }
 
+// A failure of Twilio's worth another try, as the job sees every such failure.
+Error as_error(const twilio::ApiFailure& failure) {
+    return Error{.message = failure.message, .retryable = true, .retry_after = failure.retry_after};
+}
+
 } // namespace
 
 OfflineSttJob::OfflineSttJob(store::Store& store, const twilio::RecordingApi& twilio,
@@ -102,7 +107,7 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
         case twilio::ApiFailureKind::not_found:
             return not_ready(std::move(job), {});
         case twilio::ApiFailureKind::transient:
-            return transient(std::move(job), failure);
+            return transient(std::move(job), as_error(failure));
         case twilio::ApiFailureKind::unauthorized:
         case twilio::ApiFailureKind::rejected:
             return give_up(std::move(job), failure.message);
@@ -170,7 +175,7 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
         job.format_index = 0;
         return not_ready(std::move(job), {});
     case twilio::ApiFailureKind::transient:
-        return transient(std::move(job), failure);
+        return transient(std::move(job), as_error(failure));
     case twilio::ApiFailureKind::unauthorized:
     case twilio::ApiFailureKind::rejected:
         return give_up(std::move(job), failure.message);
@@ -220,9 +225,7 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
     auto transcript = transcriber.transcribe(file);
     if (!transcript) {
         if (transcript.error().retryable) {
-            return transient(std::move(job),
-                             twilio::ApiFailure{.retry_after = transcript.error().retry_after,
-                                                .message = transcript.error().message});
+            return transient(std::move(job), transcript.error());
         }
         return give_up(std::move(job), transcript.error().message);
     }
@@ -265,7 +268,7 @@ Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
     return outcome;
 }
 
-Result<StepOutcome> OfflineSttJob::transient(Job job, const twilio::ApiFailure& failure) {
+Result<StepOutcome> OfflineSttJob::transient(Job job, const Error& failure) {
     ++job.transient_attempts;
     if (job.transient_attempts > m_settings.max_transient_attempts) {
         return give_up(std::move(job),

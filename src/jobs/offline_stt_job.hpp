@@ -86,7 +86,8 @@ class OfflineSttJob {
 
     // The recording is not there yet: spend one readiness delay, or give up when none is left.
     Result<StepOutcome> not_ready(store::Job job, store::CallUpdate call);
-    Result<StepOutcome> transient(store::Job job, const twilio::ApiFailure& failure);
+    // A failure worth another try (Twilio's or the engine's): back off, or wait its retry_after.
+    Result<StepOutcome> transient(store::Job job, const Error& failure);
     Result<StepOutcome> reschedule(store::Job job, Seconds delay, const store::CallUpdate& call);
     Result<StepOutcome> next_step(store::Job job, store::JobStep step,
                                   const store::CallUpdate& call);

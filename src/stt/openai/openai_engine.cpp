@@ -381,7 +381,7 @@ Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::p
             return failure;
         }
         const Seconds delay = wait.value_or(backoff(attempt, random));
-        log().warn("[OFFLINE_STT] Transcription attempt {}/{} failed: {}; retrying in {:.1f}s",
+        log().warn("[STT openai] Transcription attempt {}/{} failed: {}; retrying in {:.1f}s",
                    attempt, attempts, failure.message, delay.count());
         m_engine.m_sleep(delay);
     }
