@@ -230,9 +230,19 @@ TEST_F(FaultMatrixServe, ADatabaseFolderThatDoesNotExistIsNotCreated) {
     EXPECT_THAT(result.err, HasSubstr("the folder " + (m_dir / "no/such/dir").string() +
                                       " does not exist"));
     EXPECT_FALSE(std::filesystem::exists(m_dir / "no"));
+    test_support::write_fault_row(
+        {.group = "Service",
+         .fault = "CALLSCRIBE_DATABASE_URL in a folder that does not exist (a typo)",
+         .outcome = "serve exits 2 at start with one line naming the folder; nothing is created",
+         .log = line_with(result.err, "does not exist"),
+         .call_log = "none created",
+         .lost = "nothing"});
 }
 
-TEST_F(FaultMatrixServe, HeadAnswersAsGetWithoutTheBody) {
+// Not a fault: no row in the fault matrix.
+class ServeHeadRequests : public FaultMatrixServe {};
+
+TEST_F(ServeHeadRequests, HeadAnswersAsGetWithoutTheBody) {
     fakes::ScriptedTwilio twilio;
     m_answer = [&](const FakeRequest& r) { return twilio.answer(r); };
     add_finished_calls({{fakes::k_call, fakes::k_recording}});
@@ -294,7 +304,7 @@ TEST_F(FaultMatrixServe, ConnectionsOverTheCapGet503AndOneWarning) {
     const auto stopped = m_service->stop();
     EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
     std::size_t warnings = 0;
-    for (std::size_t at = 0; (at = stopped.err.find("new connection(s) answered 503", at)) !=
+    for (std::size_t at = 0; (at = stopped.err.find("new ones are answered 503", at)) !=
                              std::string::npos;
          ++at)
         ++warnings;
@@ -306,7 +316,7 @@ TEST_F(FaultMatrixServe, ConnectionsOverTheCapGet503AndOneWarning) {
          .outcome = "connections over the cap (the limit less 128) are answered 503 with "
                     "Retry-After at once, never a hang; one warning a minute; answering again "
                     "once they go",
-         .log = line_with(stopped.err, "new connection(s) answered 503"),
+         .log = line_with(stopped.err, "new ones are answered 503"),
          .call_log = "unchanged",
          .lost = "nothing"});
 }

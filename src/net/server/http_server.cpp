@@ -200,8 +200,9 @@ void HttpServer::Impl::refuse_over_cap(AcceptedSocket& socket) {
     ++refused_since_warning;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_cap_warning >= k_warning_interval) {
-        log().warn("[HTTP {}] {} connections open, the cap: {} new connection(s) answered 503 "
-                   "in the last minute (raise CALLSCRIBE_MAX_CONNECTIONS or ulimit -n)",
+        log().warn("[HTTP {}] {} connections open, the cap: new ones are answered 503 until some "
+                   "close ({} refused since the last such warning; raise "
+                   "CALLSCRIBE_MAX_CONNECTIONS or ulimit -n)",
                    settings.name, connection_cap, refused_since_warning);
         last_cap_warning = now;
         refused_since_warning = 0;
