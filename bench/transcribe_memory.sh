@@ -11,6 +11,8 @@
 # RTF = user CPU seconds / audio seconds (the model load included); wall× = wall seconds / audio
 # seconds: the time from a ready recording to its transcript, relative to the call's length.
 set -euo pipefail
+source "$(dirname "$0")/results.sh"
+record_results "$@"
 
 build=build
 if [[ $# -gt 0 && $1 != -- ]]; then build=$1; shift; fi
