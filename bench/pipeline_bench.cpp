@@ -12,10 +12,10 @@
 #include "jobs/offline_stt_job.hpp"
 #include "jobs/worker_pool.hpp"
 #include "net/curl/curl_http_client.hpp"
+#include "sandbox/sandbox_server.hpp"
 #include "store/store.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
 #include "twilio/recording_api.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -94,15 +94,15 @@ struct Bench {
     fs::path dir;
     SystemClock clock;
     net::curl::CurlHttpClient http;
-    std::unique_ptr<twilio::sandbox::SandboxServer> sandbox;
+    std::unique_ptr<sandbox::SandboxServer> sandbox;
     std::unique_ptr<stt::Engine> engine;
 
     void start_sandbox() {
-        twilio::sandbox::SandboxSettings settings;
+        sandbox::SandboxSettings settings;
         settings.port = 0;
         settings.work_dir = dir / "sandbox";
         settings.handler_threads = 4;
-        sandbox = std::make_unique<twilio::sandbox::SandboxServer>(settings, clock, http);
+        sandbox = std::make_unique<sandbox::SandboxServer>(settings, clock, http);
         if (auto started = sandbox->start(); !started)
             throw std::runtime_error(started.error().message);
     }
@@ -137,13 +137,12 @@ void throughput(Bench& b, const Options& o) {
     const auto prepare0 = steady::now();
     const auto now = b.clock.now();
     for (int i = 0; i < o.calls; ++i) {
-        twilio::sandbox::CallRequest request;
+        sandbox::CallRequest request;
         request.audio = audio;
         auto created = b.sandbox->create_call(request);
         if (!created) throw std::runtime_error(created.error().message);
-        auto enqueued = (*store)->enqueue_offline_stt(*CallSid::parse(created->call_sid),
-                                                      RecordingSid::parse(*created->recording_sid),
-                                                      now);
+        auto enqueued = (*store)->enqueue_offline_stt(
+            *CallSid::parse(created->call_sid), RecordingSid::parse(*created->recording_sid), now);
         if (!enqueued) throw std::runtime_error(enqueued.error().message);
     }
     const double prepare_s = std::chrono::duration<double>(steady::now() - prepare0).count();
@@ -158,8 +157,8 @@ void throughput(Bench& b, const Options& o) {
     jobs::WorkerPool pool(runner, **store, *b.engine,
                           {.io_workers = o.io_workers, .cpu_workers = o.workers});
     const double wall = run_pool(
-        pool, **store,
-        [&](const store::JobCounts& c) { return c.done + c.failed >= o.calls; }, 3600);
+        pool, **store, [&](const store::JobCounts& c) { return c.done + c.failed >= o.calls; },
+        3600);
     pool.stop();
     const auto counts = (*store)->count_jobs().value();
     const auto m = runner.metrics().snapshot();
@@ -168,12 +167,12 @@ void throughput(Bench& b, const Options& o) {
     fmt::print("\n| calls | audio each | workers | done | failed | wall | calls/min | "
                "not transcription | resolve+download (sum) | RTF per core | peak RSS |\n");
     fmt::print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    fmt::print("| {} | {:.0f} s | {} | {} | {} | {:.1f} s | {:.1f} | {:.1f} % | {:.1f} s | {:.3f} | "
-               "{} MiB |\n",
-               o.calls, o.seconds, o.workers, counts.done, counts.failed, wall,
-               o.calls / wall * 60, 100 * other,
-               m.of(store::JobStep::resolve).total_s + m.of(store::JobStep::download).total_s,
-               transcribe_s / std::max(m.transcribed_audio_s, 1e-9), peak_rss_kib() / 1024);
+    fmt::print(
+        "| {} | {:.0f} s | {} | {} | {} | {:.1f} s | {:.1f} | {:.1f} % | {:.1f} s | {:.3f} | "
+        "{} MiB |\n",
+        o.calls, o.seconds, o.workers, counts.done, counts.failed, wall, o.calls / wall * 60,
+        100 * other, m.of(store::JobStep::resolve).total_s + m.of(store::JobStep::download).total_s,
+        transcribe_s / std::max(m.transcribed_audio_s, 1e-9), peak_rss_kib() / 1024);
     fmt::print("(preparing {} calls in the sandbox took {:.1f} s, not counted)\n", o.calls,
                prepare_s);
 }
@@ -183,7 +182,7 @@ void waiting(Bench& b, const Options& o) {
     if (!store) throw std::runtime_error(store.error().message);
     const auto now = b.clock.now();
     for (int i = 0; i < o.waiting; ++i) {
-        twilio::sandbox::CallRequest request;
+        sandbox::CallRequest request;
         request.scenario.no_recording = true; // the call's recording list stays empty
         auto created = b.sandbox->create_call(request);
         if (!created) throw std::runtime_error(created.error().message);
@@ -232,7 +231,7 @@ int main(int argc, char** argv) {
     app.add_option("--waiting", o.waiting, "calls waiting for readiness at once (0: skip)");
     CLI11_PARSE(app, argc, argv);
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // each table line as soon as it is known
-    log().set_level(spdlog::level::warn); // the per-call lines would dominate the run
+    log().set_level(spdlog::level::warn);     // the per-call lines would dominate the run
 
     Bench b;
     b.dir = fs::temp_directory_path() / fmt::format("callscribe-pipeline-bench-{}", getpid());

@@ -9,8 +9,6 @@
 namespace callscribe::api {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
-
 const net::ServerHeaders k_retry_soon{{"Retry-After", "5"}};
 
 // The client's answer for a Twilio failure; the details stay in the log.
@@ -43,23 +41,24 @@ const net::ServerHeaders k_retry_soon{{"Retry-After", "5"}};
         504, fmt::format("fetching the recording of {} from Twilio took too long", call.str()));
 }
 
-// The time left until `deadline`; 504 once it has passed.
-Seconds time_left(const CallSid& call, SteadyClock::time_point deadline) {
-    const Seconds left = deadline - SteadyClock::now();
+} // namespace
+
+RecordingFallback::RecordingFallback(const twilio::RecordingApi& twilio,
+                                     std::filesystem::path recordings_dir, Seconds timeout,
+                                     const Clock& clock)
+    : m_twilio(twilio), m_media(twilio, std::move(recordings_dir)), m_timeout(timeout),
+      m_clock(clock) {}
+
+Seconds RecordingFallback::time_left(const CallSid& call, TimePoint deadline) const {
+    const Seconds left = deadline - m_clock.now();
     if (left <= Seconds{0}) timed_out(call);
     return left;
 }
 
-} // namespace
-
-RecordingFallback::RecordingFallback(const twilio::RecordingApi& twilio,
-                                     std::filesystem::path recordings_dir, Seconds timeout)
-    : m_twilio(twilio), m_dir(std::move(recordings_dir)), m_timeout(timeout) {}
-
 std::optional<std::filesystem::path> RecordingFallback::cached(const CallSid& call) const {
     for (const char* extension : {".wav", ".mp3"}) {
         std::error_code ec;
-        auto path = m_dir / (call.str() + extension);
+        auto path = m_media.folder() / (call.str() + extension);
         if (std::filesystem::is_regular_file(path, ec)) return path;
     }
     return std::nullopt;
@@ -69,8 +68,8 @@ std::filesystem::path RecordingFallback::fetch(const store::CallLog& call) {
     if (!call.recording_sid)
         throw ApiError(404, fmt::format("the recording of {} is not known yet (the call is {})",
                                         call.call_sid.str(), to_string(call.status)));
-    const auto deadline =
-        SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(m_timeout);
+    const TimePoint deadline =
+        m_clock.now() + std::chrono::duration_cast<TimePoint::duration>(m_timeout);
     std::shared_ptr<Flight> flight;
     bool leader = false;
     {
@@ -83,7 +82,8 @@ std::filesystem::path RecordingFallback::fetch(const store::CallLog& call) {
     if (leader) return lead(call, *flight, deadline);
 
     std::unique_lock waiting(flight->mutex);
-    if (!flight->landed.wait_until(waiting, deadline, [&] { return flight->done; }))
+    if (!flight->landed.wait_for(waiting, std::max(Seconds(deadline - m_clock.now()), Seconds{0}),
+                                 [&] { return flight->done; }))
         throw ApiError(503,
                        fmt::format("the recording of {} is being fetched by another request; try "
                                    "again shortly",
@@ -94,7 +94,7 @@ std::filesystem::path RecordingFallback::fetch(const store::CallLog& call) {
 }
 
 std::filesystem::path RecordingFallback::lead(const store::CallLog& call, Flight& flight,
-                                              SteadyClock::time_point deadline) {
+                                              TimePoint deadline) {
     std::optional<std::filesystem::path> path;
     std::exception_ptr error;
     try {
@@ -121,7 +121,7 @@ std::filesystem::path RecordingFallback::lead(const store::CallLog& call, Flight
 
 std::filesystem::path RecordingFallback::download(const CallSid& call,
                                                   const RecordingSid& recording_sid,
-                                                  SteadyClock::time_point deadline) const {
+                                                  TimePoint deadline) const {
     time_left(call, deadline);
     const auto recording = m_twilio.fetch(recording_sid);
     if (!recording) twilio_failed(call, recording.error());
@@ -135,23 +135,25 @@ std::filesystem::path RecordingFallback::download(const CallSid& call,
     case twilio::Readiness::ready:
         break;
     }
-    const std::string base = twilio::media_url(m_twilio.api_base(), *recording);
-    for (const auto suffix : twilio::k_media_suffixes) {
-        const Seconds left = time_left(call, deadline);
-        auto saved = m_twilio.download(base + std::string(suffix), call, m_dir,
-                                        {.total = left, .stall = std::min(left, Seconds{30})});
-        if (saved) {
-            log().info("[API] {} recording fetched from Twilio for a download ({} bytes)",
-                       call.str(), saved->bytes);
-            return saved->path;
-        }
-        if (saved.error().kind != twilio::ApiFailureKind::not_found) {
-            if (SteadyClock::now() >= deadline) timed_out(call);
-            twilio_failed(call, saved.error());
-        }
+    const auto saved = m_media.first_available(
+        twilio::media_url(m_twilio.api_base(), *recording), call,
+        [&]() -> std::optional<twilio::DownloadLimits> {
+            const Seconds left = deadline - m_clock.now();
+            if (left <= Seconds{0}) return std::nullopt;
+            return twilio::DownloadLimits{.total = left, .stall = std::min(left, Seconds{30})};
+        });
+    if (saved) {
+        log().info("[API] {} recording fetched from Twilio for a download ({} bytes)", call.str(),
+                   saved->bytes);
+        return saved->path;
     }
-    log().warn("[API] {} download: Twilio answered 404 for every media URL form", call.str());
-    throw ApiError(404, fmt::format("Twilio has no media for the recording of {} yet", call.str()));
+    if (saved.error().kind == twilio::ApiFailureKind::not_found) {
+        log().warn("[API] {} download: Twilio answered 404 for every media URL form", call.str());
+        throw ApiError(404,
+                       fmt::format("Twilio has no media for the recording of {} yet", call.str()));
+    }
+    if (m_clock.now() >= deadline) timed_out(call);
+    twilio_failed(call, saved.error());
 }
 
 } // namespace callscribe::api

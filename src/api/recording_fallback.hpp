@@ -2,7 +2,7 @@
 // Fetches a call's recording from Twilio for GET /api/calls/{sid}/download when it is not on
 // this machine's disk (the API may run on another machine than the worker that downloaded it).
 //
-// The recording is downloaded into the recordings folder through RecordingApi::download
+// The recording is downloaded into the recordings folder by twilio::MediaDownload
 // (a temporary file, checked to be audio, renamed into place: never a half file) under its usual
 // name "{CallSid}.{mp3|wav}", and then served from disk like any other: Range requests work, the
 // client never sees a Twilio URL or credential, and the next request finds the file there.
@@ -23,7 +23,9 @@
 // The details (with the redacted URL) go to the log.
 //
 // Thread safety: fetch() may be called from any number of threads.
+#include "core/clock.hpp"
 #include "store/store.hpp"
+#include "twilio/media_download.hpp"
 #include "twilio/recording_api.hpp"
 
 #include <condition_variable>
@@ -40,7 +42,7 @@ namespace callscribe::api {
 class RecordingFallback {
   public:
     RecordingFallback(const twilio::RecordingApi& twilio, std::filesystem::path recordings_dir,
-                      Seconds timeout);
+                      Seconds timeout, const Clock& clock);
 
     // The recording of `call` in the recordings folder under its usual name, if it is there.
     std::optional<std::filesystem::path> cached(const CallSid& call) const;
@@ -57,14 +59,16 @@ class RecordingFallback {
         std::exception_ptr error{};
     };
 
-    std::filesystem::path lead(const store::CallLog& call, Flight& flight,
-                               std::chrono::steady_clock::time_point deadline);
+    std::filesystem::path lead(const store::CallLog& call, Flight& flight, TimePoint deadline);
     std::filesystem::path download(const CallSid& call, const RecordingSid& recording,
-                                   std::chrono::steady_clock::time_point deadline) const;
+                                   TimePoint deadline) const;
+    // The time left until `deadline`; 504 once it has passed.
+    Seconds time_left(const CallSid& call, TimePoint deadline) const;
 
     const twilio::RecordingApi& m_twilio;
-    std::filesystem::path m_dir;
+    twilio::MediaDownload m_media;
     Seconds m_timeout;
+    const Clock& m_clock;
     std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<Flight>> m_flights; // by call sid
 };

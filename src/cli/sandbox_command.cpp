@@ -4,7 +4,7 @@
 #include "core/sid.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "net/server/server_types.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,6 @@
 namespace callscribe::cli {
 
 int run_sandbox(const SandboxOptions& options) {
-    namespace sandbox = twilio::sandbox;
     sandbox::SandboxSettings settings;
     auto listen = net::parse_listen_address(options.listen);
     if (!listen) {

@@ -1,7 +1,7 @@
 #pragma once
 // `callscribe sandbox [--listen ADDR] [--storage-listen ADDR] [--account-sid AC…]
 //                     [--auth-token T]`
-// The Twilio-compatible emulator (twilio/sandbox/sandbox_server.hpp) in the foreground: prints
+// The Twilio-compatible emulator (sandbox/sandbox_server.hpp) in the foreground: prints
 // one line with its base URL and the credentials to use, serves until SIGINT or SIGTERM, exits 0.
 
 #include <optional>

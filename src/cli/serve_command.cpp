@@ -3,12 +3,12 @@
 #include "api/api_error.hpp"
 #include "api/api_router.hpp"
 #include "api/recording_fallback.hpp"
-#include "cli/demo_sandbox.hpp"
 #include "cli/pipeline_parts.hpp"
 #include "cli/stop_signal.hpp"
 #include "core/log.hpp"
 #include "jobs/worker_pool.hpp"
 #include "net/server/http_server.hpp"
+#include "sandbox/demo_sandbox.hpp"
 
 #include <fmt/format.h>
 
@@ -77,7 +77,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     // Declared in the order they must be torn down in reverse: the server (no more handlers)
     // first, then the routes and the pool, then the pipeline they use.
     RouterGate gate;
-    std::unique_ptr<DemoSandbox> demo;
+    std::unique_ptr<sandbox::DemoSandbox> demo;
     std::unique_ptr<PipelineParts> parts;
     std::optional<api::ApiSettings> settings;
     std::optional<jobs::WorkerPool> pool;
@@ -99,7 +99,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     config::Config effective = config;
     effective.http.public_url = public_url(config, *listen, server);
     if (options.sandbox) {
-        auto started = DemoSandbox::start_for(effective);
+        auto started = sandbox::DemoSandbox::start_for(effective);
         if (!started) {
             server.stop();
             fmt::print(stderr, "callscribe serve --sandbox: {}\n", started.error().message);
@@ -119,7 +119,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                  jobs::WorkerPoolSettings{.cpu_workers = config.jobs.workers},
                  [&] { deliver_webhooks(*parts, effective); });
     fallback.emplace(*parts->twilio, jobs::OfflineSttJob::recordings_dir(settings->data_dir),
-                     k_recording_fetch_timeout);
+                     k_recording_fetch_timeout, parts->clock);
     context.emplace(api::ApiContext{.store = *parts->store,
                                     .settings = *settings,
                                     .clock = parts->clock,

@@ -19,4 +19,14 @@ class SystemClock final : public Clock {
     TimePoint now() const override { return std::chrono::system_clock::now(); }
 };
 
+// Elapsed time for log lines and metrics, never for a decision (decisions read a Clock): a
+// monotonic clock, so a step of the wall clock does not show as a negative duration.
+class Stopwatch {
+  public:
+    Seconds elapsed() const { return std::chrono::steady_clock::now() - m_started; }
+
+  private:
+    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+};
+
 } // namespace callscribe

@@ -27,7 +27,7 @@ Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<s
         std::lock_guard lock(m_mutex);
         m_running.insert_or_assign(job.id, job);
     }
-    const auto started = std::chrono::steady_clock::now();
+    const Stopwatch step_time;
     Result<StepOutcome> outcome = [&]() -> Result<StepOutcome> {
         try {
             return m_job.run_step(job, transcriber);
@@ -41,7 +41,7 @@ Result<std::optional<StepOutcome>> JobRunner::run_claimed(Result<std::optional<s
         std::lock_guard lock(m_mutex);
         m_running.erase(job.id);
     }
-    m_metrics.record_step(job.step, std::chrono::steady_clock::now() - started);
+    m_metrics.record_step(job.step, step_time.elapsed());
     if (outcome && outcome->transcribed_audio.count() > 0) {
         m_metrics.record_transcribed_audio(outcome->transcribed_audio);
         m_metrics.record_dropped_segments(outcome->dropped);

@@ -38,6 +38,7 @@ class JobRunner {
     const std::string& owner() const { return m_owner; }
     const JobMetrics& metrics() const { return m_metrics; }
     Seconds lease() const { return m_lease; }
+    const Clock& clock() const { return m_clock; }
 
   private:
     Result<std::optional<StepOutcome>> run_claimed(Result<std::optional<store::Job>> claimed,

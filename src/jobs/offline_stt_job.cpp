@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <array>
-#include <random>
 
 namespace callscribe::jobs {
 
@@ -25,11 +24,6 @@ namespace {
 
 using twilio::k_media_suffixes;
 constexpr int k_form_count = static_cast<int>(k_media_suffixes.size());
-
-std::mt19937& jitter_random() {
-    static thread_local std::mt19937 random{std::random_device{}()};
-    return random;
-}
 
 // Of a call's recordings, the one to transcribe: a ready one (the longest, if several), else
 // the first Twilio listed (its newest).
@@ -60,6 +54,11 @@ std::string gone_reason(const twilio::Recording& recording) {
     return reason;
 }
 
+void log_downloaded(const twilio::SavedRecording& saved) {
+    pipeline_log::download_status(saved.status, saved.bytes);
+    pipeline_log::downloaded(saved.bytes);
+}
+
 // A failure of Twilio's worth another try, as the job sees every such failure.
 Error as_error(const twilio::ApiFailure& failure) {
     return Error{.message = failure.message, .retryable = true, .retry_after = failure.retry_after};
@@ -69,9 +68,10 @@ Error as_error(const twilio::ApiFailure& failure) {
 
 OfflineSttJob::OfflineSttJob(store::Store& store, const twilio::RecordingApi& twilio,
                              const stt::Engine& engine, const Clock& clock,
-                             PipelineSettings settings)
+                             PipelineSettings settings, net::JitterSource jitter)
     : m_store(store), m_twilio(twilio), m_engine(engine), m_clock(clock),
-      m_settings(std::move(settings)) {}
+      m_settings(std::move(settings)), m_media(twilio, recordings_dir(m_settings.data_dir)),
+      m_jitter(std::move(jitter)) {}
 
 Result<StepOutcome> OfflineSttJob::run_step(const Job& job, stt::Transcriber* transcriber) {
     switch (job.step) {
@@ -134,22 +134,14 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
                                 .recording_channels = recording.channels});
 }
 
-twilio::ApiResult<twilio::SavedRecording> OfflineSttJob::download_form(const Job& job, int form) {
-    const std::string url = job.media_url + std::string(k_media_suffixes[form]);
-    pipeline_log::trying_url(form + 1, k_form_count, url);
-    auto saved = m_twilio.download(url, job.call_sid, recordings_dir(m_settings.data_dir),
-                                   m_settings.download_limits);
-    if (saved) {
-        pipeline_log::download_status(saved->status, saved->bytes);
-        pipeline_log::downloaded(saved->bytes);
-    }
-    return saved;
-}
-
 Result<StepOutcome> OfflineSttJob::download(Job job) {
     const int form = std::clamp(job.format_index, 0, k_form_count - 1);
-    auto saved = download_form(job, form);
+    pipeline_log::trying_url(form + 1, k_form_count,
+                             job.media_url + std::string(k_media_suffixes[form]));
+    auto saved = m_media.form(job.media_url, static_cast<std::size_t>(form), job.call_sid,
+                              m_settings.download_limits);
     if (saved) {
+        log_downloaded(*saved);
         const std::string shown = fmt::format("recordings/{}", saved->path.filename().string());
         pipeline_log::saved_to_disk(shown, saved->bytes);
         job.transient_attempts = 0;
@@ -209,14 +201,16 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
 
 std::optional<fs::path> OfflineSttJob::fetch_here(const Job& job) {
     if (job.media_url.empty()) return std::nullopt;
-    for (int form = 0; form < k_form_count; ++form) {
-        auto saved = download_form(job, form);
-        if (saved) return saved->path;
-        // A 404 tries the next form at once (the recording was there before); anything else is
-        // for the download step, with its waits and retries.
-        if (saved.error().kind != twilio::ApiFailureKind::not_found) return std::nullopt;
-    }
-    return std::nullopt;
+    // A 404 tries the next form at once (the recording was there before); anything else is for
+    // the download step, with its waits and retries.
+    auto saved = m_media.first_available(
+        job.media_url, job.call_sid, [this] { return std::optional(m_settings.download_limits); },
+        [](std::size_t form, const std::string& url) {
+            pipeline_log::trying_url(static_cast<int>(form) + 1, k_form_count, url);
+        });
+    if (!saved) return std::nullopt;
+    log_downloaded(*saved);
+    return saved->path;
 }
 
 Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& transcriber,
@@ -274,8 +268,8 @@ Result<StepOutcome> OfflineSttJob::transient(Job job, const Error& failure) {
         return give_up(std::move(job),
                        fmt::format("{} (after {} tries)", failure.message, job.transient_attempts));
     }
-    const Seconds delay = failure.retry_after.value_or(net::jittered_backoff(
-        m_settings.transient_backoff, job.transient_attempts, jitter_random()));
+    const Seconds delay = failure.retry_after.value_or(
+        net::jittered_backoff(m_settings.transient_backoff, job.transient_attempts, m_jitter()));
     auto outcome = reschedule(std::move(job), delay, CallUpdate{.last_error = failure.message});
     if (outcome && outcome->result == StepResult::rescheduled) {
         pipeline_log::transient_retry(outcome->job.call_sid, failure.message, delay,

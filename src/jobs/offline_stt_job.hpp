@@ -19,6 +19,7 @@
 #include "net/retry.hpp"
 #include "store/store.hpp"
 #include "stt/transcriber.hpp"
+#include "twilio/media_download.hpp"
 #include "twilio/recording_api.hpp"
 
 #include <filesystem>
@@ -52,15 +53,17 @@ enum class StepResult {
 
 struct StepOutcome {
     StepResult result = StepResult::next_step;
-    store::Job job;               // as saved
-    Seconds transcribed_audio{0}; // audio length, when this step transcribed it
+    store::Job job;                 // as saved
+    Seconds transcribed_audio{0};   // audio length, when this step transcribed it
     stt::DroppedSegments dropped{}; // segments the engine's guards dropped, when it transcribed
 };
 
 class OfflineSttJob {
   public:
+    // `jitter` spreads the transient backoff (net/retry.hpp); tests pin it.
     OfflineSttJob(store::Store& store, const twilio::RecordingApi& twilio,
-                  const stt::Engine& engine, const Clock& clock, PipelineSettings settings);
+                  const stt::Engine& engine, const Clock& clock, PipelineSettings settings,
+                  net::JitterSource jitter = net::uniform_jitter());
 
     // Runs `job`'s current step (the caller holds its lease). `transcriber` is needed for the
     // transcribe step (one per cpu worker). An error means the Store failed: nothing is known to
@@ -74,9 +77,6 @@ class OfflineSttJob {
   private:
     Result<StepOutcome> resolve(store::Job job);
     Result<StepOutcome> download(store::Job job);
-    // Downloads media URL form `form` (0 base, 1 .mp3, 2 .wav) into the recordings folder, with
-    // the DESIGN log lines of an attempt and of a success.
-    twilio::ApiResult<twilio::SavedRecording> download_form(const store::Job& job, int form);
     Result<StepOutcome> transcribe(store::Job job, stt::Transcriber& transcriber);
     // The recording downloaded into this machine's recordings folder (the forms in order, no
     // waits); empty when that fails (the download step then takes over).
@@ -99,6 +99,8 @@ class OfflineSttJob {
     const stt::Engine& m_engine;
     const Clock& m_clock;
     PipelineSettings m_settings;
+    twilio::MediaDownload m_media;
+    net::JitterSource m_jitter;
 };
 
 } // namespace callscribe::jobs

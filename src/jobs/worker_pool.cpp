@@ -6,8 +6,6 @@
 
 namespace callscribe::jobs {
 
-using steady = std::chrono::steady_clock;
-
 WorkerPool::WorkerPool(JobRunner& runner, store::Store& store, const stt::Engine& engine,
                        WorkerPoolSettings settings, std::function<void()> background)
     : m_runner(runner), m_store(store), m_engine(engine), m_settings(settings),
@@ -49,10 +47,11 @@ void WorkerPool::stop() {
     m_listener.reset();
 }
 
-bool WorkerPool::idle_until(steady::time_point until) {
+bool WorkerPool::idle_for(Seconds duration) {
     std::unique_lock lock(m_mutex);
     const std::uint64_t seen = m_wakes;
-    m_wakeup.wait_until(lock, until, [&] { return m_stopping || m_wakes != seen; });
+    m_wakeup.wait_for(lock, std::max(duration, Seconds{0}),
+                      [&] { return m_stopping || m_wakes != seen; });
     return !m_stopping;
 }
 
@@ -60,8 +59,7 @@ void WorkerPool::work(store::Lane lane) {
     // A transcriber holds per-thread decoding state: one per cpu worker, made once.
     std::unique_ptr<stt::Transcriber> transcriber;
     if (lane == store::Lane::cpu) transcriber = m_engine.make_transcriber();
-    const auto max_idle = std::chrono::duration_cast<steady::duration>(
-        m_listener ? m_settings.max_idle_listening : m_settings.max_idle);
+    const Seconds max_idle = m_listener ? m_settings.max_idle_listening : m_settings.max_idle;
     while (!m_stopping) {
         auto ran = m_runner.run_one(lane, transcriber.get());
         if (ran && *ran) {
@@ -74,20 +72,18 @@ void WorkerPool::work(store::Lane lane) {
             }
             continue;
         }
-        auto wait_until = steady::now() + max_idle;
+        Seconds idle = max_idle;
         if (ran) {
             if (auto due = m_store.next_job_due(lane); due && *due) {
-                const auto in = **due - std::chrono::system_clock::now();
-                wait_until = std::min(wait_until, steady::now() + std::max(in, decltype(in){}));
+                idle = std::min(idle, Seconds(**due - m_runner.clock().now()));
             }
         }
-        if (!idle_until(wait_until)) break;
+        if (!idle_for(idle)) break;
     }
 }
 
 void WorkerPool::housekeeping() {
-    const auto every = std::chrono::duration_cast<steady::duration>(
-        std::min(m_settings.housekeeping_every, m_runner.lease() / 3));
+    const Seconds every = std::min(m_settings.housekeeping_every, m_runner.lease() / 3);
     do {
         m_runner.renew_leases();
         if (m_background) {
@@ -97,7 +93,7 @@ void WorkerPool::housekeeping() {
                 log().error("background task failed: {}", e.what());
             }
         }
-    } while (idle_until(steady::now() + every));
+    } while (idle_for(every));
 }
 
 } // namespace callscribe::jobs

@@ -48,8 +48,8 @@ class WorkerPool {
   private:
     void work(store::Lane lane);
     void housekeeping();
-    // Waits until `until` or wake() or stop(); false once stopping.
-    bool idle_until(std::chrono::steady_clock::time_point until);
+    // Waits for `duration`, or until wake() or stop(); false once stopping.
+    bool idle_for(Seconds duration);
 
     JobRunner& m_runner;
     store::Store& m_store;

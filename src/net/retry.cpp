@@ -22,10 +22,22 @@ std::optional<Seconds> retry_after(const HttpResponse& response, Seconds cap) {
     return std::min(Seconds{seconds}, cap);
 }
 
-Seconds jittered_backoff(const Backoff& backoff, int attempt, std::mt19937& random) {
+Seconds jittered_backoff(const Backoff& backoff, int attempt, double fraction) {
     const double ceiling = std::min(
         backoff.max.count(), backoff.initial.count() * std::pow(2.0, std::max(attempt, 1) - 1));
-    return Seconds{std::uniform_real_distribution<double>(0.0, ceiling)(random)};
+    return Seconds{ceiling * std::clamp(fraction, 0.0, 1.0)};
+}
+
+Seconds jittered_backoff(const Backoff& backoff, int attempt, std::mt19937& random) {
+    return jittered_backoff(backoff, attempt,
+                            std::uniform_real_distribution<double>(0.0, 1.0)(random));
+}
+
+JitterSource uniform_jitter() {
+    return [] {
+        static thread_local std::mt19937 random{std::random_device{}()};
+        return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+    };
 }
 
 } // namespace callscribe::net

@@ -1,6 +1,6 @@
 #pragma once
 // Twilio's Recording REST API over the HttpClient port: fetch one recording, list a call's
-// recordings, download a recording's media to disk.
+// recordings, stream a recording's media (media_download.hpp puts it on disk).
 //
 // Credentials (HTTP Basic: the API key and secret when configured, else the account sid and
 // auth token) are attached only to URLs on the configured API base; a redirect to another host
@@ -19,8 +19,6 @@
 #include "net/http_client.hpp"
 #include "twilio/recording.hpp"
 
-#include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,12 +39,8 @@ struct ApiFailure {
 
 template <class T> using ApiResult = boost::system::result<T, ApiFailure>;
 
-// A recording stored in the recordings folder under its final name.
-struct SavedRecording {
-    std::filesystem::path path; // recordings_dir / "{CallSid}.{mp3|wav}"
-    std::int64_t bytes = 0;
-    int status = 0; // the HTTP status of the answer (200)
-};
+// A failure on this side worth another try (a body that is not what it should be, a full disk).
+ApiFailure transient_failure(std::string message);
 
 // How long a download may take: all of it (a long call is tens of megabytes), and without a
 // single byte arriving (a stalled body ends as a transient failure, not a stuck worker).
@@ -64,14 +58,10 @@ class RecordingApi {
     // GET {api}/2010-04-01/Accounts/{AC}/Calls/{CA}/Recordings.json (may be empty)
     ApiResult<std::vector<Recording>> list_for_call(const CallSid& call) const;
 
-    // GETs `url` and streams a 2xx body to a temporary file in `recordings_dir`, checks it is
-    // audio that decodes (not an error page), fsyncs it and renames it to
-    // "{call}.{mp3|wav}" (the extension from Content-Type, else from the bytes). On any failure
-    // no file is left behind; leftovers of an earlier interrupted download of this call are
-    // removed first.
-    ApiResult<SavedRecording> download(const std::string& url, const CallSid& call,
-                                       const std::filesystem::path& recordings_dir,
-                                       DownloadLimits limits = {}) const;
+    // GETs a media `url` (credentials only when it is on the API base), streaming the body of
+    // any answer to `sink`; the answer as HttpClient::download gives it.
+    Result<net::HttpResponse> get_media(const std::string& url, net::ByteSink& sink,
+                                        DownloadLimits limits) const;
 
     const std::string& api_base() const { return m_settings.api_base; }
 

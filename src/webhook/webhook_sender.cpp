@@ -1,5 +1,6 @@
 #include "webhook/webhook_sender.hpp"
 
+#include "core/clock.hpp"
 #include "webhook/webhook_log.hpp"
 #include "webhook/webhook_signature.hpp"
 
@@ -80,12 +81,9 @@ store::WebhookDelivery deliver(store::WebhookDelivery delivery, net::HttpClient&
     }
 
     const std::string url = net::redact_url(settings.url);
-    // Elapsed time for the log line only; no decision depends on it, so it need not come from
-    // the injected clock.
-    const auto started = std::chrono::steady_clock::now();
+    const Stopwatch sending; // for the log line only
     auto response = http.send(delivery_request(delivery, settings, now));
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(sending.elapsed());
 
     ++delivery.attempts;
     delivery.last_status = response ? response->status : 0;

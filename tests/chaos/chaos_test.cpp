@@ -9,12 +9,12 @@
 #include "core/base64.hpp"
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
+#include "sandbox/sandbox_server.hpp"
 #include "store/sqlite/connection.hpp"
 #include "support/command.hpp"
 #include "support/recording_callback.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -53,11 +53,11 @@ int env_int(const char* name, int fallback) {
 
 // What the service was doing at the moment of a kill, read from its database and the receiver.
 struct Moment {
-    bool waiting = false;          // a call waits for Twilio (a reschedule after not ready)
-    bool downloading = false;      // a job is in its download step
-    bool transcribing = false;     // a job is in its transcribe step
-    bool webhook_pending = false;  // a transcript is saved, its webhook not delivered yet
-    bool mid_webhook = false;      // a webhook request is being answered right now
+    bool waiting = false;         // a call waits for Twilio (a reschedule after not ready)
+    bool downloading = false;     // a job is in its download step
+    bool transcribing = false;    // a job is in its transcribe step
+    bool webhook_pending = false; // a transcript is saved, its webhook not delivered yet
+    bool mid_webhook = false;     // a webhook request is being answered right now
 };
 
 // The webhook receiver: answers after a random pause (so kills land mid-request) and sometimes
@@ -92,10 +92,9 @@ class Chaos : public ::testing::Test {
         : m_seed(static_cast<std::uint32_t>(
               env_int("CALLSCRIBE_CHAOS_SEED", static_cast<int>(std::random_device{}() >> 1)))),
           m_random(m_seed), m_receiver_logic(m_seed + 1) {
-        twilio::sandbox::SandboxSettings settings;
+        sandbox::SandboxSettings settings;
         settings.port = 0;
-        m_sandbox =
-            std::make_unique<twilio::sandbox::SandboxServer>(settings, m_clock, m_callbacks);
+        m_sandbox = std::make_unique<sandbox::SandboxServer>(settings, m_clock, m_callbacks);
         auto started = m_sandbox->start();
         if (!started) throw std::runtime_error(started.error().message);
         m_port = fakes::closed_port();
@@ -129,7 +128,7 @@ class Chaos : public ::testing::Test {
 
     // A call whose recording is processing for a random while, with a random hiccup or two.
     void place_call() {
-        twilio::sandbox::CallRequest request;
+        sandbox::CallRequest request;
         request.audio = k_audio;
         auto& scenario = request.scenario;
         scenario.processing_seconds = Seconds{std::uniform_real_distribution(0.0, 4.0)(m_random)};
@@ -174,8 +173,8 @@ class Chaos : public ::testing::Test {
     // Waits a random while (sending callbacks meanwhile), then until the service is doing the
     // kind of work `target` names (for at most a few seconds), and kills it.
     Moment kill_at_random(int target) {
-        const auto pause = std::chrono::milliseconds(
-            std::uniform_int_distribution(200, 1500)(m_random));
+        const auto pause =
+            std::chrono::milliseconds(std::uniform_int_distribution(200, 1500)(m_random));
         const auto until = SteadyClock::now() + pause;
         while (SteadyClock::now() < until) {
             announce_calls();
@@ -186,11 +185,16 @@ class Chaos : public ::testing::Test {
         Moment m = moment();
         const auto wanted = [&] {
             switch (target) {
-            case 0: return m.waiting;
-            case 1: return m.downloading;
-            case 2: return m.transcribing;
-            case 3: return m.webhook_pending;
-            default: return m.mid_webhook;
+            case 0:
+                return m.waiting;
+            case 1:
+                return m.downloading;
+            case 2:
+                return m.transcribing;
+            case 3:
+                return m.webhook_pending;
+            default:
+                return m.mid_webhook;
             }
         };
         while (!wanted() && SteadyClock::now() < give_up) {
@@ -220,14 +224,14 @@ class Chaos : public ::testing::Test {
     SystemClock m_clock;
     net::curl::CurlHttpClient m_callbacks;
     net::curl::CurlHttpClient m_client;
-    std::unique_ptr<twilio::sandbox::SandboxServer> m_sandbox;
+    std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     Receiver m_receiver_logic;
     FakeHttpServer m_receiver{[this](const FakeRequest& r) { return m_receiver_logic.answer(r); }};
     std::unique_ptr<BackgroundCommand> m_service;
     std::uint16_t m_port = 0;
     std::string m_url;
     std::vector<std::string> m_calls;
-    std::deque<twilio::sandbox::CreatedCall> m_unannounced;
+    std::deque<sandbox::CreatedCall> m_unannounced;
 };
 
 TEST_F(Chaos, KilledAtRandomMomentsItLosesAndDuplicatesNothing) {
@@ -291,8 +295,8 @@ TEST_F(Chaos, KilledAtRandomMomentsItLosesAndDuplicatesNothing) {
     std::map<std::string, std::set<std::string>> ids_by_call;
     for (const auto& hook : test_support::verified_webhooks(m_receiver, Secret(k_webhook_key)))
         ids_by_call[hook["call_sid"].get<std::string>()].insert(hook["_id"].get<std::string>());
-    store::sqlite::Statement delivered(
-        db, "SELECT count(*) FROM webhooks WHERE state = 'delivered'");
+    store::sqlite::Statement delivered(db,
+                                       "SELECT count(*) FROM webhooks WHERE state = 'delivered'");
     ASSERT_TRUE(delivered.step());
     EXPECT_EQ(delivered.int_at(0), calls);
     int lost = 0, duplicated = 0;
@@ -325,8 +329,7 @@ TEST_F(Chaos, KilledAtRandomMomentsItLosesAndDuplicatesNothing) {
     const std::string intact = integrity.text_at(0);
     EXPECT_EQ(intact, "ok");
 
-    const double seconds =
-        std::chrono::duration<double>(SteadyClock::now() - began).count();
+    const double seconds = std::chrono::duration<double>(SteadyClock::now() - began).count();
     const json report{{"seed", m_seed},
                       {"calls", calls},
                       {"kills", kills},

@@ -7,13 +7,13 @@
 #include "core/base64.hpp"
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
+#include "sandbox/sandbox_server.hpp"
 #include "store/postgres/connection.hpp"
 #include "support/command.hpp"
 #include "support/postgres_server.hpp"
 #include "support/recording_callback.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -84,10 +84,9 @@ struct Process {
 class ScaleOutPostgres : public ::testing::Test {
   protected:
     ScaleOutPostgres() : m_database(m_server.url()) {
-        twilio::sandbox::SandboxSettings settings;
+        sandbox::SandboxSettings settings;
         settings.port = 0;
-        m_sandbox =
-            std::make_unique<twilio::sandbox::SandboxServer>(settings, m_clock, m_callbacks);
+        m_sandbox = std::make_unique<sandbox::SandboxServer>(settings, m_clock, m_callbacks);
         auto started = m_sandbox->start();
         if (!started) throw std::runtime_error(started.error().message);
         m_port = fakes::closed_port();
@@ -136,7 +135,7 @@ class ScaleOutPostgres : public ::testing::Test {
     }
 
     void place_call() {
-        twilio::sandbox::CallRequest request;
+        sandbox::CallRequest request;
         request.audio = k_audio;
         request.scenario.processing_seconds =
             Seconds{std::uniform_real_distribution(0.2, 2.0)(m_random)};
@@ -202,14 +201,14 @@ class ScaleOutPostgres : public ::testing::Test {
     std::mt19937 m_random{20261129};
     net::curl::CurlHttpClient m_callbacks;
     net::curl::CurlHttpClient m_client;
-    std::unique_ptr<twilio::sandbox::SandboxServer> m_sandbox;
+    std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     FakeHttpServer m_receiver{[](const FakeRequest&) { return FakeResponse::text(204, ""); }};
     std::uint16_t m_port = 0;
     std::string m_url;
     Process m_serve;
     std::vector<Process> m_workers{3};
     std::vector<std::string> m_calls;
-    std::deque<twilio::sandbox::CreatedCall> m_unannounced;
+    std::deque<sandbox::CreatedCall> m_unannounced;
     SteadyClock::time_point m_next_call{};
 };
 

@@ -6,11 +6,11 @@
 #include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "net/url_encoding.hpp"
+#include "sandbox/sandbox_server.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
-#include "support/verified_webhooks.hpp"
 #include "support/time_factor.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "support/verified_webhooks.hpp"
 #include "twilio/signature.hpp"
 
 #include <gtest/gtest.h>
@@ -39,10 +39,9 @@ constexpr std::string_view k_ready_line = "callscribe serving on ";
 class ServeCommand : public ::testing::Test {
   protected:
     ServeCommand() {
-        twilio::sandbox::SandboxSettings settings;
+        sandbox::SandboxSettings settings;
         settings.port = 0;
-        m_sandbox =
-            std::make_unique<twilio::sandbox::SandboxServer>(settings, m_clock, m_callbacks);
+        m_sandbox = std::make_unique<sandbox::SandboxServer>(settings, m_clock, m_callbacks);
         auto started = m_sandbox->start();
         if (!started) throw std::runtime_error(started.error().message);
     }
@@ -78,7 +77,7 @@ class ServeCommand : public ::testing::Test {
         ASSERT_TRUE(m_url.starts_with("http://127.0.0.1:")) << m_url;
     }
 
-    twilio::sandbox::CreatedCall create_call(twilio::sandbox::CallRequest request) {
+    sandbox::CreatedCall create_call(sandbox::CallRequest request) {
         request.audio = k_audio;
         auto created = m_sandbox->create_call(request);
         if (!created) throw std::runtime_error(created.error().message);
@@ -118,7 +117,7 @@ class ServeCommand : public ::testing::Test {
     SystemClock m_clock;
     net::curl::CurlHttpClient m_callbacks;
     net::curl::CurlHttpClient m_client;
-    std::unique_ptr<twilio::sandbox::SandboxServer> m_sandbox;
+    std::unique_ptr<sandbox::SandboxServer> m_sandbox;
     FakeHttpServer m_receiver{[](const FakeRequest&) { return FakeResponse::text(200, "ok"); }};
     std::unique_ptr<BackgroundCommand> m_service;
     std::string m_url;
@@ -127,7 +126,7 @@ class ServeCommand : public ::testing::Test {
 TEST_F(ServeCommand, ARecordingCallbackEndsWithATranscriptAWebhookAndADownload) {
     start_service();
     const auto call = create_call({.scenario = {.processing_fetches = 1},
-                                   .recording_status_callback = twilio::sandbox::CallbackRequest{
+                                   .recording_status_callback = sandbox::CallbackRequest{
                                        .url = m_url + "/twilio/recording-status"}});
 
     ASSERT_TRUE(eventually([&] { return call_json(call.call_sid)["status"] == "done"; },
@@ -268,7 +267,7 @@ TEST_F(ServeCommand, AJobWaitingForTwilioSurvivesARestart) {
          "0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3"}};
     start_service(patient);
     const auto call = create_call({.scenario = {.processing_seconds = Seconds{3}},
-                                   .recording_status_callback = twilio::sandbox::CallbackRequest{
+                                   .recording_status_callback = sandbox::CallbackRequest{
                                        .url = m_url + "/twilio/recording-status"}});
     const auto waited_once = [&] {
         const json log = call_json(call.call_sid);

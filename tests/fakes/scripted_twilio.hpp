@@ -4,7 +4,7 @@
 // of reference/twilio-recording-openapi.json, HTTP Basic checked, Twilio's error bodies), with
 // each answer chosen by the test. Serve it with FakeHttpServer:
 //     ScriptedTwilio twilio;  FakeHttpServer server([&](auto& r) { return twilio.answer(r); });
-// For the full emulator with scenario knobs, see src/twilio/sandbox.
+// For the full emulator with scenario knobs, see src/sandbox/.
 #include "fakes/fake_http_server.hpp"
 
 #include "core/sid.hpp"

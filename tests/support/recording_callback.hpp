@@ -4,7 +4,7 @@
 // it is answered, as Twilio's retries would.
 
 #include "net/http_client.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
 #include <string>
 
@@ -12,9 +12,7 @@ namespace callscribe::test_support {
 
 // POSTs the callback to {service_url}/twilio/recording-status (5 s at most); true when the
 // service answered 204.
-bool send_recording_completed(net::HttpClient& client,
-                              const twilio::sandbox::SandboxServer& sandbox,
-                              const twilio::sandbox::CreatedCall& call,
-                              const std::string& service_url);
+bool send_recording_completed(net::HttpClient& client, const sandbox::SandboxServer& sandbox,
+                              const sandbox::CreatedCall& call, const std::string& service_url);
 
 } // namespace callscribe::test_support

@@ -1,6 +1,7 @@
 #include "stt/whisper/whisper_engine.hpp"
 
 #include "audio/pcm_reader.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "stt/speech_windows.hpp"
 
@@ -67,9 +68,10 @@ class Model {
     Result<StatePtr> make_state() const {
         StatePtr state(whisper_init_state(m_ctx.get()));
         if (!state)
-            return fail_retryable(fmt::format("{}: whisper.cpp cannot make a decoding state (out of "
-                                              "memory?)",
-                                              m_settings.model.string()));
+            return fail_retryable(
+                fmt::format("{}: whisper.cpp cannot make a decoding state (out of "
+                            "memory?)",
+                            m_settings.model.string()));
         return state;
     }
 
@@ -103,10 +105,10 @@ class ChannelTranscriber {
         params.initial_prompt = settings.prompt.empty() ? nullptr : settings.prompt.c_str();
         out.speech_s += double(window.samples.size()) / WHISPER_SAMPLE_RATE;
 
-        const auto started = std::chrono::steady_clock::now();
+        const Stopwatch in_model;
         const int rc = whisper_full_with_state(ctx, m_state, params, window.samples.data(),
                                                int(window.samples.size()));
-        out.model_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        out.model_s += in_model.elapsed().count();
         if (rc != 0)
             return fail(fmt::format("whisper failed on the window at {:.2f}s (error {})",
                                     window.to_source(0), rc));
@@ -127,7 +129,8 @@ class ChannelTranscriber {
             std::vector<Word> words;
             const int n_tokens = whisper_full_n_tokens_from_state(m_state, i);
             for (int j = 0; j < n_tokens; ++j) {
-                const whisper_token_data data = whisper_full_get_token_data_from_state(m_state, i, j);
+                const whisper_token_data data =
+                    whisper_full_get_token_data_from_state(m_state, i, j);
                 if (data.id >= eot) continue; // timestamps and special tokens
                 logprob_sum += data.plog;
                 ++tokens;
@@ -158,9 +161,10 @@ class ChannelTranscriber {
             segment.text = text;
             segment.start_s = window.to_source(
                 double(whisper_full_get_segment_t0_from_state(m_state, i)) / 100.0);
-            segment.end_s = std::max(
-                segment.start_s,
-                window.to_source(double(whisper_full_get_segment_t1_from_state(m_state, i)) / 100.0));
+            segment.end_s =
+                std::max(segment.start_s,
+                         window.to_source(
+                             double(whisper_full_get_segment_t1_from_state(m_state, i)) / 100.0));
             // Word times inside their segment and in order, whatever the token times said.
             double at = segment.start_s;
             for (auto& word : words) {
@@ -177,8 +181,9 @@ class ChannelTranscriber {
     void run(audio::PcmReader& reader, int channel, const ProgressFn& progress,
              const std::filesystem::path& recording, ChannelTranscript& out) {
         const WhisperSettings& settings = m_model.settings();
-        SpeechWindowPacker packer({.rate = reader.rate(), .max_s = settings.window_s, .gap_s = 0.25},
-                                  [&](const SpeechWindow& w) { return transcribe_window(w, out); });
+        SpeechWindowPacker packer(
+            {.rate = reader.rate(), .max_s = settings.window_s, .gap_s = 0.25},
+            [&](const SpeechWindow& w) { return transcribe_window(w, out); });
         audio::VoiceActivitySettings vad_settings = settings.vad;
         vad_settings.rate = reader.rate();
         audio::VoiceActivityDetector vad(vad_settings,
@@ -259,8 +264,9 @@ Result<std::unique_ptr<Engine>> make_whisper_engine(WhisperSettings settings) {
 
     const std::string file = settings.model.string();
     if (settings.model.empty())
-        return fail("the whisper engine needs a model file: set CALLSCRIBE_WHISPER_MODEL (callscribe "
-                    "models fetch base.en gives one)");
+        return fail(
+            "the whisper engine needs a model file: set CALLSCRIBE_WHISPER_MODEL (callscribe "
+            "models fetch base.en gives one)");
     auto info = inspect_model_file(settings.model);
     if (!info) return info.error();
     if (settings.language != "auto" && whisper_lang_id(settings.language.c_str()) < 0)
@@ -273,9 +279,9 @@ Result<std::unique_ptr<Engine>> make_whisper_engine(WhisperSettings settings) {
     params.use_gpu = false;
     ContextPtr ctx(whisper_init_from_file_with_params_no_state(file.c_str(), params));
     if (!ctx) return fail(fmt::format("{}: whisper.cpp cannot load the model", file));
-    log().info("whisper: {} model {} ({} weights, {}), {} thread(s) per channel",
-               info->size_name, file, info->weight_type,
-               info->multilingual ? "multilingual" : "English-only", std::max(1, settings.threads));
+    log().info("whisper: {} model {} ({} weights, {}), {} thread(s) per channel", info->size_name,
+               file, info->weight_type, info->multilingual ? "multilingual" : "English-only",
+               std::max(1, settings.threads));
 
     auto model = std::make_shared<Model>(std::move(ctx), std::move(settings));
     // A state can be made (memory for its buffers): fail now, not at the first call.

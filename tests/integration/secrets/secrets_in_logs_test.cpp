@@ -6,7 +6,7 @@
 // PostgreSQL ones included.
 #include "core/base64.hpp"
 #include "fakes/scripted_twilio.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@ namespace {
 std::vector<std::string> configured_secrets() {
     std::vector<std::string> secrets = {
         fakes::k_token,
-        std::string(twilio::sandbox::k_default_auth_token),
+        std::string(sandbox::k_default_auth_token),
         "twilio-auth-token-for-tests",
         "s3cr3t-value-that-must-not-leak",
         "apisecret-value",
@@ -34,9 +34,9 @@ std::vector<std::string> configured_secrets() {
         "whsec_TWZLUTlyOEdLWXFyVHdqVVBEOElMUFpJbzJMYUxhU3c=",
         "s3cret-pw", // PostgreSQL passwords in the store tests' URLs
     };
-    for (const std::string key : {"callscribe-test-webhook-key", "callscribe-serve-test-webhook-key",
-                                  "callscribe-chaos-webhook-key",
-                                  "callscribe-scale-out-webhook-key"}) {
+    for (const std::string key :
+         {"callscribe-test-webhook-key", "callscribe-serve-test-webhook-key",
+          "callscribe-chaos-webhook-key", "callscribe-scale-out-webhook-key"}) {
         secrets.push_back(key);
         secrets.push_back("whsec_" + encode_base64(key));
     }

@@ -1,4 +1,4 @@
-#include "twilio/sandbox/prepared_audio.hpp"
+#include "sandbox/prepared_audio.hpp"
 
 #include "audio/pcm_reader.hpp"
 
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 Result<PreparedAudio> prepare_audio(const std::filesystem::path& source,
                                     const std::filesystem::path& dir, std::string_view stem,
@@ -59,4 +59,4 @@ Result<PreparedAudio> prepare_audio(const std::filesystem::path& source,
     return prepared;
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

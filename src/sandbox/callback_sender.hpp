@@ -24,7 +24,7 @@
 #include <thread>
 #include <vector>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 struct Callback {
     std::string kind;     // "recording_status" or "call_status"
@@ -66,4 +66,4 @@ class CallbackSender {
     std::thread m_thread;
 };
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

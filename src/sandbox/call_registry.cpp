@@ -1,6 +1,6 @@
-#include "twilio/sandbox/call_registry.hpp"
+#include "sandbox/call_registry.hpp"
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 bool CallRegistry::add(SandboxCall call) {
     std::lock_guard lock(m_mutex);
@@ -42,4 +42,4 @@ nlohmann::json CallRegistry::requests_json() const {
             {"storage_authorization_headers", m_storage_authorization}};
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -1,9 +1,9 @@
-#include "twilio/sandbox/sandbox_call.hpp"
+#include "sandbox/sandbox_call.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 TimePoint::duration whole_seconds(double seconds) {
@@ -122,4 +122,4 @@ nlohmann::json SandboxCall::state_json(const std::string& account_sid, TimePoint
     return out;
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -5,7 +5,7 @@
 // Thread-safe: one lock. The functions handed to with_call(), with_recording() and for_each()
 // run under it, so they must be quick and must not call back into the registry.
 
-#include "twilio/sandbox/sandbox_call.hpp"
+#include "sandbox/sandbox_call.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 struct RequestRecord {
     std::string listener; // "api" or "storage"
@@ -69,4 +69,4 @@ class CallRegistry {
     int m_storage_authorization = 0;
 };
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

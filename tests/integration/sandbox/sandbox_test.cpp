@@ -1,4 +1,4 @@
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
 #include "audio/decoder.hpp"
 #include "fakes/fake_http_server.hpp"
@@ -19,11 +19,12 @@
 #include <regex>
 #include <tuple>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using json = nlohmann::json;
 using net::BasicAuth;
+using namespace twilio; // the client side the emulator is checked against
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using namespace std::chrono_literals;
@@ -518,4 +519,4 @@ TEST(SandboxStorageHostTest, StorageOnAnotherLoopbackAddress) {
 }
 
 } // namespace
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -10,9 +10,9 @@
 
 #include "core/clock.hpp"
 #include "core/sid.hpp"
-#include "twilio/sandbox/call_request.hpp"
-#include "twilio/sandbox/prepared_audio.hpp"
-#include "twilio/sandbox/resource_json.hpp"
+#include "sandbox/call_request.hpp"
+#include "sandbox/prepared_audio.hpp"
+#include "sandbox/resource_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 // Requests that reached this call, by kind: what the service under test asked for.
 struct RequestCounts {
@@ -91,4 +91,4 @@ class SandboxCall {
     std::size_t m_failures_used = 0;
 };
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -1,4 +1,4 @@
-#include "twilio/sandbox/call_request.hpp"
+#include "sandbox/call_request.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using nlohmann::json;
@@ -251,4 +251,4 @@ Result<CallbackRequests> parse_callback_requests(std::string_view body) {
     return requests;
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -19,12 +19,12 @@
 #include "core/clock.hpp"
 #include "core/secret.hpp"
 #include "net/server/server_types.hpp"
-#include "twilio/sandbox/call_registry.hpp"
+#include "sandbox/call_registry.hpp"
 
 #include <functional>
 #include <string>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 class TwilioApi {
   public:
@@ -57,4 +57,4 @@ class TwilioApi {
 net::ServerResponse twilio_error(int status, std::string_view path,
                                  std::optional<std::string> message = std::nullopt);
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

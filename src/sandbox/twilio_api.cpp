@@ -1,11 +1,11 @@
-#include "twilio/sandbox/twilio_api.hpp"
+#include "sandbox/twilio_api.hpp"
 
 #include <fmt/format.h>
 
 #include <array>
 #include <charconv>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using net::ServerRequest;
@@ -250,4 +250,4 @@ ServerResponse TwilioApi::list(const Route& route, const ServerRequest& request)
         200, recording_list_json(std::move(items), route.path, filter, page_size).dump());
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

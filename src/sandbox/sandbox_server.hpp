@@ -33,7 +33,7 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "net/http_client.hpp"
-#include "twilio/sandbox/call_request.hpp"
+#include "sandbox/call_request.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -44,7 +44,7 @@
 #include <string>
 #include <string_view>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 // Fixed test credentials, printed by `callscribe sandbox`: they open nothing but the sandbox.
 inline constexpr std::string_view k_default_account_sid = "AC00000000000000000000000000000000";
@@ -102,4 +102,4 @@ class SandboxServer {
     std::unique_ptr<Impl> m_impl;
 };
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -18,7 +18,7 @@
 #include <optional>
 #include <string_view>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 struct PreparedAudio {
     std::filesystem::path wav; // served for the base URL and .wav
@@ -38,4 +38,4 @@ Result<PreparedAudio> prepare_audio(const std::filesystem::path& source,
                                     const std::filesystem::path& dir, std::string_view stem,
                                     std::optional<int> channels, audio::OutputFormat wav_format);
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -6,7 +6,7 @@
 // Pure functions; thread-safe.
 
 #include "core/clock.hpp"
-#include "twilio/sandbox/call_request.hpp"
+#include "sandbox/call_request.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 inline constexpr std::string_view k_api_version = "2010-04-01";
 
@@ -56,4 +56,4 @@ nlohmann::json recording_list_json(nlohmann::json recordings, std::string_view l
 nlohmann::json error_json(int status, std::string_view path,
                           std::optional<std::string> message = std::nullopt);
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

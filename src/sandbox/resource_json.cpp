@@ -1,11 +1,11 @@
-#include "twilio/sandbox/resource_json.hpp"
+#include "sandbox/resource_json.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <ctime>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using nlohmann::json;
@@ -133,4 +133,4 @@ json error_json(int status, std::string_view path, std::optional<std::string> me
                 {"status", status}};
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -10,7 +10,7 @@
 //   finds it in the call log instead of adding another; the sandbox (which forgets everything
 //   when it stops) serves its recording again in case the job still needs it.
 //
-// Only cli/ uses this; it builds concrete adapters (curl, the sandbox server).
+// Only cli/ uses this; like the sandbox itself, it builds concrete adapters (curl, the server).
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "store/store.hpp"
@@ -19,7 +19,7 @@
 #include <memory>
 #include <string_view>
 
-namespace callscribe::cli {
+namespace callscribe::sandbox {
 
 inline constexpr std::string_view k_demo_call_sid = "CAdeb0ca11000000000000000000000001";
 inline constexpr std::string_view k_demo_recording_sid = "REdeb0ca11000000000000000000000001";
@@ -50,4 +50,4 @@ class DemoSandbox {
 // samples/demo-call.mp3 in the working folder, else in the source tree the binary was built from.
 std::filesystem::path demo_audio_path();
 
-} // namespace callscribe::cli
+} // namespace callscribe::sandbox

@@ -1,15 +1,13 @@
-#include "cli/demo_sandbox.hpp"
+#include "sandbox/demo_sandbox.hpp"
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "net/curl/curl_http_client.hpp"
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
-namespace callscribe::cli {
+namespace callscribe::sandbox {
 namespace {
-
-namespace sandbox = twilio::sandbox;
 
 // Long enough to be seen in the log ("not ready yet"), short enough for a first run.
 constexpr Seconds k_demo_processing{4};
@@ -23,12 +21,12 @@ bool twilio_configured(const config::TwilioSettings& twilio) {
 struct DemoSandbox::Impl {
     SystemClock clock;
     net::curl::CurlHttpClient callbacks;
-    sandbox::SandboxServer server;
+    SandboxServer server;
 
     Impl() : server(settings(), clock, callbacks) {}
 
-    static sandbox::SandboxSettings settings() {
-        sandbox::SandboxSettings s;
+    static SandboxSettings settings() {
+        SandboxSettings s;
         s.host = "127.0.0.1";
         s.port = 0;
         return s;
@@ -72,13 +70,13 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
     }
     const bool finished = *known && (*known)->status == store::CallStatus::done;
 
-    sandbox::CallRequest request{
+    CallRequest request{
         .audio = demo_audio_path(), .call_sid = call_sid, .recording_sid = recording_sid};
     request.scenario.processing_seconds = finished ? Seconds{0} : k_demo_processing;
     // Only a call the log has not finished gets the callback: a finished demo stays as it was.
     if (!finished)
         request.recording_status_callback =
-            sandbox::CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
+            CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
     auto created = m_impl->server.create_call(request);
     if (!created) {
         log().error("--sandbox: no demo call: {}", created.error().message);
@@ -104,4 +102,4 @@ std::filesystem::path demo_audio_path() {
 #endif
 }
 
-} // namespace callscribe::cli
+} // namespace callscribe::sandbox

@@ -1,19 +1,19 @@
-#include "twilio/sandbox/sandbox_server.hpp"
+#include "sandbox/sandbox_server.hpp"
 
 #include "core/log.hpp"
 #include "net/server/http_server.hpp"
-#include "twilio/sandbox/call_registry.hpp"
-#include "twilio/sandbox/callback_sender.hpp"
-#include "twilio/sandbox/prepared_audio.hpp"
-#include "twilio/sandbox/resource_json.hpp"
-#include "twilio/sandbox/twilio_api.hpp"
+#include "sandbox/call_registry.hpp"
+#include "sandbox/callback_sender.hpp"
+#include "sandbox/prepared_audio.hpp"
+#include "sandbox/resource_json.hpp"
+#include "sandbox/twilio_api.hpp"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <random>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using net::ServerRequest;
@@ -401,4 +401,4 @@ Result<CreatedCall> SandboxServer::create_call(const CallRequest& request) {
     return std::move(*created);
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

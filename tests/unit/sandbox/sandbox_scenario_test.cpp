@@ -1,14 +1,14 @@
 // The sandbox's scripted behaviour without sockets: knob parsing, and what a call answers
 // request by request as the (given) time moves on.
 
-#include "twilio/sandbox/call_request.hpp"
-#include "twilio/sandbox/resource_json.hpp"
-#include "twilio/sandbox/sandbox_call.hpp"
+#include "sandbox/call_request.hpp"
+#include "sandbox/resource_json.hpp"
+#include "sandbox/sandbox_call.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 using ::testing::HasSubstr;
@@ -143,4 +143,4 @@ TEST(SandboxResourceJsonTest, DurationWhilePendingAndErrors) {
 }
 
 } // namespace
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -35,7 +35,7 @@
 #include <string_view>
 #include <vector>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 
 // Every member has an initializer so that designated initializers may name only what they set.
 
@@ -91,4 +91,4 @@ struct CallbackRequests {
 };
 Result<CallbackRequests> parse_callback_requests(std::string_view json);
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

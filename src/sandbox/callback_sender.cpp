@@ -1,4 +1,4 @@
-#include "twilio/sandbox/callback_sender.hpp"
+#include "sandbox/callback_sender.hpp"
 
 #include "core/log.hpp"
 #include "twilio/signature.hpp"
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <random>
 
-namespace callscribe::twilio::sandbox {
+namespace callscribe::sandbox {
 namespace {
 
 std::string idempotency_token() {
@@ -52,7 +52,8 @@ net::HttpRequest CallbackSender::make_request(const Callback& callback, const Se
         .method = "POST",
         .url = callback.url,
         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                    {"X-Twilio-Signature", compute_signature(callback.url, params, auth_token)},
+                    {"X-Twilio-Signature",
+                     twilio::compute_signature(callback.url, params, auth_token)},
                     {"I-Twilio-Idempotency-Token", idempotency_token()},
                     {"User-Agent", "TwilioProxy/1.1"}},
         .body = net::encode_form(callback.params),
@@ -93,4 +94,4 @@ void CallbackSender::run() {
     }
 }
 
-} // namespace callscribe::twilio::sandbox
+} // namespace callscribe::sandbox

@@ -1,0 +1,88 @@
+// The layout rules of docs/ARCHITECTURE.md, checked on the source tree: C libraries are reached
+// through their one adapter, and library code reads time through the injected Clock (tests
+// then control it), not from the system clocks.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace callscribe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every source file under src/, as a path relative to src/ and its text.
+std::map<std::string, std::string> sources() {
+    std::map<std::string, std::string> files;
+    const fs::path root = fs::path(CALLSCRIBE_SOURCE_DIR) / "src";
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        const auto extension = entry.path().extension();
+        if (!entry.is_regular_file() || (extension != ".cpp" && extension != ".hpp")) continue;
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        files[fs::relative(entry.path(), root).string()] = text.str();
+    }
+    return files;
+}
+
+bool under_any(const std::string& file, const std::vector<std::string>& places) {
+    for (const auto& place : places) {
+        if (file == place || (place.ends_with("/") && file.starts_with(place))) return true;
+    }
+    return false;
+}
+
+// The files that match `pattern` outside `allowed` (folders end with '/').
+std::vector<std::string> offenders(const std::regex& pattern,
+                                   const std::vector<std::string>& allowed) {
+    std::vector<std::string> found;
+    for (const auto& [file, text] : sources()) {
+        if (!under_any(file, allowed) && std::regex_search(text, pattern)) found.push_back(file);
+    }
+    return found;
+}
+
+TEST(SourceLayout, TheTreeIsThere) {
+    const auto files = sources();
+    EXPECT_GT(files.size(), 100u);
+    EXPECT_TRUE(files.contains("core/clock.hpp"));
+}
+
+TEST(SourceLayout, EachCLibraryIsIncludedOnlyByItsAdapter) {
+    const std::map<std::string, std::vector<std::string>> adapters{
+        {"curl/curl\\.h", {"net/curl/"}},         {"sqlite3\\.h", {"store/sqlite/"}},
+        {"libpq-fe\\.h", {"store/postgres/"}},    {"pocketsphinx\\.h", {"stt/pocketsphinx/"}},
+        {"(whisper|ggml)\\.h", {"stt/whisper/"}}, {"mpg123\\.h", {"audio/mpg123/"}},
+        {"sndfile\\.h", {"audio/sndfile/"}},      {"soxr\\.h", {"audio/resampler.cpp"}},
+        {"boost/beast", {"net/server/"}},
+    };
+    for (const auto& [header, allowed] : adapters) {
+        EXPECT_EQ(offenders(std::regex("#include <" + header), allowed), std::vector<std::string>{})
+            << header;
+    }
+}
+
+TEST(SourceLayout, LibraryCodeReadsTimeThroughTheInjectedClock) {
+    // Allowed: the clock itself; the adapters, whose timeouts are the operating system's; the
+    // command line (the composition root, and its progress display); the Twilio emulator, a
+    // program of its own. Stopwatch (core/clock.hpp) is the way to time something for a log line.
+    const std::vector<std::string> allowed{
+        "core/clock.hpp", "net/curl/",         "net/server/", "store/sqlite/", "store/postgres/",
+        "stt/whisper/",   "stt/pocketsphinx/", "stt/openai/", "audio/mpg123/", "audio/sndfile/",
+        "cli/",           "sandbox/"};
+    EXPECT_EQ(
+        offenders(std::regex("(system_clock|steady_clock|high_resolution_clock)::now"), allowed),
+        std::vector<std::string>{});
+    // Sleeping is waiting: library code reschedules instead.
+    EXPECT_EQ(offenders(std::regex("this_thread::sleep_(for|until)"), allowed),
+              std::vector<std::string>{});
+}
+
+} // namespace
+} // namespace callscribe
