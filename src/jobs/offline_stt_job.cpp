@@ -54,6 +54,11 @@ std::string gone_reason(const twilio::Recording& recording) {
     return reason;
 }
 
+// The path the call log shows and the job keeps: relative to the data folder.
+std::string relative_path(const twilio::SavedRecording& saved) {
+    return fmt::format("recordings/{}", saved.path.filename().string());
+}
+
 void log_downloaded(const twilio::SavedRecording& saved) {
     pipeline_log::download_status(saved.status, saved.bytes);
     pipeline_log::downloaded(saved.bytes);
@@ -142,13 +147,14 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
                               m_settings.download_limits);
     if (saved) {
         log_downloaded(*saved);
-        const std::string shown = fmt::format("recordings/{}", saved->path.filename().string());
-        pipeline_log::saved_to_disk(shown, saved->bytes);
+        job.recording_path = relative_path(*saved);
+        pipeline_log::saved_to_disk(job.recording_path, saved->bytes);
         job.transient_attempts = 0;
         job.format_index = 0;
+        const std::string saved_path = job.recording_path;
         return next_step(std::move(job), JobStep::transcribe,
                          CallUpdate{.status = CallStatus::transcribing,
-                                    .recording_path = shown,
+                                    .recording_path = saved_path,
                                     .recording_bytes = saved->bytes,
                                     .last_error = ""});
     }
@@ -176,9 +182,7 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
 }
 
 Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcriber) {
-    auto call = m_store.find_call(job.call_sid);
-    if (!call) return call.error();
-    const std::string relative = *call ? (*call)->recording_path : std::string();
+    const std::string relative = job.recording_path;
     const fs::path file = m_settings.data_dir / relative;
     std::error_code ec;
     if (relative.empty() || !fs::is_regular_file(file, ec)) {
@@ -191,15 +195,17 @@ Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcr
         auto fetched = fetch_here(job);
         if (!fetched) {
             job.format_index = 0;
+            job.recording_path.clear();
             return next_step(std::move(job), JobStep::download,
                              CallUpdate{.status = CallStatus::downloading, .recording_path = ""});
         }
-        return transcribe_file(std::move(job), transcriber, *fetched);
+        job.recording_path = relative_path(*fetched);
+        return transcribe_file(std::move(job), transcriber, fetched->path);
     }
     return transcribe_file(std::move(job), transcriber, file);
 }
 
-std::optional<fs::path> OfflineSttJob::fetch_here(const Job& job) {
+std::optional<twilio::SavedRecording> OfflineSttJob::fetch_here(const Job& job) {
     if (job.media_url.empty()) return std::nullopt;
     // A 404 tries the next form at once (the recording was there before); anything else is for
     // the download step, with its waits and retries.
@@ -210,7 +216,7 @@ std::optional<fs::path> OfflineSttJob::fetch_here(const Job& job) {
         });
     if (!saved) return std::nullopt;
     log_downloaded(*saved);
-    return saved->path;
+    return *saved;
 }
 
 Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& transcriber,
@@ -226,9 +232,11 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
     std::string text = transcript->text();
     const std::size_t chars = webhook::count_chars(text);
     pipeline_log::transcript_obtained(chars, job.call_sid);
+    const std::string transcribed = job.recording_path;
     auto finished =
         finish(std::move(job),
                CallUpdate{.status = CallStatus::done,
+                          .recording_path = transcribed,
                           .final_transcript = std::move(text),
                           .final_transcript_json = stt::render(*transcript, stt::Format::json),
                           .last_error = ""});

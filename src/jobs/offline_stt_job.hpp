@@ -80,7 +80,7 @@ class OfflineSttJob {
     Result<StepOutcome> transcribe(store::Job job, stt::Transcriber& transcriber);
     // The recording downloaded into this machine's recordings folder (the forms in order, no
     // waits); empty when that fails (the download step then takes over).
-    std::optional<std::filesystem::path> fetch_here(const store::Job& job);
+    std::optional<twilio::SavedRecording> fetch_here(const store::Job& job);
     Result<StepOutcome> transcribe_file(store::Job job, stt::Transcriber& transcriber,
                                         const std::filesystem::path& file);
 

@@ -34,7 +34,7 @@ inline constexpr std::string_view k_call_columns =
 inline constexpr std::string_view k_job_columns =
     "id, call_sid, state, step, lane, recording_sid, media_url, ready_attempts, "
     "transient_attempts, format_index, generation, run_at_us, lease_owner, lease_expires_us, "
-    "created_at_us, updated_at_us";
+    "created_at_us, updated_at_us, recording_path";
 
 inline constexpr std::string_view k_webhook_columns =
     "id, call_sid, payload, state, attempts, next_attempt_at_us, last_status, last_error, "
@@ -107,6 +107,7 @@ template <class Row> Job read_job(const Row& row) {
         .transient_attempts = row.int_at(8),
         .format_index = row.int_at(9),
         .generation = row.int_at(10),
+        .recording_path = row.text_at(16),
         .run_at = row.time_at(11),
         .lease_owner = row.text_at(12),
         .lease_expires = row.time_at(13),

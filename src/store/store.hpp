@@ -44,7 +44,8 @@ struct CallLog {
     CallSid call_sid;
     CallStatus status = CallStatus::waiting_for_recording;
     std::optional<RecordingSid> recording_sid{};
-    std::string recording_path{}; // relative to the data folder: "recordings/CA….mp3"; empty = not on disk
+    std::string
+        recording_path{}; // relative to the data folder: "recordings/CA….mp3"; empty = not on disk
     std::int64_t recording_bytes = 0;
     std::optional<double> recording_duration_s{};
     int recording_channels = 0; // 0 = not known yet
@@ -124,10 +125,11 @@ struct Job {
     Lane lane = Lane::io;
     std::optional<RecordingSid> recording_sid{}; // given by the trigger or found by resolve
     std::string media_url{};                     // extension-less media URL once resolved
-    int ready_attempts = 0;     // readiness delays spent (not-ready fetches, all-404 passes)
-    int transient_attempts = 0; // consecutive transient failures (429, 5xx, network)
-    int format_index = 0;       // next media URL form to try: 0 base, 1 .mp3, 2 .wav
-    int generation = 0;         // bumped by restart_job (retranscribe)
+    int ready_attempts = 0;       // readiness delays spent (not-ready fetches, all-404 passes)
+    int transient_attempts = 0;   // consecutive transient failures (429, 5xx, network)
+    int format_index = 0;         // next media URL form to try: 0 base, 1 .mp3, 2 .wav
+    int generation = 0;           // bumped by restart_job (retranscribe)
+    std::string recording_path{}; // where the download step saved it, relative to the data folder
     TimePoint run_at{};
     std::string lease_owner{}; // empty when not running
     TimePoint lease_expires{};

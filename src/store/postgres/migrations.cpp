@@ -74,8 +74,16 @@ CREATE INDEX webhooks_due ON webhooks (next_attempt_at_us, id) WHERE state = 'pe
 CREATE INDEX webhooks_by_call ON webhooks (call_sid, created_at_us);
 )sql";
 
+// The transcribe step reads the recording's path from its job rather than from the call log.
+constexpr std::string_view k_job_recording_path = R"sql(
+ALTER TABLE jobs ADD COLUMN recording_path TEXT NOT NULL DEFAULT '';
+UPDATE jobs SET recording_path = calls.recording_path FROM calls
+    WHERE calls.call_sid = jobs.call_sid;
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
+    {2, "the recording's path on its job", k_job_recording_path},
 };
 
 // Any constant that other applications sharing the database are unlikely to lock: "callscri".

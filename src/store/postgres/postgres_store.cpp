@@ -40,11 +40,13 @@ bool save_held_job(Connection& db, const Job& job, JobState state, TimePoint now
                    bool notify) {
     Params params(to_string(state), to_string(job.step), to_string(job.lane), job.recording_sid,
                   job.media_url, job.ready_attempts, job.transient_attempts, job.format_index,
-                  job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation);
+                  job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation,
+                  job.recording_path);
     std::string sql =
         "WITH held AS (UPDATE jobs SET state = $1, step = $2, lane = $3, recording_sid = $4, "
         "media_url = $5, ready_attempts = $6, transient_attempts = $7, format_index = $8, "
-        "run_at_us = $9, lease_owner = '', lease_expires_us = 0, updated_at_us = $10 "
+        "run_at_us = $9, lease_owner = '', lease_expires_us = 0, updated_at_us = $10, "
+        "recording_path = $15 "
         "WHERE id = $11 AND call_sid = $12 AND state = 'running' AND lease_owner = $13 "
         "AND generation = $14 RETURNING call_sid)";
     const auto next = [&params] { return params.size() + 1; };
@@ -268,11 +270,11 @@ PostgresStore::enqueue_offline_stt(const CallSid& call,
             db.exec("UPDATE jobs SET recording_sid = $1, updated_at_us = $2 "
                     "WHERE kind = 'offline_stt' AND call_sid = $3 AND recording_sid IS NULL",
                     Params(*recording, now, call));
-            const Rows hurry = db.exec(
-                "UPDATE jobs SET run_at_us = $1, updated_at_us = $1 "
-                "WHERE kind = 'offline_stt' AND call_sid = $2 AND state = 'queued' AND "
-                "step IN ('resolve', 'download') AND run_at_us > $1 RETURNING lane",
-                Params(now, call));
+            const Rows hurry =
+                db.exec("UPDATE jobs SET run_at_us = $1, updated_at_us = $1 "
+                        "WHERE kind = 'offline_stt' AND call_sid = $2 AND state = 'queued' AND "
+                        "step IN ('resolve', 'download') AND run_at_us > $1 RETURNING lane",
+                        Params(now, call));
             hurried = !hurry.empty();
             if (hurried) notify_due(db, Lane::io);
         }
@@ -361,11 +363,10 @@ Result<bool> PostgresStore::renew_job_lease(const Job& job, TimePoint expires) {
 }
 
 Result<bool> PostgresStore::save_job(const Job& job, const CallUpdate& call, TimePoint now) {
-    return run<bool>(false, fmt::format("saving the job of {}", job.call_sid.str()),
-                     [&](Connection& db) {
-                         return save_held_job(db, job, JobState::queued, now, call,
-                                              std::nullopt, true);
-                     });
+    return run<bool>(
+        false, fmt::format("saving the job of {}", job.call_sid.str()), [&](Connection& db) {
+            return save_held_job(db, job, JobState::queued, now, call, std::nullopt, true);
+        });
 }
 
 Result<bool> PostgresStore::finish_job(const Job& job, const CallUpdate& call,
@@ -373,10 +374,10 @@ Result<bool> PostgresStore::finish_job(const Job& job, const CallUpdate& call,
                                        TimePoint now) {
     CALLSCRIBE_ASSERT(job.state == JobState::done || job.state == JobState::failed);
     CALLSCRIBE_ASSERT(!webhook || !webhook->id.empty());
-    return run<bool>(
-        false, fmt::format("finishing the job of {}", job.call_sid.str()), [&](Connection& db) {
-            return save_held_job(db, job, job.state, now, call, webhook, false);
-        });
+    return run<bool>(false, fmt::format("finishing the job of {}", job.call_sid.str()),
+                     [&](Connection& db) {
+                         return save_held_job(db, job, job.state, now, call, webhook, false);
+                     });
 }
 
 Result<std::optional<TimePoint>> PostgresStore::next_job_due(Lane lane) {

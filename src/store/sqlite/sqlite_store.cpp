@@ -1,7 +1,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
-#include "store/sqlite/connection.hpp"
 #include "store/records.hpp"
+#include "store/sqlite/connection.hpp"
 
 #include <fmt/format.h>
 
@@ -50,12 +50,13 @@ bool save_held_job(Connection& db, const Job& job, JobState state, TimePoint now
     Statement update(db, "UPDATE jobs SET state = ?1, step = ?2, lane = ?3, recording_sid = ?4, "
                          "media_url = ?5, ready_attempts = ?6, transient_attempts = ?7, "
                          "format_index = ?8, run_at_us = ?9, lease_owner = '', "
-                         "lease_expires_us = 0, updated_at_us = ?10 "
+                         "lease_expires_us = 0, updated_at_us = ?10, recording_path = ?15 "
                          "WHERE id = ?11 AND call_sid = ?12 AND state = 'running' "
                          "AND lease_owner = ?13 AND generation = ?14");
     update.bind(to_string(state), to_string(job.step), to_string(job.lane), job.recording_sid,
                 job.media_url, job.ready_attempts, job.transient_attempts, job.format_index,
-                job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation);
+                job.run_at, now, job.id, job.call_sid, job.lease_owner, job.generation,
+                job.recording_path);
     update.run();
     return db.changes() == 1;
 }
@@ -107,8 +108,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
         const auto type = folder.empty() ? std::filesystem::file_type::directory
                                          : std::filesystem::status(folder, ec).type();
         if (type == std::filesystem::file_type::not_found)
-            return failure(fmt::format("the folder {} does not exist", folder.string()),
-                           "opening", false);
+            return failure(fmt::format("the folder {} does not exist", folder.string()), "opening",
+                           false);
         if (!ec && type != std::filesystem::file_type::directory)
             return failure(fmt::format("{} is not a folder", folder.string()), "opening", false);
         auto connection = std::make_unique<Connection>(file, options.busy_timeout);
@@ -326,9 +327,8 @@ Result<std::optional<Job>> SqliteStore::claim_job(Lane lane, std::string_view ow
     });
 }
 
-Result<std::optional<Job>> SqliteStore::claim_call_job(const CallSid& call,
-                                                       std::string_view owner, TimePoint now,
-                                                       Seconds lease) {
+Result<std::optional<Job>> SqliteStore::claim_call_job(const CallSid& call, std::string_view owner,
+                                                       TimePoint now, Seconds lease) {
     CALLSCRIBE_ASSERT(!owner.empty());
     const auto what = fmt::format("claiming the job of {} for {}", call.str(), owner);
     return run<std::optional<Job>>(true, what, [&]() -> std::optional<Job> {

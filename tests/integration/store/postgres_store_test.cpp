@@ -113,18 +113,34 @@ TEST(PostgresStoreMigrations, StoresOpeningAtOnceApplyEachMigrationOnce) {
         thread.join();
     for (const auto& error : errors)
         EXPECT_EQ(error, "");
-    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1"}));
+    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1", "2"}));
+}
+
+TEST(PostgresStoreMigrations, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheCallLog) {
+    PostgresDatabase db;
+    {
+        auto v1 = postgres::PostgresStore::open(
+            db.url(), {.migrations = postgres::builtin_migrations().first(1)});
+        ASSERT_TRUE(v1) << v1.error().message;
+    }
+    postgres::Connection(db.url()).exec_script(test::v1_call_awaiting_transcription());
+    auto store = open_store(db.url());
+    ASSERT_TRUE(store) << store.error().message;
+    const auto job = store.value()->find_job(test::call_sid(1)).value();
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->recording_path, "recordings/" + test::call_sid(1).str() + ".mp3");
+    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1", "2"}));
 }
 
 TEST(PostgresStoreMigrations, ASchemaNewerThanThisBinaryIsRefused) {
     PostgresDatabase db;
     open_store(db.url()).value();
     postgres::Connection(db.url()).exec("INSERT INTO schema_version (version, description) "
-                                        "VALUES (2, 'from the future')");
+                                        "VALUES (3, 'from the future')");
     const auto store = open_store(db.url());
     ASSERT_FALSE(store);
     EXPECT_THAT(store.error().message,
-                HasSubstr("schema version 2 is newer than this binary knows (1)"));
+                HasSubstr("schema version 3 is newer than this binary knows (2)"));
     EXPECT_FALSE(store.error().retryable);
 }
 

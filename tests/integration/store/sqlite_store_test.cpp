@@ -1,6 +1,7 @@
 // What only the SQLite adapter does: the file, its folder, schema versions, several
 // connections at once. The behaviour every Store shares is in store_contract_test.cpp.
 
+#include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 #include "integration/store/store_contract.hpp"
@@ -84,9 +85,9 @@ TEST(StoreSqlite, AFileWhereTheFolderShouldBeIsAClearError) {
     const auto file = dir / "data/callscribe.db";
     const auto store = SqliteStore::open(file);
     ASSERT_FALSE(store);
-    EXPECT_THAT(store.error().message, AllOf(HasSubstr("database " + file.string() + ": "),
-                                             HasSubstr((dir / "data").string() +
-                                                       " is not a folder")));
+    EXPECT_THAT(store.error().message,
+                AllOf(HasSubstr("database " + file.string() + ": "),
+                      HasSubstr((dir / "data").string() + " is not a folder")));
     EXPECT_FALSE(store.error().retryable);
 }
 
@@ -156,6 +157,22 @@ TEST(StoreSqlite, MigrationsRunOnceInOrder) {
         auto store = SqliteStore::open(dir / "db", {.migrations = migrations});
         ASSERT_TRUE(store) << store.error().message;
     }
+}
+
+TEST(StoreSqlite, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheCallLog) {
+    TempDir dir;
+    {
+        auto v1 = SqliteStore::open(dir / "db", {.migrations = builtin_migrations().first(1)});
+        ASSERT_TRUE(v1) << v1.error().message;
+    }
+    sqlite::Connection(dir / "db", std::chrono::milliseconds{1000})
+        .exec(test::v1_call_awaiting_transcription());
+    auto store = SqliteStore::open(dir / "db");
+    ASSERT_TRUE(store) << store.error().message;
+    const auto job = store.value()->find_job(call_sid(1)).value();
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->recording_path, "recordings/" + call_sid(1).str() + ".mp3");
+    EXPECT_EQ(job->step, JobStep::transcribe);
 }
 
 TEST(StoreSqlite, ASchemaNewerThanThisBinaryIsRefused) {

@@ -119,6 +119,21 @@ template <class T> std::string describe(const std::vector<T>& values) {
 
 inline constexpr Seconds k_lease{60};
 
+// A database at schema version 1 (before jobs had recording_path) holding one call whose
+// recording was downloaded and whose job waits to transcribe it: SQL both stores accept.
+inline std::string v1_call_awaiting_transcription() {
+    const std::string call = call_sid(1).str();
+    return "INSERT INTO calls (call_sid, status, recording_path, created_at_us, updated_at_us) "
+           "VALUES ('" +
+           call + "', 'transcribing', 'recordings/" + call +
+           ".mp3', 1, 1); "
+           "INSERT INTO jobs (kind, call_sid, state, step, lane, run_at_us, created_at_us, "
+           "updated_at_us) VALUES ('offline_stt', '" +
+           call +
+           "', 'queued', 'transcribe', 'cpu', "
+           "1, 1, 1);";
+}
+
 // A fresh database per test, opened once; helpers for the steps every test takes.
 template <class Backend> class StoreContract : public ::testing::Test {
   protected:
