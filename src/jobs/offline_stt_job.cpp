@@ -107,16 +107,8 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
         }
     }
     if (!fetched) {
-        const auto& failure = fetched.error();
-        switch (failure.kind) {
-        case twilio::ApiFailureKind::not_found:
-            return not_ready(std::move(job), {});
-        case twilio::ApiFailureKind::transient:
-            return transient(std::move(job), as_error(failure));
-        case twilio::ApiFailureKind::unauthorized:
-        case twilio::ApiFailureKind::rejected:
-            return give_up(std::move(job), failure.message);
-        }
+        return twilio_failed(std::move(job), fetched.error(),
+                             [this](Job j) { return not_ready(std::move(j), {}); });
     }
     const twilio::Recording& recording = *fetched;
     pipeline_log::recording_fetched(recording.sid, recording.duration_s);
@@ -158,25 +150,32 @@ Result<StepOutcome> OfflineSttJob::download(Job job) {
                                     .recording_bytes = saved->bytes,
                                     .last_error = ""});
     }
-    const auto& failure = saved.error();
-    if (failure.status != 0) pipeline_log::download_status(failure.status, 0);
-    switch (failure.kind) {
-    case twilio::ApiFailureKind::not_found:
-        job.transient_attempts = 0;
+    if (saved.error().status != 0) pipeline_log::download_status(saved.error().status, 0);
+    return twilio_failed(std::move(job), saved.error(), [this, form](Job j) {
+        j.transient_attempts = 0;
         if (form + 1 < k_form_count) {
-            job.format_index = form + 1;
+            j.format_index = form + 1;
             pipeline_log::not_found_next(m_settings.not_found_wait,
-                                         job.media_url + std::string(k_media_suffixes[form + 1]));
-            return reschedule(std::move(job), m_settings.not_found_wait, {});
+                                         j.media_url + std::string(k_media_suffixes[form + 1]));
+            return reschedule(std::move(j), m_settings.not_found_wait, {});
         }
         // Every form answered 404: the recording is not there yet, one readiness attempt spent.
-        job.format_index = 0;
-        return not_ready(std::move(job), {});
+        j.format_index = 0;
+        return not_ready(std::move(j), {});
+    });
+}
+
+Result<StepOutcome>
+OfflineSttJob::twilio_failed(Job job, const twilio::ApiFailure& failure,
+                             const std::function<Result<StepOutcome>(Job)>& not_found) {
+    switch (failure.kind) {
+    case twilio::ApiFailureKind::not_found:
+        return not_found(std::move(job));
     case twilio::ApiFailureKind::transient:
         return transient(std::move(job), as_error(failure));
     case twilio::ApiFailureKind::unauthorized:
     case twilio::ApiFailureKind::rejected:
-        return give_up(std::move(job), failure.message);
+        break;
     }
     return give_up(std::move(job), failure.message);
 }

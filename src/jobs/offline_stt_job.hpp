@@ -23,6 +23,7 @@
 #include "twilio/recording_api.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,11 @@ class OfflineSttJob {
     Result<StepOutcome> transcribe_file(store::Job job, stt::Transcriber& transcriber,
                                         const std::filesystem::path& file);
 
+    // What a failure of Twilio's does: `not_found` decides for a 404; a transient one backs off;
+    // refused credentials or another 4xx give up.
+    Result<StepOutcome>
+    twilio_failed(store::Job job, const twilio::ApiFailure& failure,
+                  const std::function<Result<StepOutcome>(store::Job)>& not_found);
     // The recording is not there yet: spend one readiness delay, or give up when none is left.
     Result<StepOutcome> not_ready(store::Job job, store::CallUpdate call);
     // A failure worth another try (Twilio's or the engine's): back off, or wait its retry_after.
