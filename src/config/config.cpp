@@ -5,6 +5,7 @@
 #include "core/base64.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -248,8 +249,9 @@ JobSettings read_jobs(const Reader& r) {
 SttSettings read_stt(const Reader& r) {
     SttSettings s;
     if (auto engine = r.text("CALLSCRIBE_STT_ENGINE")) {
-        if (*engine != "pocketsphinx" && *engine != "whisper" && *engine != "openai") {
-            r.fail("CALLSCRIBE_STT_ENGINE", "must be one of: pocketsphinx, whisper, openai");
+        if (std::ranges::find(k_stt_engine_names, *engine) == k_stt_engine_names.end()) {
+            r.fail("CALLSCRIBE_STT_ENGINE",
+                   fmt::format("must be one of: {}", fmt::join(k_stt_engine_names, ", ")));
         }
         s.engine = *engine;
     }

@@ -20,11 +20,13 @@
 #include "core/clock.hpp"
 #include "core/secret.hpp"
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace callscribe::config {
@@ -73,6 +75,12 @@ struct JobSettings {
     // third of it); a crashed worker's job is taken over after this long. > 0.
     Seconds lease{60};
 };
+
+// The values CALLSCRIBE_STT_ENGINE accepts. Settings cannot see the engines (they depend on the
+// settings); stt/engines.cpp's table must name the same engines in the same order, which
+// tests/unit/stt/engine_registry_test.cpp checks.
+inline constexpr std::array<std::string_view, 3> k_stt_engine_names{"pocketsphinx", "whisper",
+                                                                   "openai"};
 
 struct SttSettings {
     std::string engine = "pocketsphinx"; // CALLSCRIBE_STT_ENGINE: pocketsphinx | whisper | openai
