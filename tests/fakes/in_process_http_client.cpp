@@ -49,8 +49,10 @@ Result<net::HttpResponse> InProcessHttpClient::perform(const net::HttpRequest& r
         std::lock_guard lock(m_mutex);
         m_urls.push_back(request.url);
     }
-    FakeRequest fake{
-        .method = request.method, .target = target_of(request.url), .body = request.body};
+    FakeRequest fake{.method = request.method,
+                     .target = target_of(request.url),
+                     .headers = {},
+                     .body = request.body};
     for (const auto& [name, value] : request.headers)
         fake.headers.emplace_back(lower(name), value);
     if (request.basic_auth) {
