@@ -167,11 +167,67 @@ Result<bool> scenario_knob(Scenario& s, const std::string& key, const json& valu
     return true;
 }
 
-// "status_callback" and "call_status_callback" into `recording` and `call`; false when `key` is
-// neither.
+// "transcription_callback": the script of a Real-Time Transcription session.
+Result<TranscriptionScript> transcription_script(const json& value) {
+    constexpr std::string_view name = "transcription_callback";
+    if (!value.is_object()) return fail(fmt::format("\"{}\" must be an object", name));
+    json endpoint_fields = json::object();
+    for (const char* key : {"url", "delay_s"}) {
+        if (value.contains(key)) endpoint_fields[key] = value[key];
+    }
+    auto endpoint = callback_request(endpoint_fields, name);
+    if (!endpoint) return endpoint.error();
+    TranscriptionScript script{.url = endpoint->url, .delay = endpoint->delay};
+    for (const auto& [key, item] : value.items()) {
+        if (key == "url" || key == "delay_s") continue;
+        if (key == "lines") {
+            if (!item.is_array() || item.empty())
+                return fail("\"lines\" must be a non-empty array of {\"track\", \"text\"}");
+            for (const auto& line : item) {
+                const auto track = line.is_object() ? line.value("track", "") : "";
+                if (!line.is_object() || !line.contains("text") || !line["text"].is_string() ||
+                    (track != "inbound" && track != "outbound"))
+                    return fail("each of \"lines\" must be {\"track\": \"inbound\" | "
+                                "\"outbound\", \"text\": \"…\"}");
+                script.lines.push_back(
+                    {track == "inbound" ? twilio::RttTrack::inbound : twilio::RttTrack::outbound,
+                     line["text"].get<std::string>()});
+            }
+        } else if (key == "shuffled") {
+            if (!item.is_boolean()) return fail("\"shuffled\" must be true or false");
+            script.shuffled = item.get<bool>();
+        } else if (key == "duplicates" || key == "seed") {
+            auto n = whole_number(item, key, 0, 1000000);
+            if (!n) return n.error();
+            if (key == "seed") {
+                script.seed = static_cast<std::uint32_t>(*n);
+            } else {
+                script.duplicates = *n;
+            }
+        } else if (key == "inbound_label" || key == "outbound_label") {
+            auto label = text(item, key);
+            if (!label) return label.error();
+            (key == "inbound_label" ? script.inbound_label : script.outbound_label) = *label;
+        } else {
+            return fail(fmt::format("unknown field \"{}\" in \"{}\"", key, name));
+        }
+    }
+    if (script.lines.empty()) return fail("\"transcription_callback\" needs \"lines\"");
+    return script;
+}
+
+// "status_callback", "call_status_callback" and "transcription_callback" into the requests;
+// false when `key` is none of them.
 Result<bool> callback_field(std::optional<CallbackRequest>& recording,
-                            std::optional<CallbackRequest>& call, const std::string& key,
-                            const json& value) {
+                            std::optional<CallbackRequest>& call,
+                            std::optional<TranscriptionScript>& transcription,
+                            const std::string& key, const json& value) {
+    if (key == "transcription_callback") {
+        auto script = transcription_script(value);
+        if (!script) return script.error();
+        transcription = std::move(*script);
+        return true;
+    }
     std::optional<CallbackRequest>* target = key == "status_callback"        ? &recording
                                              : key == "call_status_callback" ? &call
                                                                              : nullptr;
@@ -222,8 +278,9 @@ Result<CallRequest> parse_call_request(std::string_view body) {
         } else if (auto knob = scenario_knob(request.scenario, key, value); !knob) {
             return knob.error();
         } else if (!*knob) {
-            auto callback = callback_field(request.recording_status_callback,
-                                           request.call_status_callback, key, value);
+            auto callback =
+                callback_field(request.recording_status_callback, request.call_status_callback,
+                               request.transcription_callback, key, value);
             if (!callback) return callback.error();
             if (!*callback) return fail(fmt::format("unknown field or knob \"{}\"", key));
         }
@@ -243,8 +300,9 @@ Result<CallbackRequests> parse_callback_requests(std::string_view body) {
     if (!doc) return doc.error();
     CallbackRequests requests;
     for (const auto& [key, value] : doc->items()) {
-        auto callback = callback_field(requests.recording_status_callback,
-                                       requests.call_status_callback, key, value);
+        auto callback =
+            callback_field(requests.recording_status_callback, requests.call_status_callback,
+                           requests.transcription_callback, key, value);
         if (!callback) return callback.error();
         if (!*callback) return fail(fmt::format("unknown field \"{}\"", key));
     }

@@ -21,13 +21,19 @@
 //   "status": "absent" | "deleted",         // absent: error_code 16102; media 404
 //   "no_recording": true,                   // the call has no recording: its list is empty
 //   "status_callback": {"url": "http://…/twilio/recording-status", "delay_s": 0},
-//   "call_status_callback": {"url": "http://…/twilio/call-status", "delay_s": 0}
+//   "call_status_callback": {"url": "http://…/twilio/call-status", "delay_s": 0},
+//   "transcription_callback": {             // a Real-Time Transcription session's callbacks
+//     "url": "http://…/twilio/transcription-status", "delay_s": 0,
+//     "lines": [{"track": "inbound" | "outbound", "text": "…"}],   // what was said, in order
+//     "shuffled": false, "duplicates": 0, "seed": 1,   // contents out of order, some sent twice
+//     "inbound_label": "…", "outbound_label": "…"}
 // }
 
 #include "audio/wav_writer.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/sid.hpp"
+#include "sandbox/transcription_callbacks.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -78,16 +84,18 @@ struct CallRequest {
     Scenario scenario{};
     std::optional<CallbackRequest> recording_status_callback{}; // "status_callback"
     std::optional<CallbackRequest> call_status_callback{};      // "call_status_callback"
+    std::optional<TranscriptionScript> transcription_callback{};
 };
 
 // Parses the JSON body of POST /sandbox/calls.
 Result<CallRequest> parse_call_request(std::string_view json);
 
 // Callbacks to send for an existing call: the body of POST /sandbox/calls/{CA}/callbacks,
-// {"status_callback"?: {…}, "call_status_callback"?: {…}}.
+// {"status_callback"?: {…}, "call_status_callback"?: {…}, "transcription_callback"?: {…}}.
 struct CallbackRequests {
     std::optional<CallbackRequest> recording_status_callback;
     std::optional<CallbackRequest> call_status_callback;
+    std::optional<TranscriptionScript> transcription_callback;
 };
 Result<CallbackRequests> parse_callback_requests(std::string_view json);
 

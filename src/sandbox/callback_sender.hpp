@@ -27,7 +27,7 @@
 namespace callscribe::sandbox {
 
 struct Callback {
-    std::string kind;     // "recording_status" or "call_status"
+    std::string kind;     // "recording_status", "call_status" or "transcription"
     std::string call_sid; // the call it is about
     std::string url;      // where to POST; the signed URL
     net::FormFields params;

@@ -34,7 +34,7 @@ struct RequestCounts {
 };
 
 struct CallbackOutcome {
-    std::string kind{}; // "recording_status" or "call_status"
+    std::string kind{}; // "recording_status", "call_status" or "transcription"
     std::string url{};
     std::string state = "pending"; // "pending", "sent" (the receiver answered) or "failed"
     std::optional<int> status{};   // the receiver's HTTP status

@@ -77,7 +77,8 @@ struct SandboxServer::Impl {
     ServerResponse control(const ServerRequest& request);
     boost::system::result<CreatedCall, Failure> create(const CallRequest& request);
     void schedule(const CallSid& call_sid, const std::optional<CallbackRequest>& recording_status,
-                  const std::optional<CallbackRequest>& call_status);
+                  const std::optional<CallbackRequest>& call_status,
+                  const std::optional<TranscriptionScript>& transcription);
     void report(const Callback& callback, const Result<net::HttpResponse>& response);
 };
 
@@ -169,7 +170,8 @@ ServerResponse SandboxServer::Impl::control(const ServerRequest& request) {
             const bool known = registry.with_call(
                 call_sid->str(), [](SandboxCall* call) { return call != nullptr; });
             if (!known) return control_error(404, "no such call");
-            schedule(*call_sid, parsed->recording_status_callback, parsed->call_status_callback);
+            schedule(*call_sid, parsed->recording_status_callback, parsed->call_status_callback,
+                     parsed->transcription_callback);
             return ServerResponse::json(202, "{}");
         }
     }
@@ -210,7 +212,8 @@ SandboxServer::Impl::create(const CallRequest& request) {
                recording_sid ? fmt::format(" with recording {} ({:.1f} s, {} channel(s))",
                                            recording_sid->str(), audio->duration_s, audio->channels)
                              : std::string(" without a recording"));
-    schedule(call_sid, request.recording_status_callback, request.call_status_callback);
+    schedule(call_sid, request.recording_status_callback, request.call_status_callback,
+             request.transcription_callback);
 
     CreatedCall created{call_sid.str(), settings.account_sid, std::nullopt, std::nullopt};
     if (recording_sid) {
@@ -222,7 +225,8 @@ SandboxServer::Impl::create(const CallRequest& request) {
 
 void SandboxServer::Impl::schedule(const CallSid& call_sid,
                                    const std::optional<CallbackRequest>& recording_status,
-                                   const std::optional<CallbackRequest>& call_status) {
+                                   const std::optional<CallbackRequest>& call_status,
+                                   const std::optional<TranscriptionScript>& transcription) {
     const auto now = clock.now();
     std::vector<Callback> out;
     registry.with_call(call_sid.str(), [&](SandboxCall* call) {
@@ -275,6 +279,11 @@ void SandboxServer::Impl::schedule(const CallSid& call_sid,
                                    .url = call_status->url,
                                    .params = std::move(params),
                                    .delay = call_status->delay});
+        }
+        if (transcription) {
+            std::ranges::move(transcription_callbacks(settings.account_sid, call_sid,
+                                                      "GT" + random_hex(32), *transcription),
+                              std::back_inserter(out));
         }
         for (const auto& c : out)
             call->callbacks.push_back(CallbackOutcome{.kind = c.kind, .url = c.url});

@@ -6,6 +6,7 @@
 #include "net/url_encoding.hpp"
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
+#include "twilio/realtime_transcription.hpp"
 #include "twilio/recording.hpp"
 #include "twilio/signature.hpp"
 
@@ -492,6 +493,50 @@ TEST_F(SandboxTest, SendsSignedCallbacksToTheGivenUrls) {
     ASSERT_TRUE(again);
     EXPECT_EQ(again->status, 202);
     EXPECT_EQ(third_arrived.get_future().wait_for(10s), std::future_status::ready);
+}
+
+TEST_F(SandboxTest, SendsARealTimeTranscriptionSessionOutOfOrderWithARepeat) {
+    std::mutex mutex;
+    std::vector<fakes::FakeRequest> received;
+    std::promise<void> all_arrived;
+    fakes::FakeHttpServer receiver([&](const fakes::FakeRequest& request) {
+        std::lock_guard lock(mutex);
+        received.push_back(request);
+        if (received.size() == 6) all_arrived.set_value(); // started, 3 + 1 contents, stopped
+        return fakes::FakeResponse::text(204, "");
+    });
+    const std::string hook = receiver.url("/twilio/transcription-status");
+    const json call = create({{"transcription_callback",
+                               {{"url", hook},
+                                {"shuffled", true},
+                                {"duplicates", 1},
+                                {"lines",
+                                 {{{"track", "outbound"}, {"text", "Thanks for calling."}},
+                                  {{"track", "inbound"}, {"text", "My order is late."}},
+                                  {{"track", "outbound"}, {"text", "Let me look."}}}}}}});
+    ASSERT_EQ(all_arrived.get_future().wait_for(10s), std::future_status::ready);
+    std::lock_guard lock(mutex);
+    std::vector<RttUtterance> utterances;
+    std::vector<std::string> events;
+    for (const auto& request : received) {
+        const auto fields = net::parse_form(request.body);
+        const SignedRequest signed_request{hook, FormParams(fields.begin(), fields.end()), {}};
+        EXPECT_TRUE(is_valid_signature(signed_request,
+                                       request.header("x-twilio-signature").value_or(""),
+                                       m_sandbox->auth_token()));
+        auto event = parse_rtt_event(fields);
+        ASSERT_TRUE(event) << event.error().message;
+        events.emplace_back(to_string(event->kind));
+        if (event->utterance) utterances.push_back(*event->utterance);
+        std::map<std::string, std::string> params(fields.begin(), fields.end());
+        EXPECT_EQ(params["CallSid"], call["call_sid"]);
+        EXPECT_EQ(params["AccountSid"], m_sandbox->account_sid());
+    }
+    EXPECT_EQ(events.front(), "transcription-started");
+    EXPECT_EQ(events.back(), "transcription-stopped");
+    EXPECT_EQ(utterances.size(), 4u);
+    EXPECT_EQ(assemble_rtt_transcript(utterances),
+              "Agent: Thanks for calling.\nCaller: My order is late.\nAgent: Let me look.");
 }
 
 TEST(SandboxStorageHostTest, StorageOnAnotherLoopbackAddress) {

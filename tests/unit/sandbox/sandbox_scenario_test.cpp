@@ -28,6 +28,44 @@ TimePoint at(double seconds) {
     return k_created + std::chrono::duration_cast<TimePoint::duration>(Seconds(seconds));
 }
 
+TEST(SandboxCallRequestTest, ParsesATranscriptionSessionScript) {
+    auto request = parse_call_request(R"({
+        "audio": "/tmp/a.mp3",
+        "transcription_callback": {"url": "http://127.0.0.1:9/twilio/transcription-status",
+            "delay_s": 0.25, "shuffled": true, "duplicates": 2, "seed": 9,
+            "inbound_label": "customer",
+            "lines": [{"track": "outbound", "text": "Hello."}, {"track": "inbound", "text": "Hi."}]}})");
+    ASSERT_TRUE(request) << request.error().message;
+    ASSERT_TRUE(request->transcription_callback);
+    const auto& script = *request->transcription_callback;
+    EXPECT_EQ(script.url, "http://127.0.0.1:9/twilio/transcription-status");
+    EXPECT_EQ(script.delay, Seconds(0.25));
+    EXPECT_TRUE(script.shuffled);
+    EXPECT_EQ(script.duplicates, 2);
+    EXPECT_EQ(script.seed, 9u);
+    EXPECT_EQ(script.inbound_label, "customer");
+    ASSERT_EQ(script.lines.size(), 2u);
+    EXPECT_EQ(script.lines[0].track, twilio::RttTrack::outbound);
+    EXPECT_EQ(script.lines[1].text, "Hi.");
+
+    const std::vector<std::pair<std::string, std::string>> refused{
+        {R"({"lines": [{"track": "inbound", "text": "x"}]})", "needs a \"url\""},
+        {R"({"url": "http://h/"})", "needs \"lines\""},
+        {R"({"url": "http://h/", "lines": []})", "\"lines\" must be a non-empty array"},
+        {R"({"url": "http://h/", "lines": [{"track": "both", "text": "x"}]})",
+         "each of \"lines\" must be"},
+        {R"({"url": "http://h/", "lines": [{"track": "inbound", "text": "x"}], "loud": 1})",
+         "unknown field \"loud\" in \"transcription_callback\""},
+        {R"({"url": "ftp://h/", "lines": [{"track": "inbound", "text": "x"}]})",
+         "must be an http(s) URL"}};
+    for (const auto& [script_json, expected] : refused) {
+        const auto parsed = parse_callback_requests(std::string(R"({"transcription_callback": )") +
+                                                    script_json + "}");
+        ASSERT_FALSE(parsed) << script_json;
+        EXPECT_THAT(parsed.error().message, HasSubstr(expected));
+    }
+}
+
 TEST(SandboxCallRequestTest, ParsesEveryKnob) {
     auto request = parse_call_request(R"({
         "audio": "/tmp/a.mp3", "call_sid": "CA0123456789abcdef0123456789abcdef",
