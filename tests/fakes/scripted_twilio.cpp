@@ -21,6 +21,14 @@ std::string audio_bytes() {
 }
 
 // What Twilio expects: HTTP Basic with the account sid and the auth token.
+config::TwilioSettings twilio_settings(std::string api_base) {
+    config::TwilioSettings settings;
+    settings.account_sid = k_account;
+    settings.auth_token = Secret(k_token);
+    settings.api_base = std::move(api_base);
+    return settings;
+}
+
 std::string basic_auth_header() {
     const std::string plain = k_account + ":" + k_token;
     return "Basic " + encode_base64(plain);

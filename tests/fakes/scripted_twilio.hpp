@@ -7,6 +7,7 @@
 // For the full emulator with scenario knobs, see src/sandbox/.
 #include "fakes/fake_http_server.hpp"
 
+#include "config/config.hpp"
 #include "core/sid.hpp"
 
 #include <functional>
@@ -25,6 +26,8 @@ extern const RecordingSid k_recording;
 std::string audio_bytes();
 // "Basic base64(k_account:k_token)": what Twilio accepts.
 std::string basic_auth_header();
+// callscribe's Twilio settings for this account, its API at `api_base`.
+config::TwilioSettings twilio_settings(std::string api_base);
 
 // One metadata answer: status and the raw JSON of "duration".
 struct Meta {

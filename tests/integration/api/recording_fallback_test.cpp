@@ -25,11 +25,8 @@ using namespace std::chrono_literals;
 class RecordingFallbackTest : public ApiFixture {
   protected:
     RecordingFallbackTest() {
-        config::TwilioSettings settings;
-        settings.account_sid = fakes::k_account;
-        settings.auth_token = Secret(fakes::k_token);
-        settings.api_base = "http://127.0.0.1:" + std::to_string(m_server.port());
-        m_api = std::make_unique<twilio::RecordingApi>(settings, m_http);
+        m_api = std::make_unique<twilio::RecordingApi>(
+            fakes::twilio_settings("http://127.0.0.1:" + std::to_string(m_server.port())), m_http);
         m_fallback =
             std::make_unique<RecordingFallback>(*m_api, m_dir / "recordings", Seconds{10}, m_clock);
         m_recording_fallback = m_fallback.get();

@@ -40,11 +40,8 @@ class PipelineFixture : public ::testing::Test {
         auto opened = store::open_store("sqlite://" + (m_dir / "callscribe.db").string());
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
-        config::TwilioSettings twilio;
-        twilio.account_sid = fakes::k_account;
-        twilio.auth_token = Secret(fakes::k_token);
-        twilio.api_base = "http://127.0.0.1:" + std::to_string(m_server.port());
-        m_api = std::make_unique<twilio::RecordingApi>(twilio, m_http);
+        m_api = std::make_unique<twilio::RecordingApi>(
+            fakes::twilio_settings("http://127.0.0.1:" + std::to_string(m_server.port())), m_http);
         m_settings.data_dir = m_dir.path();
         rebuild();
     }
@@ -108,7 +105,8 @@ class PipelineFixture : public ::testing::Test {
     test_support::TempDir m_dir;
     test_support::FakeClock m_clock;
     fakes::ScriptedTwilio m_twilio;
-    fakes::FakeHttpServer m_server{[this](const fakes::FakeRequest& r) { return m_twilio.answer(r); }};
+    fakes::FakeHttpServer m_server{
+        [this](const fakes::FakeRequest& r) { return m_twilio.answer(r); }};
     net::curl::CurlHttpClient m_http;
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<twilio::RecordingApi> m_api;

@@ -40,16 +40,14 @@ bool done_within(store::Store& store, int generation, std::chrono::seconds limit
 TEST(WorkerPoolPostgres, AJobAnotherProcessMakesDueStartsAtOnceThoughPollingIsAnHourApart) {
     test_support::PostgresDatabase db;
     test_support::TempDir dir;
-    auto engine = stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+    auto engine =
+        stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
     ASSERT_TRUE(engine) << engine.error().message;
     fakes::ScriptedTwilio twilio;
     fakes::FakeHttpServer server([&](const fakes::FakeRequest& r) { return twilio.answer(r); });
     net::curl::CurlHttpClient http;
-    config::TwilioSettings settings;
-    settings.account_sid = fakes::k_account;
-    settings.auth_token = Secret(fakes::k_token);
-    settings.api_base = "http://127.0.0.1:" + std::to_string(server.port());
-    twilio::RecordingApi api(settings, http);
+    twilio::RecordingApi api(
+        fakes::twilio_settings("http://127.0.0.1:" + std::to_string(server.port())), http);
     PipelineSettings pipeline;
     pipeline.data_dir = dir.path();
 
@@ -59,7 +57,9 @@ TEST(WorkerPoolPostgres, AJobAnotherProcessMakesDueStartsAtOnceThoughPollingIsAn
     OfflineSttJob job(*workers_store, api, **engine, clock, pipeline);
     JobRunner runner(*workers_store, job, clock, "pool", Seconds{60});
     WorkerPool pool(runner, *workers_store, **engine,
-                    {.io_workers = 2, .cpu_workers = 1, .max_idle = Seconds{3600},
+                    {.io_workers = 2,
+                     .cpu_workers = 1,
+                     .max_idle = Seconds{3600},
                      .max_idle_listening = Seconds{3600}});
     pool.start();
 
@@ -68,8 +68,8 @@ TEST(WorkerPoolPostgres, AJobAnotherProcessMakesDueStartsAtOnceThoughPollingIsAn
     ASSERT_TRUE(done_within(*workers_store, 0, 60s)) << "the first run did not finish";
 
     // Only the notification can wake them for this one.
-    ASSERT_TRUE(other_process->restart_job(fakes::k_call, store::JobStep::resolve, clock.now())
-                    .value());
+    ASSERT_TRUE(
+        other_process->restart_job(fakes::k_call, store::JobStep::resolve, clock.now()).value());
     ASSERT_TRUE(done_within(*workers_store, 1, 60s)) << "the restarted job did not run";
     pool.stop();
 

@@ -40,10 +40,15 @@ class ScriptedEngine final : public stt::Engine {
     std::vector<bool> file_was_there;
 
     static stt::Transcript transcript(std::string text) {
-        return stt::Transcript{
-            .engine = "scripted",
-            .audio_s = 6.7,
-            .segments = {stt::Segment{.start_s = 0.4, .end_s = 2.1, .text = std::move(text)}}};
+        stt::Segment segment;
+        segment.start_s = 0.4;
+        segment.end_s = 2.1;
+        segment.text = std::move(text);
+        stt::Transcript transcript;
+        transcript.engine = "scripted";
+        transcript.audio_s = 6.7;
+        transcript.segments = {std::move(segment)};
+        return transcript;
     }
     std::string_view name() const override { return "scripted"; }
     std::unique_ptr<stt::Transcriber> make_transcriber() const override;
@@ -84,11 +89,9 @@ class JobSteps : public ::testing::Test {
         auto opened = store::open_store("sqlite://" + (m_dir / "callscribe.db").string());
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
-        config::TwilioSettings twilio;
-        twilio.account_sid = fakes::k_account;
-        twilio.auth_token = Secret(fakes::k_token);
-        twilio.api_base = "http://twilio.invalid"; // never resolved: the client is in-process
-        m_api = std::make_unique<twilio::RecordingApi>(twilio, m_http);
+        // Never resolved: the client is in-process.
+        m_api = std::make_unique<twilio::RecordingApi>(
+            fakes::twilio_settings("http://twilio.invalid"), m_http);
         m_settings.data_dir = m_dir.path();
         rebuild();
     }
