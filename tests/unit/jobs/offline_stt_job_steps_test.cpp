@@ -44,11 +44,11 @@ class ScriptedEngine final : public stt::Engine {
         segment.start_s = 0.4;
         segment.end_s = 2.1;
         segment.text = std::move(text);
-        stt::Transcript transcript;
-        transcript.engine = "scripted";
-        transcript.audio_s = 6.7;
-        transcript.segments = {std::move(segment)};
-        return transcript;
+        stt::Transcript scripted;
+        scripted.engine = "scripted";
+        scripted.audio_s = 6.7;
+        scripted.segments = {std::move(segment)};
+        return scripted;
     }
     std::string_view name() const override { return "scripted"; }
     std::unique_ptr<stt::Transcriber> make_transcriber() const override;
