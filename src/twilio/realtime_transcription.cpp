@@ -153,8 +153,11 @@ std::string assemble_rtt_transcript(std::vector<RttUtterance> utterances, const 
         return !u.final || u.text.find_first_not_of(" \t\r\n") == std::string::npos;
     });
     std::ranges::stable_sort(utterances, {}, &RttUtterance::sequence);
-    const auto repeats = std::ranges::unique(utterances, {}, &RttUtterance::sequence);
-    utterances.erase(repeats.begin(), repeats.end());
+    const auto same_sequence = [](const RttUtterance& a, const RttUtterance& b) {
+        return a.sequence == b.sequence;
+    };
+    utterances.erase(std::unique(utterances.begin(), utterances.end(), same_sequence),
+                     utterances.end());
 
     const RttLabels defaults;
     const auto label = [&](RttTrack track) -> const std::string& {
