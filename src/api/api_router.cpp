@@ -116,6 +116,9 @@ Router make_api_router(const ApiContext& context) {
     });
     router.add("POST", "/twilio/call-status",
                [&c](const Request& r, const PathParams&) { return call_status_callback(c, r); });
+    router.add("POST", "/twilio/transcription-status", [&c](const Request& r, const PathParams&) {
+        return transcription_status_callback(c, r);
+    });
 
     router.add("GET", "/api/calls", with_token(c, [&c](const Request& r, const PathParams&) {
                    return list_calls(c, r);

@@ -40,6 +40,9 @@ json call_json(const store::CallLog& call) {
           {"download_url", "/api/calls/" + call.call_sid.str() + "/download"}}},
         {"transcript_source", transcript_source},
         {"realtime_transcript", call.realtime_transcript},
+        {"realtime_source", call.realtime_source == store::RealtimeSource::none
+                                ? json()
+                                : json(std::string(to_string(call.realtime_source)))},
         {"final_transcript", call.final_transcript},
         {"last_error", call.last_error},
         {"created_at", time_json(call.created_at)},

@@ -4,6 +4,7 @@
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "net/url_encoding.hpp"
+#include "twilio/realtime_transcription.hpp"
 #include "twilio/signature.hpp"
 
 #include <fmt/format.h>
@@ -105,7 +106,91 @@ bool is_one_of(std::string_view value, std::initializer_list<std::string_view> v
     return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// transcription-stopped: the call's final utterances become its realtime transcript.
+void assemble_realtime_transcript(const ApiContext& context, const CallSid& call) {
+    const auto stored_utterances = stored(context.store.realtime_utterances(call),
+                                          fmt::format("reading the utterances of {}", call.str()));
+    const auto sessions = stored(context.store.realtime_labels(call),
+                                 fmt::format("reading the labels of {}", call.str()));
+    std::vector<twilio::RttUtterance> utterances;
+    for (const auto& u : stored_utterances) {
+        utterances.push_back({.sequence = u.sequence,
+                              .track = u.track == "outbound_track" ? twilio::RttTrack::outbound
+                                                                   : twilio::RttTrack::inbound,
+                              .text = u.text,
+                              .final = true,
+                              .confidence = std::nullopt});
+    }
+    twilio::RttLabels labels;
+    if (!sessions.empty())
+        labels = {.inbound = sessions.back().inbound, .outbound = sessions.back().outbound};
+    const std::string text = twilio::assemble_rtt_transcript(std::move(utterances), labels);
+    if (text.empty()) {
+        log().info("[TWILIO] transcription-stopped for {}: no final utterance", call.str());
+        return;
+    }
+    const auto saved =
+        stored(context.store.save_realtime_transcript(call, text, context.clock.now(),
+                                                      store::RealtimeSource::twilio_rtt),
+               fmt::format("saving the realtime transcript of {}", call.str()));
+    if (saved.realtime_source == store::RealtimeSource::api) {
+        log().info("[TWILIO] transcription-stopped for {}: the realtime transcript posted to the "
+                   "API is kept",
+                   call.str());
+    } else {
+        log().info("[TWILIO] transcription-stopped for {}: realtime transcript from Twilio's "
+                   "transcription ({} utterances, {} chars)",
+                   call.str(), stored_utterances.size(), text.size());
+    }
+}
+
 } // namespace
+
+net::ServerResponse transcription_status_callback(const ApiContext& context,
+                                                  const net::ServerRequest& request) {
+    const auto params = verified_params(context, request, "transcription-status");
+    auto call = optional_sid<CallSid>(params, "CallSid", "CA + 32 hex digits");
+    if (!call) throw ApiError(400, "missing CallSid");
+    auto event = twilio::parse_rtt_event(params);
+    if (!event) {
+        log().warn("[TWILIO] transcription-status callback for {} refused: {}", call->str(),
+                   event.error().message);
+        throw ApiError(400, event.error().message);
+    }
+    const TimePoint now = context.clock.now();
+    switch (event->kind) {
+    case twilio::RttEventKind::started:
+        stored(context.store.save_realtime_labels(*call,
+                                                  {.session = event->transcription_sid,
+                                                   .inbound = event->inbound_label,
+                                                   .outbound = event->outbound_label},
+                                                  now),
+               fmt::format("saving the transcription labels of {}", call->str()));
+        log().info("[TWILIO] transcription-started for {} ({})", call->str(),
+                   event->transcription_sid);
+        break;
+    case twilio::RttEventKind::content:
+        if (event->utterance->final) {
+            stored(context.store.add_realtime_utterance(
+                       *call,
+                       {.session = event->transcription_sid,
+                        .sequence = event->sequence,
+                        .track = std::string(to_string(event->utterance->track)),
+                        .text = event->utterance->text},
+                       now),
+                   fmt::format("saving an utterance of {}", call->str()));
+        }
+        break;
+    case twilio::RttEventKind::stopped:
+        assemble_realtime_transcript(context, *call);
+        break;
+    case twilio::RttEventKind::error:
+        log().warn("[TWILIO] transcription-error for {}: {} (code {})", call->str(), event->error,
+                   event->error_code ? std::to_string(*event->error_code) : "none");
+        break;
+    }
+    return net::ServerResponse{.status = 204};
+}
 
 net::ServerResponse recording_status_callback(const ApiContext& context,
                                               const net::ServerRequest& request) {

@@ -23,6 +23,17 @@
 //                             → enqueue too: the call ended without a recording; the job finds
 //                               none, spends its readiness backoff and sends the fallback webhook
 //   anything else (ringing, in-progress, …) → 204, nothing
+// POST /twilio/transcription-status  Twilio's Real-Time Transcription status callback
+//                                    (docs/twilio-realtime-transcription.md)
+//   transcription-started     → the session's track labels are kept
+//   transcription-content     → a final utterance is kept (once per session and SequenceId:
+//                               a retried callback changes nothing); a partial one is not
+//   transcription-stopped     → the call's final utterances, in order and labelled by track,
+//                               become its realtime transcript (realtime_source twilio_rtt),
+//                               unless one was posted to /api/calls/{sid}/end
+//   transcription-error       → a log line
+//   A callback for a call callscribe does not know yet creates its row. A malformed one (bad
+//   TranscriptionData, an unknown event, …) → 400 and one log line naming the field.
 //
 // Thread-safe (see ApiContext).
 #include "api/api_context.hpp"
@@ -34,5 +45,7 @@ net::ServerResponse recording_status_callback(const ApiContext& context,
                                               const net::ServerRequest& request);
 net::ServerResponse call_status_callback(const ApiContext& context,
                                          const net::ServerRequest& request);
+net::ServerResponse transcription_status_callback(const ApiContext& context,
+                                                  const net::ServerRequest& request);
 
 } // namespace callscribe::api

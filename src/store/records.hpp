@@ -29,7 +29,7 @@ namespace callscribe::store {
 inline constexpr std::string_view k_call_columns =
     "call_sid, status, recording_sid, recording_path, recording_bytes, recording_duration_s, "
     "recording_channels, realtime_transcript, final_transcript, final_transcript_json, "
-    "transcript_source, last_error, created_at_us, updated_at_us";
+    "transcript_source, last_error, created_at_us, updated_at_us, realtime_source";
 
 inline constexpr std::string_view k_job_columns =
     "id, call_sid, state, step, lane, recording_sid, media_url, ready_attempts, "
@@ -81,6 +81,8 @@ template <class Row> CallLog read_call(const Row& row) {
             row.is_null(5) ? std::nullopt : std::optional<double>(row.double_at(5)),
         .recording_channels = row.int_at(6),
         .realtime_transcript = row.text_at(7),
+        .realtime_source =
+            parsed<RealtimeSource>(row, 14, t, "realtime_source", parse_realtime_source),
         .final_transcript = row.text_at(8),
         .final_transcript_json = row.text_at(9),
         .transcript_source = parsed_or_null<TranscriptSource>(row, 10, t, "transcript_source",
@@ -89,6 +91,18 @@ template <class Row> CallLog read_call(const Row& row) {
         .created_at = row.time_at(12),
         .updated_at = row.time_at(13),
     };
+}
+
+template <class Row> RealtimeUtterance read_realtime_utterance(const Row& row) {
+    return RealtimeUtterance{.session = row.text_at(0),
+                             .sequence = row.int64_at(1),
+                             .track = row.text_at(2),
+                             .text = row.text_at(3)};
+}
+
+template <class Row> RealtimeLabels read_realtime_labels(const Row& row) {
+    return RealtimeLabels{
+        .session = row.text_at(0), .inbound = row.text_at(1), .outbound = row.text_at(2)};
 }
 
 template <class Row> Job read_job(const Row& row) {

@@ -62,6 +62,11 @@ constexpr std::array<std::pair<JobState, std::string_view>, 4> k_job_states{{
     {JobState::done, "done"},
     {JobState::failed, "failed"},
 }};
+constexpr std::array<std::pair<RealtimeSource, std::string_view>, 3> k_realtime_sources{{
+    {RealtimeSource::none, ""},
+    {RealtimeSource::api, "api"},
+    {RealtimeSource::twilio_rtt, "twilio_rtt"},
+}};
 constexpr std::array<std::pair<DeliveryState, std::string_view>, 3> k_delivery_states{{
     {DeliveryState::pending, "pending"},
     {DeliveryState::delivered, "delivered"},
@@ -82,6 +87,13 @@ std::string_view to_string(TranscriptSource source) {
 }
 std::optional<TranscriptSource> parse_transcript_source(std::string_view text) {
     return value_of(k_transcript_sources, text);
+}
+
+std::string_view to_string(RealtimeSource source) {
+    return name_of(k_realtime_sources, source);
+}
+std::optional<RealtimeSource> parse_realtime_source(std::string_view text) {
+    return value_of(k_realtime_sources, text);
 }
 
 std::string_view to_string(JobStep step) {

@@ -40,6 +40,12 @@ enum class TranscriptSource { none, offline, realtime };
 std::string_view to_string(TranscriptSource source);
 std::optional<TranscriptSource> parse_transcript_source(std::string_view text);
 
+// Where a call's realtime transcript came from: posted to /api/calls/{sid}/end (`api`, which
+// wins), or assembled from Twilio's Real-Time Transcription callbacks (`twilio_rtt`).
+enum class RealtimeSource { none, api, twilio_rtt };
+std::string_view to_string(RealtimeSource source); // "", "api", "twilio_rtt"
+std::optional<RealtimeSource> parse_realtime_source(std::string_view text);
+
 struct CallLog {
     CallSid call_sid;
     CallStatus status = CallStatus::waiting_for_recording;
@@ -50,7 +56,8 @@ struct CallLog {
     std::optional<double> recording_duration_s{};
     int recording_channels = 0; // 0 = not known yet
     std::string realtime_transcript{};
-    std::string final_transcript{};      // plain text (txt format); empty = none
+    RealtimeSource realtime_source = RealtimeSource::none; // where realtime_transcript came from
+    std::string final_transcript{};                        // plain text (txt format); empty = none
     std::string final_transcript_json{}; // stt json format (segments, words); empty = none
     std::optional<TranscriptSource> transcript_source{}; // set when the webhook is decided
     std::string last_error{};
@@ -174,6 +181,20 @@ class DueJobListener {
     virtual ~DueJobListener() = default;
 };
 
+// One final utterance of a Real-Time Transcription session ("GT…"), as Twilio numbered it.
+struct RealtimeUtterance {
+    std::string session{};
+    std::int64_t sequence = 0;
+    std::string track{}; // "inbound_track" | "outbound_track"
+    std::string text{};
+};
+
+struct RealtimeLabels {
+    std::string session{};
+    std::string inbound{}; // empty: not given
+    std::string outbound{};
+};
+
 class Store {
   public:
     virtual ~Store() = default;
@@ -181,9 +202,25 @@ class Store {
     // --- call log ---------------------------------------------------------------------------
     virtual Result<std::optional<CallLog>> find_call(const CallSid& call) = 0;
     virtual Result<std::vector<CallLog>> list_calls(const CallQuery& query) = 0;
-    // Creates the call if it is new; stores the text the live agent heard.
-    virtual Result<CallLog> save_realtime_transcript(const CallSid& call, std::string_view text,
-                                                     TimePoint now) = 0;
+    // Creates the call if it is new; stores the text the live agent heard, from `source`. A
+    // transcript from Twilio's Real-Time Transcription does not replace one posted to the API.
+    virtual Result<CallLog>
+    save_realtime_transcript(const CallSid& call, std::string_view text, TimePoint now,
+                             RealtimeSource source = RealtimeSource::api) = 0;
+
+    // --- Twilio's Real-Time Transcription, utterance by utterance ---------------------------
+    // Records a session's track labels (its transcription-started); creates the call if new.
+    // False when the session's labels were recorded before (they are kept).
+    virtual Result<bool> save_realtime_labels(const CallSid& call, const RealtimeLabels& labels,
+                                              TimePoint now) = 0;
+    // Adds one final utterance; creates the call if new. False when the session already has an
+    // utterance with that sequence number (a retried callback): nothing changes.
+    virtual Result<bool> add_realtime_utterance(const CallSid& call,
+                                                const RealtimeUtterance& utterance,
+                                                TimePoint now) = 0;
+    // A call's utterances, ordered by session and sequence, and its sessions' labels.
+    virtual Result<std::vector<RealtimeUtterance>> realtime_utterances(const CallSid& call) = 0;
+    virtual Result<std::vector<RealtimeLabels>> realtime_labels(const CallSid& call) = 0;
 
     // --- jobs -------------------------------------------------------------------------------
     // Creates the call (if new) and its offline_stt job (if none), due now. When the job

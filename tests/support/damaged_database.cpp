@@ -1,11 +1,14 @@
 #include "support/damaged_database.hpp"
 
+#include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <vector>
 
 namespace callscribe::test_support {
 
@@ -20,16 +23,28 @@ DamagedDatabase open_then_damage(const std::filesystem::path& file) {
             EXPECT_TRUE(filler->enqueue_offline_stt(call, std::nullopt, now));
         }
     }
+    // The pages of every table and index, not the schema's own (a file whose schema cannot be
+    // read fails before its pages are checked): SQLite's dbstat table says which they are.
+    std::vector<std::int64_t> row_pages;
+    {
+        store::sqlite::Connection reader(file, std::chrono::milliseconds(1000));
+        store::sqlite::Statement pages(reader,
+                                       "SELECT pageno FROM dbstat WHERE name <> 'sqlite_schema'");
+        while (pages.step()) {
+            row_pages.push_back(pages.int64_at(0));
+        }
+    }
+    EXPECT_GT(row_pages.size(), 4U);
     DamagedDatabase db;
     db.store = store::sqlite::SqliteStore::open(file).value();
     db.other = store::sqlite::SqliteStore::open(file).value();
-    const auto size = std::filesystem::file_size(file);
-    EXPECT_GT(size, 4 * k_page);
     {
         std::fstream out(file, std::ios::in | std::ios::out | std::ios::binary);
-        out.seekp(static_cast<std::streamoff>(2 * k_page));
-        const std::string junk(size - 2 * k_page, '\x5a');
-        out.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+        const std::string junk(k_page, '\x5a');
+        for (const auto page : row_pages) {
+            out.seekp(static_cast<std::streamoff>((page - 1) * static_cast<std::int64_t>(k_page)));
+            out.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+        }
         EXPECT_TRUE(out.good());
     }
     // Written to the WAL by the other connection: the store's cached pages are stale now.

@@ -217,21 +217,89 @@ Result<std::vector<CallLog>> PostgresStore::list_calls(const CallQuery& query) {
 }
 
 Result<CallLog> PostgresStore::save_realtime_transcript(const CallSid& call, std::string_view text,
-                                                        TimePoint now) {
+                                                        TimePoint now, RealtimeSource source) {
     const auto what = fmt::format("saving the realtime transcript of {}", call.str());
     return run<CallLog>(true, what, [&](Connection& db) {
-        const Rows saved =
-            db.exec(fmt::format("INSERT INTO calls (call_sid, status, realtime_transcript, "
-                                "created_at_us, updated_at_us) "
-                                "VALUES ($1, 'waiting_for_recording', $2, $3, $3) "
-                                "ON CONFLICT (call_sid) DO UPDATE SET "
-                                "realtime_transcript = excluded.realtime_transcript, "
-                                "updated_at_us = excluded.updated_at_us "
-                                "RETURNING {}",
-                                k_call_columns),
-                    Params(call, text, now));
-        CALLSCRIBE_ASSERT(saved.size() == 1); // RETURNING gives the row just written
+        // A transcript from Twilio's Real-Time Transcription never replaces one posted to the
+        // API: then nothing is updated and the row is read as it is.
+        db.exec(
+            "INSERT INTO calls (call_sid, status, realtime_transcript, realtime_source, "
+            "created_at_us, updated_at_us) VALUES ($1, 'waiting_for_recording', $2, $4, $3, $3) "
+            "ON CONFLICT (call_sid) DO UPDATE SET "
+            "realtime_transcript = excluded.realtime_transcript, "
+            "realtime_source = excluded.realtime_source, updated_at_us = excluded.updated_at_us "
+            "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source = "
+            "'twilio_rtt')",
+            Params(call, text, now, to_string(source)));
+        const Rows saved = db.exec(
+            fmt::format("SELECT {} FROM calls WHERE call_sid = $1", k_call_columns), Params(call));
+        CALLSCRIBE_ASSERT(saved.size() == 1); // written just above
         return read_call(saved[0]);
+    });
+}
+
+namespace {
+
+void insert_call_if_new(Connection& db, const CallSid& call, TimePoint now) {
+    db.exec("INSERT INTO calls (call_sid, status, created_at_us, updated_at_us) "
+            "VALUES ($1, 'waiting_for_recording', $2, $2) ON CONFLICT (call_sid) DO NOTHING",
+            Params(call, now));
+}
+
+} // namespace
+
+Result<bool> PostgresStore::save_realtime_labels(const CallSid& call, const RealtimeLabels& labels,
+                                                 TimePoint now) {
+    const auto what = fmt::format("saving the transcription labels of {}", call.str());
+    return run<bool>(true, what, [&](Connection& db) {
+        insert_call_if_new(db, call, now);
+        const Rows saved = db.exec(
+            "INSERT INTO realtime_sessions (call_sid, session, inbound_label, outbound_label, "
+            "created_at_us) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (call_sid, session) DO NOTHING",
+            Params(call, labels.session, labels.inbound, labels.outbound, now));
+        return saved.changed() == 1;
+    });
+}
+
+Result<bool> PostgresStore::add_realtime_utterance(const CallSid& call,
+                                                   const RealtimeUtterance& utterance,
+                                                   TimePoint now) {
+    const auto what = fmt::format("saving an utterance of {}", call.str());
+    return run<bool>(true, what, [&](Connection& db) {
+        insert_call_if_new(db, call, now);
+        const Rows added =
+            db.exec("INSERT INTO realtime_utterances (call_sid, session, sequence, track, text, "
+                    "created_at_us) VALUES ($1, $2, $3, $4, $5, $6) "
+                    "ON CONFLICT (call_sid, session, sequence) DO NOTHING",
+                    Params(call, utterance.session, utterance.sequence, utterance.track,
+                           utterance.text, now));
+        return added.changed() == 1;
+    });
+}
+
+Result<std::vector<RealtimeUtterance>> PostgresStore::realtime_utterances(const CallSid& call) {
+    const auto what = fmt::format("reading the utterances of {}", call.str());
+    return run<std::vector<RealtimeUtterance>>(false, what, [&](Connection& db) {
+        const Rows rows = db.exec("SELECT session, sequence, track, text FROM realtime_utterances "
+                                  "WHERE call_sid = $1 ORDER BY session, sequence",
+                                  Params(call));
+        std::vector<RealtimeUtterance> utterances;
+        for (int i = 0; i < rows.size(); ++i)
+            utterances.push_back(read_realtime_utterance(rows[i]));
+        return utterances;
+    });
+}
+
+Result<std::vector<RealtimeLabels>> PostgresStore::realtime_labels(const CallSid& call) {
+    const auto what = fmt::format("reading the transcription labels of {}", call.str());
+    return run<std::vector<RealtimeLabels>>(false, what, [&](Connection& db) {
+        const Rows rows = db.exec("SELECT session, inbound_label, outbound_label "
+                                  "FROM realtime_sessions WHERE call_sid = $1 ORDER BY session",
+                                  Params(call));
+        std::vector<RealtimeLabels> labels;
+        for (int i = 0; i < rows.size(); ++i)
+            labels.push_back(read_realtime_labels(rows[i]));
+        return labels;
     });
 }
 

@@ -78,9 +78,35 @@ UPDATE jobs SET recording_path = calls.recording_path FROM calls
     WHERE calls.call_sid = jobs.call_sid;
 )sql";
 
+// Twilio's Real-Time Transcription: each final utterance as it arrives (a retried callback is
+// the same key), the sessions' track labels, and where the call's realtime transcript came from.
+constexpr std::string_view k_realtime_utterances = R"sql(
+ALTER TABLE calls ADD COLUMN realtime_source TEXT NOT NULL DEFAULT ''
+    CHECK (realtime_source IN ('', 'api', 'twilio_rtt'));
+UPDATE calls SET realtime_source = 'api' WHERE realtime_transcript <> '';
+CREATE TABLE realtime_utterances (
+    call_sid      TEXT NOT NULL REFERENCES calls (call_sid),
+    session       TEXT NOT NULL,
+    sequence      BIGINT NOT NULL,
+    track         TEXT NOT NULL CHECK (track IN ('inbound_track', 'outbound_track')),
+    text          TEXT NOT NULL,
+    created_at_us BIGINT NOT NULL,
+    PRIMARY KEY (call_sid, session, sequence)
+);
+CREATE TABLE realtime_sessions (
+    call_sid       TEXT NOT NULL REFERENCES calls (call_sid),
+    session        TEXT NOT NULL,
+    inbound_label  TEXT NOT NULL DEFAULT '',
+    outbound_label TEXT NOT NULL DEFAULT '',
+    created_at_us  BIGINT NOT NULL,
+    PRIMARY KEY (call_sid, session)
+);
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
+    {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
 };
 
 int user_version(Connection& connection) {

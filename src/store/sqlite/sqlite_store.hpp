@@ -57,7 +57,13 @@ class SqliteStore final : public Store {
     Result<std::optional<CallLog>> find_call(const CallSid& call) override;
     Result<std::vector<CallLog>> list_calls(const CallQuery& query) override;
     Result<CallLog> save_realtime_transcript(const CallSid& call, std::string_view text,
-                                             TimePoint now) override;
+                                             TimePoint now, RealtimeSource source) override;
+    Result<bool> save_realtime_labels(const CallSid& call, const RealtimeLabels& labels,
+                                      TimePoint now) override;
+    Result<bool> add_realtime_utterance(const CallSid& call, const RealtimeUtterance& utterance,
+                                        TimePoint now) override;
+    Result<std::vector<RealtimeUtterance>> realtime_utterances(const CallSid& call) override;
+    Result<std::vector<RealtimeLabels>> realtime_labels(const CallSid& call) override;
 
     Result<EnqueueResult> enqueue_offline_stt(const CallSid& call,
                                               const std::optional<RecordingSid>& recording,

@@ -42,8 +42,23 @@ class ObservedStore final : public store::Store {
         return m_inner.list_calls(q);
     }
     Result<store::CallLog> save_realtime_transcript(const CallSid& c, std::string_view text,
-                                                    TimePoint now) override {
-        return m_inner.save_realtime_transcript(c, text, now);
+                                                    TimePoint now,
+                                                    store::RealtimeSource source) override {
+        return m_inner.save_realtime_transcript(c, text, now, source);
+    }
+    Result<bool> save_realtime_labels(const CallSid& c, const store::RealtimeLabels& labels,
+                                      TimePoint now) override {
+        return m_inner.save_realtime_labels(c, labels, now);
+    }
+    Result<bool> add_realtime_utterance(const CallSid& c, const store::RealtimeUtterance& u,
+                                        TimePoint now) override {
+        return m_inner.add_realtime_utterance(c, u, now);
+    }
+    Result<std::vector<store::RealtimeUtterance>> realtime_utterances(const CallSid& c) override {
+        return m_inner.realtime_utterances(c);
+    }
+    Result<std::vector<store::RealtimeLabels>> realtime_labels(const CallSid& c) override {
+        return m_inner.realtime_labels(c);
     }
     Result<store::EnqueueResult> enqueue_offline_stt(const CallSid& c,
                                                      const std::optional<RecordingSid>& r,
@@ -103,7 +118,6 @@ class ObservedStore final : public store::Store {
 };
 
 class OfflineSttJobTest : public test::PipelineFixture {};
-
 
 TEST_F(OfflineSttJobTest, WaitsOutDurationMinusOneThenTranscribesWithTheDesignLogLines) {
     m_twilio.metadata = {Meta{"completed", "\"-1\""}, Meta{"processing", "-1"}, Meta{}};
@@ -480,8 +494,8 @@ TEST_F(OfflineSttJobTest, TheWebhookChoiceIsLoggedOnlyOnceTheFinalSaveHappened) 
         JobRunner runner(through, job, m_clock, "test-worker", Seconds{60});
         for (int step = 0; step < 10; ++step) {
             for (const auto lane : {store::Lane::io, store::Lane::cpu}) {
-                auto ran = runner.run_one(lane, lane == store::Lane::cpu ? transcriber.get()
-                                                                         : nullptr);
+                auto ran =
+                    runner.run_one(lane, lane == store::Lane::cpu ? transcriber.get() : nullptr);
                 EXPECT_TRUE(ran) << ran.error().message;
                 if (!ran || !*ran) continue;
                 if ((*ran)->result != StepResult::next_step) return (*ran)->result;

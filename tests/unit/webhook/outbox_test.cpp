@@ -21,10 +21,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using store::DeliveryState;
+using test_support::FakeClock;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using test_support::FakeClock;
-
 
 // The webhook outbox in memory, with the leases of the Store contract.
 class MemoryOutbox final : public store::Store {
@@ -71,8 +70,22 @@ class MemoryOutbox final : public store::Store {
     Result<std::vector<store::CallLog>> list_calls(const store::CallQuery&) override {
         return fail("unused");
     }
-    Result<store::CallLog> save_realtime_transcript(const CallSid&, std::string_view,
-                                                    TimePoint) override {
+    Result<store::CallLog> save_realtime_transcript(const CallSid&, std::string_view, TimePoint,
+                                                    store::RealtimeSource) override {
+        return fail("unused");
+    }
+    Result<bool> save_realtime_labels(const CallSid&, const store::RealtimeLabels&,
+                                      TimePoint) override {
+        return fail("unused");
+    }
+    Result<bool> add_realtime_utterance(const CallSid&, const store::RealtimeUtterance&,
+                                        TimePoint) override {
+        return fail("unused");
+    }
+    Result<std::vector<store::RealtimeUtterance>> realtime_utterances(const CallSid&) override {
+        return fail("unused");
+    }
+    Result<std::vector<store::RealtimeLabels>> realtime_labels(const CallSid&) override {
         return fail("unused");
     }
     Result<store::EnqueueResult>
