@@ -24,6 +24,7 @@ struct DeliveryCounts;
 
 namespace callscribe::api {
 
+class LivePartials;
 class RecordingFallback;
 
 struct ApiSettings {
@@ -54,6 +55,9 @@ struct ApiContext {
     // Fetches recordings that are not on disk from Twilio (recording_fallback.hpp); when unset,
     // a download of such a recording is answered 404.
     RecordingFallback* recording_fallback = nullptr;
+    // The partial results of Twilio's Real-Time Transcription (live_transcript.hpp); when unset,
+    // they are dropped and GET /api/calls/{sid}/live shows final utterances only.
+    LivePartials* live_partials = nullptr;
 };
 
 } // namespace callscribe::api

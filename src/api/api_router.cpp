@@ -3,6 +3,7 @@
 #include "api/api_error.hpp"
 #include "api/call_routes.hpp"
 #include "api/health_routes.hpp"
+#include "api/live_transcript.hpp"
 #include "api/metrics_route.hpp"
 #include "api/recording_download.hpp"
 #include "api/twilio_callbacks.hpp"
@@ -133,6 +134,10 @@ Router make_api_router(const ApiContext& context) {
                with_token(c, same_site_json(c, [&c](const Request&, const PathParams& p) {
                               return retranscribe_call(c, p);
                           })));
+    router.add("GET", "/api/calls/{call_sid}/live",
+               with_token(c, [&c](const Request&, const PathParams& p) {
+                   return get_live_transcript(c, p);
+               }));
     router.add("GET", "/api/calls/{call_sid}/transcript",
                with_token(c, [&c](const Request& r, const PathParams& p) {
                    return get_transcript(c, r, p);

@@ -5,7 +5,8 @@
 //
 //   call:    {"call_sid", "status", "recording_sid", "recording": {"on_disk", "bytes",
 //             "duration_s", "channels", "download_url"}, "transcript_source",
-//             "realtime_transcript", "final_transcript", "last_error", "created_at",
+//             "realtime_transcript", "realtime_source" (null | "api" | "twilio_rtt"),
+//             "final_transcript", "last_error", "created_at",
 //             "updated_at"}
 //   detail:  call + {"job": {...} | null, "webhooks": [{...}]}
 //   job:     {"state", "step", "lane", "generation", "recording_sid", "ready_attempts",

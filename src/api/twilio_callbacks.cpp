@@ -1,6 +1,7 @@
 #include "api/twilio_callbacks.hpp"
 
 #include "api/api_error.hpp"
+#include "api/live_transcript.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "net/url_encoding.hpp"
@@ -106,27 +107,16 @@ bool is_one_of(std::string_view value, std::initializer_list<std::string_view> v
     return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-// transcription-stopped: the call's final utterances become its realtime transcript.
-void assemble_realtime_transcript(const ApiContext& context, const CallSid& call) {
-    const auto stored_utterances = stored(context.store.realtime_utterances(call),
-                                          fmt::format("reading the utterances of {}", call.str()));
-    const auto sessions = stored(context.store.realtime_labels(call),
-                                 fmt::format("reading the labels of {}", call.str()));
-    std::vector<twilio::RttUtterance> utterances;
-    for (const auto& u : stored_utterances) {
-        utterances.push_back({.sequence = u.sequence,
-                              .track = u.track == "outbound_track" ? twilio::RttTrack::outbound
-                                                                   : twilio::RttTrack::inbound,
-                              .text = u.text,
-                              .final = true,
-                              .confidence = std::nullopt});
-    }
-    twilio::RttLabels labels;
-    if (!sessions.empty())
-        labels = {.inbound = sessions.back().inbound, .outbound = sessions.back().outbound};
-    const std::string text = twilio::assemble_rtt_transcript(std::move(utterances), labels);
+// The call's final utterances become its realtime transcript: at transcription-stopped, and at
+// the call's end too, in case the stopped callback is late or lost.
+void save_assembled_transcript(const ApiContext& context, const CallSid& call,
+                               std::string_view when) {
+    if (context.live_partials) context.live_partials->clear(call);
+    std::size_t utterances = 0;
+    const std::string text = assemble_live_transcript(context, call, &utterances);
     if (text.empty()) {
-        log().info("[TWILIO] transcription-stopped for {}: no final utterance", call.str());
+        log().debug("[TWILIO] {} for {}: no final utterance from Twilio's transcription", when,
+                    call.str());
         return;
     }
     const auto saved =
@@ -134,13 +124,12 @@ void assemble_realtime_transcript(const ApiContext& context, const CallSid& call
                                                       store::RealtimeSource::twilio_rtt),
                fmt::format("saving the realtime transcript of {}", call.str()));
     if (saved.realtime_source == store::RealtimeSource::api) {
-        log().info("[TWILIO] transcription-stopped for {}: the realtime transcript posted to the "
-                   "API is kept",
+        log().info("[TWILIO] {} for {}: the realtime transcript posted to the API is kept", when,
                    call.str());
     } else {
-        log().info("[TWILIO] transcription-stopped for {}: realtime transcript from Twilio's "
-                   "transcription ({} utterances, {} chars)",
-                   call.str(), stored_utterances.size(), text.size());
+        log().info("[TWILIO] {} for {}: realtime transcript from Twilio's transcription ({} "
+                   "utterances, {} chars)",
+                   when, call.str(), utterances, text.size());
     }
 }
 
@@ -170,7 +159,15 @@ net::ServerResponse transcription_status_callback(const ApiContext& context,
                    event->transcription_sid);
         break;
     case twilio::RttEventKind::content:
-        if (event->utterance->final) {
+        if (!event->utterance->final) {
+            if (context.live_partials) {
+                context.live_partials->set(
+                    *call,
+                    {.track = event->utterance->track, .text = event->utterance->text, .at = now});
+            }
+        } else {
+            if (context.live_partials)
+                context.live_partials->clear_track(*call, event->utterance->track);
             stored(context.store.add_realtime_utterance(
                        *call,
                        {.session = event->transcription_sid,
@@ -182,7 +179,7 @@ net::ServerResponse transcription_status_callback(const ApiContext& context,
         }
         break;
     case twilio::RttEventKind::stopped:
-        assemble_realtime_transcript(context, *call);
+        save_assembled_transcript(context, *call, "transcription-stopped");
         break;
     case twilio::RttEventKind::error:
         log().warn("[TWILIO] transcription-error for {}: {} (code {})", call->str(), event->error,
@@ -207,8 +204,10 @@ net::ServerResponse recording_status_callback(const ApiContext& context,
 net::ServerResponse call_status_callback(const ApiContext& context,
                                          const net::ServerRequest& request) {
     const Callback callback = read_callback(context, request, "call-status", "CallStatus");
-    if (is_one_of(callback.status, {"completed", "busy", "failed", "no-answer", "canceled"}))
+    if (is_one_of(callback.status, {"completed", "busy", "failed", "no-answer", "canceled"})) {
+        save_assembled_transcript(context, callback.call, "call-status " + callback.status);
         return enqueue(context, callback);
+    }
     return ignored(callback);
 }
 

@@ -2,6 +2,7 @@
 
 #include "api/api_error.hpp"
 #include "api/api_router.hpp"
+#include "api/live_transcript.hpp"
 #include "api/recording_fallback.hpp"
 #include "cli/pipeline_parts.hpp"
 #include "cli/stop_signal.hpp"
@@ -82,6 +83,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     std::optional<api::ApiSettings> settings;
     std::optional<jobs::WorkerPool> pool;
     std::optional<api::RecordingFallback> fallback;
+    api::LivePartials live_partials;
     std::optional<api::ApiContext> context;
     std::optional<api::Router> router;
     net::HttpServer server(net::ServerSettings{.host = listen->host,
@@ -127,7 +129,8 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                                     .metrics = {.jobs = &parts->runner->metrics(),
                                                 .twilio_http = parts->twilio_http.get(),
                                                 .webhooks = &parts->webhook_counts},
-                                    .recording_fallback = &*fallback});
+                                    .recording_fallback = &*fallback,
+                                    .live_partials = &live_partials});
     router = api::make_api_router(*context);
     log_access_rules(*settings);
     pool->start();

@@ -193,9 +193,13 @@ Result<TranscriptionScript> transcription_script(const json& value) {
                     {track == "inbound" ? twilio::RttTrack::inbound : twilio::RttTrack::outbound,
                      line["text"].get<std::string>()});
             }
-        } else if (key == "shuffled") {
-            if (!item.is_boolean()) return fail("\"shuffled\" must be true or false");
-            script.shuffled = item.get<bool>();
+        } else if (key == "shuffled" || key == "partials") {
+            if (!item.is_boolean()) return fail(fmt::format("\"{}\" must be true or false", key));
+            (key == "shuffled" ? script.shuffled : script.partials) = item.get<bool>();
+        } else if (key == "spacing_s") {
+            auto spacing = seconds(item, key);
+            if (!spacing) return spacing.error();
+            script.spacing = *spacing;
         } else if (key == "duplicates" || key == "seed") {
             auto n = whole_number(item, key, 0, 1000000);
             if (!n) return n.error();

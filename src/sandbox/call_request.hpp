@@ -26,6 +26,8 @@
 //     "url": "http://…/twilio/transcription-status", "delay_s": 0,
 //     "lines": [{"track": "inbound" | "outbound", "text": "…"}],   // what was said, in order
 //     "shuffled": false, "duplicates": 0, "seed": 1,   // contents out of order, some sent twice
+//     "partials": false,                    // a partial result before each final one
+//     "spacing_s": 0,                       // between one callback and the next
 //     "inbound_label": "…", "outbound_label": "…"}
 // }
 

@@ -5,12 +5,34 @@
 #include "core/sid.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "sandbox/sandbox_server.hpp"
+#include "sandbox/transcription_callbacks.hpp"
+
+#include <cmath>
 
 namespace callscribe::sandbox {
 namespace {
 
 // Long enough to be seen in the log ("not ready yet"), short enough for a first run.
 constexpr Seconds k_demo_processing{4};
+
+// The demo call's Real-Time Transcription session: what samples/README.md says is spoken, a
+// partial result before each final one, paced so that the page shows it growing. Its SID is
+// fixed so that a restart's callbacks repeat the first run's instead of adding a session.
+TranscriptionScript demo_transcription(std::string_view public_url) {
+    using twilio::RttTrack;
+    return TranscriptionScript{
+        .url = std::string(public_url) + "/twilio/transcription-status",
+        .transcription_sid = "GTdeb0ca11000000000000000000000001",
+        .lines = {{RttTrack::outbound, "Hi, this is Sarah calling from Doctor Miller's office to "
+                                       "confirm your appointment on Tuesday at three thirty."},
+                  {RttTrack::inbound, "Is it possible to reschedule my appointment to the first "
+                                      "week of June?"},
+                  {RttTrack::outbound, "Could you spell your last name for me, please?"},
+                  {RttTrack::inbound, "My email address is john dot smith at example dot com."},
+                  {RttTrack::outbound, "Thank you for calling, have a great day and goodbye."}},
+        .partials = true,
+        .spacing = Seconds{0.5}};
+}
 
 bool twilio_configured(const config::TwilioSettings& twilio) {
     return !twilio.account_sid.empty() || !twilio.auth_token.empty() || !twilio.api_key.empty();
@@ -72,11 +94,17 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
 
     CallRequest request{
         .audio = demo_audio_path(), .call_sid = call_sid, .recording_sid = recording_sid};
-    request.scenario.processing_seconds = finished ? Seconds{0} : k_demo_processing;
-    // Only a call the log has not finished gets the callback: a finished demo stays as it was.
-    if (!finished)
+    // Only a call the log has not finished gets the callbacks: a finished demo stays as it was.
+    if (!finished) {
+        // First the live call, transcribed by "Twilio" as it is spoken; then its recording is
+        // processing for a while before the RecordingStatusCallback.
+        auto live = demo_transcription(public_url);
+        request.scenario.processing_seconds =
+            live.spacing * static_cast<double>(2 * live.lines.size() + 2) + k_demo_processing;
+        request.transcription_callback = std::move(live);
         request.recording_status_callback =
             CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
+    }
     auto created = m_impl->server.create_call(request);
     if (!created) {
         log().error("--sandbox: no demo call: {}", created.error().message);
@@ -86,9 +114,11 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
         log().info("--sandbox: demo call {} is already in the call log (done); not placed again",
                    k_demo_call_sid);
     else
-        log().info("--sandbox: demo call {} placed ({}): its recording is processing for {}s, "
-                   "then Twilio's RecordingStatusCallback comes in",
-                   k_demo_call_sid, request.audio.string(), k_demo_processing.count());
+        log().info("--sandbox: demo call {} placed ({}): Twilio's Real-Time Transcription "
+                   "callbacks come in as it is spoken, then its recording is processing until {}s "
+                   "after the start, then Twilio's RecordingStatusCallback comes in",
+                   k_demo_call_sid, request.audio.string(),
+                   std::lround(request.scenario.processing_seconds.count()));
 }
 
 std::filesystem::path demo_audio_path() {

@@ -281,9 +281,12 @@ void SandboxServer::Impl::schedule(const CallSid& call_sid,
                                    .delay = call_status->delay});
         }
         if (transcription) {
-            std::ranges::move(transcription_callbacks(settings.account_sid, call_sid,
-                                                      "GT" + random_hex(32), *transcription),
-                              std::back_inserter(out));
+            const std::string session = transcription->transcription_sid.empty()
+                                            ? "GT" + random_hex(32)
+                                            : transcription->transcription_sid;
+            std::ranges::move(
+                transcription_callbacks(settings.account_sid, call_sid, session, *transcription),
+                std::back_inserter(out));
         }
         for (const auto& c : out)
             call->callbacks.push_back(CallbackOutcome{.kind = c.kind, .url = c.url});

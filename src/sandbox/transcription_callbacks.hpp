@@ -26,10 +26,13 @@ struct SpokenLine {
 };
 
 struct TranscriptionScript {
-    std::string url{}; // the status callback URL, as the signature covers it
-    Seconds delay{0};  // before the callbacks go out
+    std::string url{};               // the status callback URL, as the signature covers it
+    std::string transcription_sid{}; // "GT…"; a new random one for each session when empty
+    Seconds delay{0};                // before the callbacks go out
     std::vector<SpokenLine> lines{};
     bool shuffled = false; // contents in another order than spoken
+    bool partials = false; // each line's first words as a partial result before its final one
+    Seconds spacing{0};    // between consecutive callbacks (after `delay` for the first)
     int duplicates = 0;    // this many contents sent a second time
     std::uint32_t seed = 1;
     std::string inbound_label{}; // sent in transcription-started when set

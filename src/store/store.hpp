@@ -218,7 +218,9 @@ class Store {
     virtual Result<bool> add_realtime_utterance(const CallSid& call,
                                                 const RealtimeUtterance& utterance,
                                                 TimePoint now) = 0;
-    // A call's utterances, ordered by session and sequence, and its sessions' labels.
+    // A call's utterances by session, the sessions in the order their first utterance arrived
+    // (a session's SequenceIds start again from 1), each by sequence; and its sessions' labels,
+    // in the order they were recorded.
     virtual Result<std::vector<RealtimeUtterance>> realtime_utterances(const CallSid& call) = 0;
     virtual Result<std::vector<RealtimeLabels>> realtime_labels(const CallSid& call) = 0;
 

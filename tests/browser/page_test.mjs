@@ -1,6 +1,7 @@
 // The web page in a real browser: `callscribe serve --sandbox` on a free port with a fresh data
 // folder, Debian's chromium driven by playwright-core. It waits for the demo call to be done,
-// opens it, plays the recording, clicks a segment and checks that the player jumped there.
+// opens it, checks its realtime transcript (from the demo's Real-Time Transcription session),
+// plays the recording, clicks a segment and checks that the player jumped there.
 // Any console error, page error, failed request or HTTP error answer fails the test.
 //
 //   node tests/browser/page_test.mjs   (scripts/browser-test.sh installs playwright-core first)
@@ -87,6 +88,10 @@ try {
   const count = await segments.count();
   log(`call view: ${count} offline segments`);
   if (count < 2) failures.push(`expected several segments, got ${count}`);
+  // The demo call's Real-Time Transcription session became its realtime transcript, labelled.
+  const realtime = await page.locator("#realtime").innerText();
+  if (!/Agent: Hi, this is Sarah calling/.test(realtime) || !/Caller: Is it possible/.test(realtime))
+    failures.push(`the realtime column lacks Twilio's transcript:\n${realtime}`);
 
   const audio = page.locator("audio");
   await audio.evaluate((a) => a.play());

@@ -11,6 +11,7 @@
 #include "support/temp_dir.hpp"
 #include "support/time_factor.hpp"
 #include "support/verified_webhooks.hpp"
+#include "twilio/realtime_transcription.hpp"
 #include "twilio/signature.hpp"
 
 #include <gtest/gtest.h>
@@ -257,6 +258,60 @@ TEST_F(ServeCommand, ARecordingThatNeverBecomesReadyFallsBackToTheRealtimeTransc
     EXPECT_EQ(log["job"]["state"], "failed");
     EXPECT_EQ(get("/api/calls/" + call.call_sid + "/transcript").status, 404);
     EXPECT_EQ(m_service->stop().exit_code, 0);
+}
+
+// A call whose recording is absent and whose Twilio Real-Time Transcription delivered its six
+// utterances out of order with a repeat: the webhook carries that transcript, in order,
+// labelled, once.
+TEST_F(ServeCommand, TwilioRealTimeTranscriptionIsTheFallbackOfACallWithoutARecording) {
+    start_service();
+    sandbox::TranscriptionScript script{.url = m_url + "/twilio/transcription-status",
+                                        .shuffled = true,
+                                        .duplicates = 1,
+                                        .seed = 7,
+                                        .inbound_label = "Customer"};
+    using twilio::RttTrack;
+    const std::vector<std::pair<RttTrack, std::string>> spoken = {
+        {RttTrack::outbound, "Thanks for calling, how can I help?"},
+        {RttTrack::inbound, "My parcel has not arrived."},
+        {RttTrack::outbound, "What is the order number?"},
+        {RttTrack::inbound, "It is four four one seven."},
+        {RttTrack::outbound, "It ships tomorrow."},
+        {RttTrack::inbound, "Thank you, bye."}};
+    for (const auto& [track, text] : spoken)
+        script.lines.push_back({.track = track, .text = text});
+    // Twilio ends the transcription with the call: the call-status callback comes after it.
+    const auto call = create_call(
+        {.scenario = {.status = sandbox::StatusOverride::absent},
+         .call_status_callback =
+             sandbox::CallbackRequest{.url = m_url + "/twilio/call-status", .delay = Seconds{1}},
+         .transcription_callback = script});
+
+    ASSERT_TRUE(eventually([&] { return m_receiver.request_count() > 0; },
+                           20s * test_support::time_factor()))
+        << call_json(call.call_sid).dump(2) << m_service->stop().err;
+    const auto received = webhooks();
+    ASSERT_EQ(received.size(), 1u);
+    EXPECT_EQ(received[0]["transcript_source"], "realtime");
+    EXPECT_EQ(received[0]["transcript"], "Agent: Thanks for calling, how can I help?\n"
+                                         "Customer: My parcel has not arrived.\n"
+                                         "Agent: What is the order number?\n"
+                                         "Customer: It is four four one seven.\n"
+                                         "Agent: It ships tomorrow.\n"
+                                         "Customer: Thank you, bye.");
+    const json log = call_json(call.call_sid);
+    EXPECT_EQ(log["realtime_source"], "twilio_rtt");
+    EXPECT_EQ(log["transcript_source"], "realtime");
+    const auto live = json::parse(get("/api/calls/" + call.call_sid + "/live").body);
+    EXPECT_EQ(live["final"], true);
+    EXPECT_EQ(live["transcript"], received[0]["transcript"]);
+
+    const auto stopped = m_service->stop();
+    EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+    EXPECT_NE(stopped.err.find("[TWILIO] transcription-stopped for " + call.call_sid +
+                               ": realtime transcript from Twilio's transcription (6 utterances"),
+              std::string::npos)
+        << stopped.err;
 }
 
 TEST_F(ServeCommand, AJobWaitingForTwilioSurvivesARestart) {

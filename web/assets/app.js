@@ -187,7 +187,20 @@ function transcriptsView(call, transcript, audio) {
     : el("p", { class: "muted" }, "No realtime transcript for this call.");
   return el("div", { class: "transcripts" },
     el("section", { id: "offline" }, el("h2", {}, "Offline", winner("offline")), offline),
-    el("section", { id: "realtime" }, el("h2", {}, "Realtime", winner("realtime")), realtime));
+    el("section", { id: "realtime" }, el("h2", {}, "Realtime", winner("realtime")),
+      el("div", { id: "realtime-body" }, realtime)));
+}
+
+// While the call is live, Twilio's transcription grows in the realtime section: the final
+// utterances, then what each speaker is saying now, which Twilio may still revise.
+async function showLive(sid, state) {
+  const live = await (await api(`/api/calls/${sid}/live`)).json();
+  const box = document.getElementById("realtime-body");
+  if (view !== state || !box || live.final || (!live.transcript && !live.partials.length)) return;
+  box.replaceChildren(
+    live.transcript ? el("p", { class: "realtime" }, live.transcript) : "",
+    ...live.partials.map((p) =>
+      el("p", { class: "partial" }, el("span", { class: "speaker" }, `${p.speaker}:`), ` ${p.text}…`)));
 }
 
 // What happened to the call's webhook, from its outbox rows (the newest last).
@@ -254,6 +267,7 @@ async function showCall(sid) {
       transcriptsView(call, transcript, audio));
   }
   const busy = !FINISHED.has(call.status);
+  if (busy && !call.realtime_source) await showLive(sid, state);
   setActivity(busy ? `${STATUS_LABELS[call.status]}…` : "");
   if (busy) schedule(refresh);
 }

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "net/server/beast_request.hpp"
+#include "net/server/connection_limits.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -20,15 +21,14 @@
 #include <thread>
 #include <vector>
 
-#include <sys/resource.h>
-
 namespace callscribe::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-using AcceptedSocket = asio::basic_stream_socket<tcp, asio::strand<asio::io_context::executor_type>>;
+using AcceptedSocket =
+    asio::basic_stream_socket<tcp, asio::strand<asio::io_context::executor_type>>;
 using boost::system::error_code;
 
 namespace {
@@ -37,19 +37,6 @@ constexpr std::size_t k_file_chunk = 64 * 1024;
 constexpr std::size_t k_first_read = 4096;
 constexpr std::chrono::minutes k_warning_interval{1};
 constexpr std::chrono::seconds k_linger{2};
-// Descriptors kept for the rest of the process when the cap follows the descriptor limit.
-constexpr std::size_t k_descriptor_reserve = 128;
-constexpr std::size_t k_min_connections = 16;
-
-std::size_t default_connection_cap() {
-    rlimit files{};
-    if (::getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY)
-        return 100'000;
-    const auto limit = static_cast<std::size_t>(files.rlim_cur);
-    return std::max(k_min_connections, limit > k_descriptor_reserve ? limit - k_descriptor_reserve
-                                                                     : std::size_t{0});
-}
-
 std::chrono::steady_clock::duration steady(Seconds seconds) {
     return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
 }
@@ -123,10 +110,8 @@ struct HttpServer::Impl {
     std::size_t connection_cap = 0;
     std::atomic<std::size_t> open{0};
     // One warning a minute at most for refused connections and failed accepts (each is a flood).
-    std::chrono::steady_clock::time_point last_cap_warning{};
-    std::size_t refused_since_warning = 0;
-    std::chrono::steady_clock::time_point last_accept_warning{};
-    std::size_t accept_failures_since_warning = 0;
+    WarningThrottle refused_warning{k_warning_interval};
+    WarningThrottle accept_warning{k_warning_interval};
 
     void refuse_over_cap(AcceptedSocket& socket);
 
@@ -155,13 +140,9 @@ asio::awaitable<void> HttpServer::Impl::accept_loop() {
         if (ec) {
             if (ec == asio::error::operation_aborted) co_return;
             // Out of file descriptors and the like: wait a little instead of spinning.
-            ++accept_failures_since_warning;
-            const auto now = std::chrono::steady_clock::now();
-            if (now - last_accept_warning >= k_warning_interval) {
+            if (const auto failures = accept_warning.count(std::chrono::steady_clock::now())) {
                 log().warn("[HTTP {}] accept failed {} time(s) in the last minute: {}",
-                           settings.name, accept_failures_since_warning, ec.message());
-                last_accept_warning = now;
-                accept_failures_since_warning = 0;
+                           settings.name, *failures, ec.message());
             }
             asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
             co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -197,20 +178,16 @@ void HttpServer::Impl::refuse_over_cap(AcceptedSocket& socket) {
     socket.write_some(asio::buffer(k_busy), ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
     socket.close(ec);
-    ++refused_since_warning;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - last_cap_warning >= k_warning_interval) {
+    if (const auto refused = refused_warning.count(std::chrono::steady_clock::now())) {
         log().warn("[HTTP {}] {} connections open, the cap: new ones are answered 503 until some "
                    "close ({} refused since the last such warning; raise "
                    "CALLSCRIBE_MAX_CONNECTIONS or ulimit -n)",
-                   settings.name, connection_cap, refused_since_warning);
-        last_cap_warning = now;
-        refused_since_warning = 0;
+                   settings.name, connection_cap, *refused);
     }
 }
 
 ServerResponse HttpServer::Impl::guarded(const ServerRequest& request,
-                                        const std::function<ServerResponse()>& work) const {
+                                         const std::function<ServerResponse()>& work) const {
     try {
         return work();
     } catch (const std::exception& e) {
@@ -290,8 +267,8 @@ asio::awaitable<Reply> HttpServer::Impl::call_handler(const ServerRequest& reque
 
 asio::awaitable<Reply> HttpServer::Impl::call_deferred(const ServerRequest& request,
                                                        std::function<ServerResponse()> work) {
-    if (slow_in_flight.fetch_add(1) >= static_cast<std::size_t>(settings.slow_threads) +
-                                            settings.slow_queue) {
+    if (slow_in_flight.fetch_add(1) >=
+        static_cast<std::size_t>(settings.slow_threads) + settings.slow_queue) {
         --slow_in_flight;
         Reply busy;
         busy.response = error_response(503, "busy with slow requests, try again shortly");
@@ -329,8 +306,8 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
     connection.stream.expires_after(steady(settings.write_timeout));
     if (!reply.file && body_follows) {
         // Header and body in one gathered write, the body not copied.
-        http::response<http::span_body<const char>> message(std::move(header),
-                                                            beast::span<const char>(response.body.data(), response.body.size()));
+        http::response<http::span_body<const char>> message(
+            std::move(header), beast::span<const char>(response.body.data(), response.body.size()));
         message.content_length(length);
         message.keep_alive(keep_alive);
         co_await http::async_write(connection.stream, message, token);
@@ -496,7 +473,8 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         stream.expires_after(k_linger);
         std::array<char, 16 * 1024> drain;
         ec = {};
-        while (!ec) co_await stream.async_read_some(asio::buffer(drain), token);
+        while (!ec)
+            co_await stream.async_read_some(asio::buffer(drain), token);
     }
     stream.socket().close(ec);
 }
@@ -551,8 +529,8 @@ Result<void> HttpServer::start() {
     if (s.handler_threads > 0)
         impl.pool =
             std::make_unique<asio::thread_pool>(static_cast<std::size_t>(s.handler_threads));
-    impl.slow_pool = std::make_unique<asio::thread_pool>(
-        static_cast<std::size_t>(std::max(1, s.slow_threads)));
+    impl.slow_pool =
+        std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, s.slow_threads)));
     impl.work.emplace(impl.io->get_executor());
     asio::co_spawn(acceptor.get_executor(), impl.accept_loop(), asio::detached);
     for (int i = 0; i < s.io_threads; ++i)

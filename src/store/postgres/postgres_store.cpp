@@ -280,9 +280,11 @@ Result<bool> PostgresStore::add_realtime_utterance(const CallSid& call,
 Result<std::vector<RealtimeUtterance>> PostgresStore::realtime_utterances(const CallSid& call) {
     const auto what = fmt::format("reading the utterances of {}", call.str());
     return run<std::vector<RealtimeUtterance>>(false, what, [&](Connection& db) {
-        const Rows rows = db.exec("SELECT session, sequence, track, text FROM realtime_utterances "
-                                  "WHERE call_sid = $1 ORDER BY session, sequence",
-                                  Params(call));
+        const Rows rows =
+            db.exec("SELECT session, sequence, track, text FROM realtime_utterances "
+                    "WHERE call_sid = $1 ORDER BY MIN(created_at_us) OVER (PARTITION BY "
+                    "session), session, sequence",
+                    Params(call));
         std::vector<RealtimeUtterance> utterances;
         for (int i = 0; i < rows.size(); ++i)
             utterances.push_back(read_realtime_utterance(rows[i]));
@@ -293,9 +295,11 @@ Result<std::vector<RealtimeUtterance>> PostgresStore::realtime_utterances(const 
 Result<std::vector<RealtimeLabels>> PostgresStore::realtime_labels(const CallSid& call) {
     const auto what = fmt::format("reading the transcription labels of {}", call.str());
     return run<std::vector<RealtimeLabels>>(false, what, [&](Connection& db) {
-        const Rows rows = db.exec("SELECT session, inbound_label, outbound_label "
-                                  "FROM realtime_sessions WHERE call_sid = $1 ORDER BY session",
-                                  Params(call));
+        const Rows rows =
+            db.exec("SELECT session, inbound_label, outbound_label "
+                    "FROM realtime_sessions WHERE call_sid = $1 ORDER BY created_at_us, "
+                    "session",
+                    Params(call));
         std::vector<RealtimeLabels> labels;
         for (int i = 0; i < rows.size(); ++i)
             labels.push_back(read_realtime_labels(rows[i]));

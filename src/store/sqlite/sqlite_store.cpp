@@ -179,10 +179,10 @@ constexpr std::string_view k_add_realtime_utterance =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (call_sid, session, sequence) DO NOTHING";
 constexpr std::string_view k_select_realtime_utterances =
     "SELECT session, sequence, track, text FROM realtime_utterances WHERE call_sid = ?1 "
-    "ORDER BY session, sequence";
+    "ORDER BY MIN(created_at_us) OVER (PARTITION BY session), session, sequence";
 constexpr std::string_view k_select_realtime_labels =
     "SELECT session, inbound_label, outbound_label FROM realtime_sessions WHERE call_sid = ?1 "
-    "ORDER BY session";
+    "ORDER BY created_at_us, session";
 
 } // namespace
 

@@ -9,6 +9,7 @@
 #include "support/captured_log.hpp"
 #include "support/postgres_server.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -98,6 +99,14 @@ std::vector<std::string> schema_versions(const std::string& url) {
     return versions;
 }
 
+// "1", "2", … up to the newest migration this binary has.
+std::vector<std::string> every_version() {
+    std::vector<std::string> versions;
+    for (std::size_t v = 1; v <= postgres::builtin_migrations().size(); ++v)
+        versions.push_back(std::to_string(v));
+    return versions;
+}
+
 TEST(PostgresStoreMigrations, StoresOpeningAtOnceApplyEachMigrationOnce) {
     PostgresDatabase db;
     constexpr int k_openers = 6;
@@ -113,7 +122,7 @@ TEST(PostgresStoreMigrations, StoresOpeningAtOnceApplyEachMigrationOnce) {
         thread.join();
     for (const auto& error : errors)
         EXPECT_EQ(error, "");
-    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(schema_versions(db.url()), every_version());
 }
 
 TEST(PostgresStoreMigrations, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheCallLog) {
@@ -129,18 +138,22 @@ TEST(PostgresStoreMigrations, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheC
     const auto job = store.value()->find_job(test::call_sid(1)).value();
     ASSERT_TRUE(job);
     EXPECT_EQ(job->recording_path, "recordings/" + test::call_sid(1).str() + ".mp3");
-    EXPECT_EQ(schema_versions(db.url()), (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(schema_versions(db.url()), every_version());
 }
 
 TEST(PostgresStoreMigrations, ASchemaNewerThanThisBinaryIsRefused) {
     PostgresDatabase db;
     open_store(db.url()).value();
-    postgres::Connection(db.url()).exec("INSERT INTO schema_version (version, description) "
-                                        "VALUES (3, 'from the future')");
+    const auto known = postgres::builtin_migrations().size();
+    postgres::Connection(db.url()).exec(
+        fmt::format("INSERT INTO schema_version (version, description) VALUES ({}, 'from the "
+                    "future')",
+                    known + 1));
     const auto store = open_store(db.url());
     ASSERT_FALSE(store);
     EXPECT_THAT(store.error().message,
-                HasSubstr("schema version 3 is newer than this binary knows (2)"));
+                HasSubstr(fmt::format("schema version {} is newer than this binary knows ({})",
+                                      known + 1, known)));
     EXPECT_FALSE(store.error().retryable);
 }
 

@@ -1,7 +1,9 @@
 #include "unit/api/api_fixture.hpp"
 
+#include "net/url_encoding.hpp"
 #include "stt/formats.hpp"
 #include "support/temp_dir.hpp"
+#include "twilio/signature.hpp"
 
 namespace callscribe::api::test {
 
@@ -24,7 +26,8 @@ Router& ApiFixture::router() {
                                                     .clock = m_clock,
                                                     .wake = [this] { ++m_wakes; },
                                                     .metrics = m_metrics,
-                                                    .recording_fallback = m_recording_fallback});
+                                                    .recording_fallback = m_recording_fallback,
+                                                    .live_partials = &m_live_partials});
         m_router = std::make_unique<Router>(make_api_router(*m_context));
     }
     return *m_router;
@@ -64,6 +67,16 @@ void ApiFixture::add_transcribed_call(const CallSid& call, const std::string& re
                           .transcript_source = store::TranscriptSource::offline},
         std::nullopt, m_clock.now());
     ASSERT_TRUE(saved && *saved);
+}
+
+net::ServerResponse ApiFixture::signed_post(const std::string& target,
+                                            const net::FormFields& fields,
+                                            const std::string& token) {
+    const auto signature = twilio::compute_signature(
+        k_public_url + target, twilio::FormParams(fields.begin(), fields.end()), Secret(token));
+    return post(
+        target, net::encode_form(fields),
+        {{"content-type", "application/x-www-form-urlencoded"}, {"x-twilio-signature", signature}});
 }
 
 nlohmann::json ApiFixture::body_json(const net::ServerResponse& response) {

@@ -3,8 +3,10 @@
 // folder, a fake clock, no sockets.
 #include "api/api_context.hpp"
 #include "api/api_router.hpp"
+#include "api/live_transcript.hpp"
 #include "core/sid.hpp"
 #include "net/server/server_types.hpp"
+#include "net/url_encoding.hpp"
 #include "store/store.hpp"
 #include "support/fake_clock.hpp"
 #include "support/temp_dir.hpp"
@@ -57,6 +59,9 @@ class ApiFixture : public ::testing::Test {
     void add_transcribed_call(const CallSid& call, const std::string& recording_bytes);
 
     static nlohmann::json body_json(const net::ServerResponse& response);
+    // POSTs `fields` to `target`, signed as Twilio signs it for k_public_url + target.
+    net::ServerResponse signed_post(const std::string& target, const net::FormFields& fields,
+                                    const std::string& token = k_auth_token);
 
     test_support::TempDir m_dir;
     test_support::FakeClock m_clock;
@@ -64,6 +69,7 @@ class ApiFixture : public ::testing::Test {
     ApiSettings m_settings;
     MetricsSources m_metrics; // what GET /metrics reads (tests set it before their first call)
     RecordingFallback* m_recording_fallback = nullptr; // likewise, for downloads
+    LivePartials m_live_partials;
     std::atomic<int> m_wakes{0};
 
   private:

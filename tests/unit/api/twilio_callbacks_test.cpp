@@ -33,16 +33,6 @@ class TwilioCallbacks : public ApiFixture {
                 {"To", "+15005550006"}};
     }
 
-    // POSTs `fields` to `target`, signed as Twilio signs it for public URL + target.
-    net::ServerResponse signed_post(const std::string& target, const net::FormFields& fields,
-                                    const std::string& token = k_auth_token) {
-        const auto signature = twilio::compute_signature(
-            k_public_url + target, twilio::FormParams(fields.begin(), fields.end()), Secret(token));
-        return post(target, net::encode_form(fields),
-                    {{"content-type", "application/x-www-form-urlencoded"},
-                     {"x-twilio-signature", signature}});
-    }
-
     std::int64_t job_count() {
         auto counts = store().count_jobs();
         EXPECT_TRUE(counts);
@@ -249,90 +239,6 @@ TEST_F(TwilioCallbacks, OnlyPost) {
     const auto r = get("/twilio/recording-status");
     EXPECT_EQ(r.status, 405);
     EXPECT_EQ(r.header("allow"), "POST");
-}
-
-// --- Twilio's Real-Time Transcription -------------------------------------------------------
-
-const std::string k_session = "GT0a1b2c3d4e5f60718293a4b5c6d7e8f9";
-
-net::FormFields transcription(std::string event, int sequence, net::FormFields extra = {}) {
-    net::FormFields fields{{"AccountSid", k_account},
-                           {"CallSid", k_call.str()},
-                           {"TranscriptionSid", k_session},
-                           {"Timestamp", "2026-01-01T00:00:01.500Z"},
-                           {"SequenceId", std::to_string(sequence)},
-                           {"TranscriptionEvent", std::move(event)}};
-    fields.insert(fields.end(), extra.begin(), extra.end());
-    return fields;
-}
-
-net::FormFields said(int sequence, std::string track, std::string text,
-                     std::string final = "true") {
-    return transcription(
-        "transcription-content", sequence,
-        {{"LanguageCode", "en-US"},
-         {"Track", std::move(track)},
-         {"TranscriptionData", nlohmann::json{{"transcript", text}, {"confidence", 0.9}}.dump()},
-         {"Final", std::move(final)}});
-}
-
-TEST_F(TwilioCallbacks, ATranscriptionSessionOutOfOrderWithARepeatBecomesTheRealtimeTranscript) {
-    const std::string hook = "/twilio/transcription-status";
-    EXPECT_EQ(signed_post(hook, transcription(
-                                    "transcription-started", 1,
-                                    {{"Track", "both_tracks"}, {"InboundTrackLabel", "customer"}}))
-                  .status,
-              204);
-    EXPECT_TRUE(find_call(k_call)) << "an unknown call gets its row";
-    for (const auto& content :
-         {said(4, "outbound_track", "Can I have the order number?"),
-          said(2, "outbound_track", "Thank you for calling."),
-          said(3, "inbound_track", "Hi, my parcel has not arrived."),
-          said(5, "inbound_track", "It is four four", "false"),
-          said(5, "inbound_track", "It is four four one seven."),
-          said(7, "inbound_track", "Thanks, bye."), said(6, "outbound_track", "It ships tomorrow."),
-          said(3, "inbound_track", "Hi, my parcel has not arrived.")}) {
-        EXPECT_EQ(signed_post(hook, content).status, 204);
-    }
-    EXPECT_EQ(find_call(k_call)->realtime_transcript, "") << "assembled when the session stops";
-    EXPECT_EQ(signed_post(hook, transcription("transcription-stopped", 8)).status, 204);
-    const auto call = find_call(k_call).value();
-    EXPECT_EQ(call.realtime_transcript, "Agent: Thank you for calling.\n"
-                                        "customer: Hi, my parcel has not arrived.\n"
-                                        "Agent: Can I have the order number?\n"
-                                        "customer: It is four four one seven.\n"
-                                        "Agent: It ships tomorrow.\n"
-                                        "customer: Thanks, bye.");
-    EXPECT_EQ(call.realtime_source, store::RealtimeSource::twilio_rtt);
-    EXPECT_EQ(job_count(), 0) << "a live transcript is not a job";
-}
-
-TEST_F(TwilioCallbacks, ATranscriptPostedToTheApiWinsOverTwilios) {
-    ASSERT_TRUE(store().save_realtime_transcript(k_call, "what the agent heard", m_clock.now()));
-    const std::string hook = "/twilio/transcription-status";
-    EXPECT_EQ(signed_post(hook, said(2, "inbound_track", "hello")).status, 204);
-    EXPECT_EQ(signed_post(hook, transcription("transcription-stopped", 3)).status, 204);
-    EXPECT_EQ(find_call(k_call)->realtime_transcript, "what the agent heard");
-    EXPECT_EQ(find_call(k_call)->realtime_source, store::RealtimeSource::api);
-}
-
-TEST_F(TwilioCallbacks, ATranscriptionCallbackWithABadSignatureOrMalformedDataChangesNothing) {
-    test_support::CapturedLog log;
-    const std::string hook = "/twilio/transcription-status";
-    EXPECT_EQ(signed_post(hook, said(2, "inbound_track", "hello"), "another-token").status, 403);
-    EXPECT_FALSE(find_call(k_call));
-    auto malformed = said(2, "inbound_track", "x");
-    malformed[8].second = "{\"transcript\": 12}";
-    const auto refused = signed_post(hook, malformed);
-    EXPECT_EQ(refused.status, 400);
-    EXPECT_EQ(body_json(refused)["error"], "TranscriptionData has no \"transcript\" string");
-    const std::string line = "[TWILIO] transcription-status callback for " + k_call.str() +
-                             " refused: TranscriptionData has no \"transcript\" string";
-    const auto lines = log.lines();
-    EXPECT_EQ(std::ranges::count_if(lines, [&](const auto& l) { return l.find(line) != l.npos; }),
-              1);
-    EXPECT_FALSE(find_call(k_call));
-    EXPECT_EQ(signed_post(hook, transcription("transcription-paused", 2)).status, 400);
 }
 
 } // namespace

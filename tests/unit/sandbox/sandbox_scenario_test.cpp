@@ -33,7 +33,7 @@ TEST(SandboxCallRequestTest, ParsesATranscriptionSessionScript) {
         "audio": "/tmp/a.mp3",
         "transcription_callback": {"url": "http://127.0.0.1:9/twilio/transcription-status",
             "delay_s": 0.25, "shuffled": true, "duplicates": 2, "seed": 9,
-            "inbound_label": "customer",
+            "inbound_label": "customer", "partials": true, "spacing_s": 0.5,
             "lines": [{"track": "outbound", "text": "Hello."}, {"track": "inbound", "text": "Hi."}]}})");
     ASSERT_TRUE(request) << request.error().message;
     ASSERT_TRUE(request->transcription_callback);
@@ -44,6 +44,8 @@ TEST(SandboxCallRequestTest, ParsesATranscriptionSessionScript) {
     EXPECT_EQ(script.duplicates, 2);
     EXPECT_EQ(script.seed, 9u);
     EXPECT_EQ(script.inbound_label, "customer");
+    EXPECT_TRUE(script.partials);
+    EXPECT_EQ(script.spacing, Seconds(0.5));
     ASSERT_EQ(script.lines.size(), 2u);
     EXPECT_EQ(script.lines[0].track, twilio::RttTrack::outbound);
     EXPECT_EQ(script.lines[1].text, "Hi.");
@@ -56,6 +58,10 @@ TEST(SandboxCallRequestTest, ParsesATranscriptionSessionScript) {
          "each of \"lines\" must be"},
         {R"({"url": "http://h/", "lines": [{"track": "inbound", "text": "x"}], "loud": 1})",
          "unknown field \"loud\" in \"transcription_callback\""},
+        {R"({"url": "http://h/", "lines": [{"track": "inbound", "text": "x"}], "partials": 1})",
+         "\"partials\" must be true or false"},
+        {R"({"url": "http://h/", "lines": [{"track": "inbound", "text": "x"}], "spacing_s": -1})",
+         "\"spacing_s\" must be a number of seconds"},
         {R"({"url": "ftp://h/", "lines": [{"track": "inbound", "text": "x"}]})",
          "must be an http(s) URL"}};
     for (const auto& [script_json, expected] : refused) {

@@ -110,5 +110,36 @@ TEST(SandboxTranscription, EachCallbackIsSignedAsTwilioSignsIt) {
     }
 }
 
+TEST(SandboxTranscription, PartialsComeBeforeEachFinalResultAndSpacingPacesTheSession) {
+    auto script = six_lines();
+    script.lines.resize(2);
+    script.partials = true;
+    script.delay = Seconds{1};
+    script.spacing = Seconds{0.5};
+    const auto callbacks = transcription_callbacks(k_account, k_call, k_session, script);
+    const auto events = parsed(callbacks);
+    ASSERT_EQ(events.size(), 6u); // started, partial + final twice, stopped
+    const auto has = [](const Callback& c, const std::string& name, const std::string& value) {
+        return std::ranges::count(c.params, std::pair{name, value}) == 1;
+    };
+    EXPECT_TRUE(has(callbacks[0], "PartialResults", "true"));
+    EXPECT_FALSE(events[1].utterance->final);
+    EXPECT_EQ(events[1].utterance->text, "Thank you");
+    EXPECT_EQ(events[1].utterance->confidence, std::nullopt) << "Twilio sends none with partials";
+    EXPECT_TRUE(events[2].utterance->final);
+    EXPECT_EQ(events[2].utterance->text, "Thank you for calling.");
+    EXPECT_FALSE(events[3].utterance->final);
+    EXPECT_EQ(events[3].utterance->text, "Hi, my parcel");
+    EXPECT_EQ(events[4].utterance->text, "Hi, my parcel has not arrived.");
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        EXPECT_EQ(events[i].sequence, static_cast<std::int64_t>(i) + 1);
+        EXPECT_EQ(callbacks[i].delay, Seconds{1} + Seconds{0.5} * static_cast<double>(i));
+    }
+    EXPECT_EQ(twilio::assemble_rtt_transcript({*events[1].utterance, *events[2].utterance,
+                                               *events[3].utterance, *events[4].utterance}),
+              "Agent: Thank you for calling.\nCaller: Hi, my parcel has not arrived.")
+        << "partials are not part of the transcript";
+}
+
 } // namespace
 } // namespace callscribe::sandbox

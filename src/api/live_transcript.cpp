@@ -1,0 +1,128 @@
+#include "api/live_transcript.hpp"
+
+#include "api/api_error.hpp"
+#include "api/call_routes.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace callscribe::api {
+
+void LivePartials::set(const CallSid& call, Partial partial) {
+    std::lock_guard lock(m_mutex);
+    if (!m_partials.contains(call) && m_partials.size() >= max_calls) {
+        const auto newest = [](const std::vector<Partial>& partials) {
+            TimePoint at{};
+            for (const auto& p : partials)
+                at = std::max(at, p.at);
+            return at;
+        };
+        const auto stalest = std::ranges::min_element(
+            m_partials, {}, [&](const auto& entry) { return newest(entry.second); });
+        m_partials.erase(stalest);
+    }
+    auto& partials = m_partials[call];
+    std::erase_if(partials, [&](const Partial& p) { return p.track == partial.track; });
+    partials.push_back(std::move(partial));
+}
+
+void LivePartials::clear_track(const CallSid& call, twilio::RttTrack track) {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_partials.find(call);
+    if (it == m_partials.end()) return;
+    std::erase_if(it->second, [&](const Partial& p) { return p.track == track; });
+    if (it->second.empty()) m_partials.erase(it);
+}
+
+void LivePartials::clear(const CallSid& call) {
+    std::lock_guard lock(m_mutex);
+    m_partials.erase(call);
+}
+
+std::vector<LivePartials::Partial> LivePartials::of(const CallSid& call) const {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_partials.find(call);
+    return it == m_partials.end() ? std::vector<Partial>{} : it->second;
+}
+
+namespace {
+
+twilio::RttLabels labels_of(const store::RealtimeLabels& session) {
+    return {.inbound = session.inbound, .outbound = session.outbound};
+}
+
+} // namespace
+
+twilio::RttLabels live_labels(const ApiContext& context, const CallSid& call) {
+    const auto sessions = stored(context.store.realtime_labels(call),
+                                 fmt::format("reading the transcription labels of {}", call.str()));
+    return sessions.empty() ? twilio::RttLabels{} : labels_of(sessions.back());
+}
+
+std::string assemble_live_transcript(const ApiContext& context, const CallSid& call,
+                                     std::size_t* utterance_count) {
+    const auto stored_utterances =
+        stored(context.store.realtime_utterances(call),
+               fmt::format("reading the realtime utterances of {}", call.str()));
+    if (utterance_count) *utterance_count = stored_utterances.size();
+    if (stored_utterances.empty()) return {};
+    const auto sessions = stored(context.store.realtime_labels(call),
+                                 fmt::format("reading the transcription labels of {}", call.str()));
+    // Session by session (each numbers its utterances from 1), each with its own labels.
+    std::string transcript;
+    for (auto it = stored_utterances.begin(); it != stored_utterances.end();) {
+        const auto session_end = std::find_if(
+            it, stored_utterances.end(), [&](const auto& u) { return u.session != it->session; });
+        std::vector<twilio::RttUtterance> utterances;
+        for (; it != session_end; ++it) {
+            utterances.push_back({.sequence = it->sequence,
+                                  .track = it->track == to_string(twilio::RttTrack::outbound)
+                                               ? twilio::RttTrack::outbound
+                                               : twilio::RttTrack::inbound,
+                                  .text = it->text});
+        }
+        const auto labels =
+            std::ranges::find(sessions, std::prev(it)->session, &store::RealtimeLabels::session);
+        const std::string part = twilio::assemble_rtt_transcript(
+            std::move(utterances),
+            labels == sessions.end() ? twilio::RttLabels{} : labels_of(*labels));
+        if (part.empty()) continue;
+        if (!transcript.empty()) transcript += '\n';
+        transcript += part;
+    }
+    return transcript;
+}
+
+net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params) {
+    const CallSid call = call_sid_param(params);
+    const store::CallLog log = known_call(context, call);
+    nlohmann::ordered_json body;
+    if (log.realtime_source != store::RealtimeSource::none) {
+        body = {{"transcript", log.realtime_transcript},
+                {"partials", nlohmann::ordered_json::array()},
+                {"final", true}};
+    } else {
+        auto partials = nlohmann::ordered_json::array();
+        const auto live = context.live_partials ? context.live_partials->of(call)
+                                                : std::vector<LivePartials::Partial>{};
+        if (!live.empty()) {
+            const auto labels = live_labels(context, call);
+            const twilio::RttLabels defaults;
+            for (const auto& partial : live) {
+                const bool inbound = partial.track == twilio::RttTrack::inbound;
+                const std::string& label = inbound ? labels.inbound : labels.outbound;
+                const std::string& fallback = inbound ? defaults.inbound : defaults.outbound;
+                partials.push_back(
+                    {{"speaker", label.empty() ? fallback : label}, {"text", partial.text}});
+            }
+        }
+        body = {{"transcript", assemble_live_transcript(context, call)},
+                {"partials", std::move(partials)},
+                {"final", false}};
+    }
+    return net::ServerResponse::json(200, body.dump());
+}
+
+} // namespace callscribe::api

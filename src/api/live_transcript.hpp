@@ -1,0 +1,65 @@
+#pragma once
+// A call's transcript while it is being spoken, from Twilio's Real-Time Transcription callbacks:
+// the final utterances stored so far (assembled and labelled as the realtime transcript will be)
+// and each track's latest partial result, which Twilio replaces as the speaker goes on and which
+// is therefore kept in memory only, never stored.
+//
+// GET /api/calls/{call_sid}/live → {"transcript": "Caller: …\nAgent: …", "partials":
+//     [{"speaker": "Caller", "text": "…"}], "final": bool}. `final` is true once the call has
+//     its realtime transcript (the transcription stopped, or one was posted to /end): the
+//     transcript is then that one, and there are no partials. A call that is not in the log is
+//     404. The page polls it while the call is live.
+//
+// Partials live in the process that received the callback: behind a load balancer, another
+// node shows the final utterances only.
+//
+// Thread safety: LivePartials is thread-safe; the route is thread-safe (see ApiContext).
+#include "api/api_context.hpp"
+#include "api/router.hpp"
+#include "core/clock.hpp"
+#include "core/sid.hpp"
+#include "net/server/server_types.hpp"
+#include "twilio/realtime_transcription.hpp"
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace callscribe::api {
+
+class LivePartials {
+  public:
+    struct Partial {
+        twilio::RttTrack track = twilio::RttTrack::inbound;
+        std::string text;
+        TimePoint at{}; // when it arrived
+    };
+
+    // A track's newest partial result replaces the one before it. At most `max_calls` calls are
+    // held: past that, the call whose partial is oldest is forgotten (its transcription stopped
+    // without telling, most likely).
+    void set(const CallSid& call, Partial partial);
+    // A final utterance of the track arrived: its partial is done.
+    void clear_track(const CallSid& call, twilio::RttTrack track);
+    // The transcription stopped (or the call ended).
+    void clear(const CallSid& call);
+    std::vector<Partial> of(const CallSid& call) const;
+
+    static constexpr std::size_t max_calls = 10'000;
+
+  private:
+    mutable std::mutex m_mutex;
+    std::map<CallSid, std::vector<Partial>> m_partials;
+};
+
+// The labels of the call's latest transcription session (its started callback), or the
+// defaults.
+twilio::RttLabels live_labels(const ApiContext& context, const CallSid& call);
+// The call's final utterances, assembled with its labels ("" when none).
+std::string assemble_live_transcript(const ApiContext& context, const CallSid& call,
+                                     std::size_t* utterance_count = nullptr);
+
+net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params);
+
+} // namespace callscribe::api
