@@ -4,6 +4,7 @@
 //
 // Thread safety: the Store and the Clock are thread-safe; `wake` must be callable from any
 // thread (WorkerPool::wake is); the settings are read-only.
+#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/secret.hpp"
 #include "store/store.hpp"
@@ -36,6 +37,10 @@ struct ApiSettings {
     Secret twilio_auth_token;       // TWILIO_AUTH_TOKEN; empty: callback signatures are not checked
     std::filesystem::path data_dir; // recordings live in data_dir/recordings
     bool webhook_configured = false; // CALLSCRIBE_WEBHOOK_URL is set (shown on the page)
+    // POST /twilio/voice: where the call goes on (CALLSCRIBE_VOICE_CONTINUE), and whether it
+    // starts Twilio's Real-Time Transcription (CALLSCRIBE_REALTIME=twilio).
+    config::VoiceContinue voice_continue{};
+    bool twilio_transcription = true;
 };
 
 // Where GET /metrics reads its figures; an unset source leaves its families without samples.

@@ -7,6 +7,7 @@
 #include "net/url_encoding.hpp"
 #include "twilio/realtime_transcription.hpp"
 #include "twilio/signature.hpp"
+#include "twilio/voice_twiml.hpp"
 
 #include <fmt/format.h>
 
@@ -187,6 +188,31 @@ net::ServerResponse transcription_status_callback(const ApiContext& context,
         break;
     }
     return net::ServerResponse{.status = 204};
+}
+
+net::ServerResponse voice_callback(const ApiContext& context, const net::ServerRequest& request) {
+    const auto params = verified_params(context, request, "voice");
+    const auto call = optional_sid<CallSid>(params, "CallSid", "CA + 32 hex digits");
+    if (!call) throw ApiError(400, "missing CallSid");
+    const ApiSettings& settings = context.settings;
+    using Kind = config::VoiceContinue::Kind;
+    if (settings.voice_continue.kind == Kind::none) {
+        log().error("[TWILIO] voice webhook for {} refused: CALLSCRIBE_VOICE_CONTINUE is not set, "
+                    "so callscribe does not know where the call goes on",
+                    call->str());
+        throw ApiError(503, "CALLSCRIBE_VOICE_CONTINUE is not set");
+    }
+    log().info("[TWILIO] voice webhook for {}: recording{} started, then {}", call->str(),
+               settings.twilio_transcription ? " and Twilio's transcription" : "",
+               settings.voice_continue.kind == Kind::redirect ? "a redirect to the operator's TwiML"
+                                                              : "a dial");
+    net::ServerResponse response{
+        .status = 200,
+        .body = twilio::voice_twiml({.public_url = settings.public_url,
+                                     .transcription = settings.twilio_transcription,
+                                     .next = settings.voice_continue})};
+    response.headers.emplace_back("Content-Type", "text/xml; charset=utf-8");
+    return response;
 }
 
 net::ServerResponse recording_status_callback(const ApiContext& context,

@@ -23,6 +23,9 @@
 //                             → enqueue too: the call ended without a recording; the job finds
 //                               none, spends its readiness backoff and sends the fallback webhook
 //   anything else (ringing, in-progress, …) → 204, nothing
+// POST /twilio/voice  the call's voice webhook (the phone number's "A call comes in", or Url= of
+//   an outgoing call): TwiML that starts the recording and Twilio's transcription, then goes on
+//   as CALLSCRIBE_VOICE_CONTINUE says (twilio/voice_twiml.hpp); 503 when it is not set
 // POST /twilio/transcription-status  Twilio's Real-Time Transcription status callback
 //                                    (docs/twilio-realtime-transcription.md)
 //   transcription-started     → the session's track labels are kept
@@ -45,6 +48,7 @@ net::ServerResponse recording_status_callback(const ApiContext& context,
                                               const net::ServerRequest& request);
 net::ServerResponse call_status_callback(const ApiContext& context,
                                          const net::ServerRequest& request);
+net::ServerResponse voice_callback(const ApiContext& context, const net::ServerRequest& request);
 net::ServerResponse transcription_status_callback(const ApiContext& context,
                                                   const net::ServerRequest& request);
 

@@ -54,7 +54,9 @@ api::ApiSettings api_settings(const config::Config& config, std::string url) {
                             .account_sid = config.twilio.account_sid,
                             .twilio_auth_token = config.twilio.auth_token,
                             .data_dir = config.storage.data_dir,
-                            .webhook_configured = !config.webhook.url.empty()};
+                            .webhook_configured = !config.webhook.url.empty(),
+                            .voice_continue = config.voice.next,
+                            .twilio_transcription = config.voice.realtime == "twilio"};
 }
 
 void log_access_rules(const api::ApiSettings& settings) {

@@ -164,8 +164,8 @@ StorageSettings read_storage(const Reader& r) {
     StorageSettings s;
     s.data_dir = path_or(r, "CALLSCRIBE_DATA_DIR", s.data_dir);
     if (auto pool = r.text("CALLSCRIBE_DATABASE_POOL")) {
-        s.database_pool = r.value_or_fail("CALLSCRIBE_DATABASE_POOL",
-                                          parse_int(*pool, 1, k_max_database_pool));
+        s.database_pool =
+            r.value_or_fail("CALLSCRIBE_DATABASE_POOL", parse_int(*pool, 1, k_max_database_pool));
     }
     auto url = r.text("CALLSCRIBE_DATABASE_URL");
     if (!url) {
@@ -195,6 +195,18 @@ HttpSettings read_http(const Reader& r) {
     if (auto cap = r.text("CALLSCRIBE_MAX_CONNECTIONS"); cap && *cap != "auto") {
         s.max_connections = r.value_or_fail("CALLSCRIBE_MAX_CONNECTIONS",
                                             parse_int(*cap, k_min_connections, k_max_connections));
+    }
+    return s;
+}
+
+VoiceSettings read_voice(const Reader& r) {
+    VoiceSettings s;
+    if (auto next = r.text("CALLSCRIBE_VOICE_CONTINUE"); next && !next->empty())
+        s.next = r.value_or_fail("CALLSCRIBE_VOICE_CONTINUE", parse_voice_continue(*next));
+    if (auto realtime = r.text("CALLSCRIBE_REALTIME")) {
+        if (*realtime != "twilio" && *realtime != "none")
+            r.fail("CALLSCRIBE_REALTIME", "must be \"twilio\" or \"none\"");
+        s.realtime = *realtime;
     }
     return s;
 }
@@ -275,10 +287,9 @@ SttSettings read_stt(const Reader& r) {
                                  k_openai_url));
     }
     if (auto language = r.text("CALLSCRIBE_STT_LANGUAGE")) {
-        bool ok = *language == "auto" ||
-                  (language->size() >= 2 && language->size() <= 3 &&
-                   std::all_of(language->begin(), language->end(),
-                               [](char c) { return c >= 'a' && c <= 'z'; }));
+        bool ok = *language == "auto" || (language->size() >= 2 && language->size() <= 3 &&
+                                          std::all_of(language->begin(), language->end(),
+                                                      [](char c) { return c >= 'a' && c <= 'z'; }));
         if (!ok) {
             r.fail("CALLSCRIBE_STT_LANGUAGE",
                    "is not a language code such as \"en\" (ISO 639-1) or \"auto\"");
@@ -332,6 +343,7 @@ Config load_config(const Environment& env, const std::optional<std::filesystem::
     config.twilio = read_twilio(reader);
     config.storage = read_storage(reader);
     config.http = read_http(reader);
+    config.voice = read_voice(reader);
     config.webhook = read_webhook(reader);
     config.jobs = read_jobs(reader);
     config.stt = read_stt(reader);
@@ -356,6 +368,8 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_API_TOKEN", shown(c.http.api_token)},
         {"CALLSCRIBE_MAX_CONNECTIONS",
          c.http.max_connections > 0 ? std::to_string(c.http.max_connections) : "auto"},
+        {"CALLSCRIBE_VOICE_CONTINUE", c.voice.next.target},
+        {"CALLSCRIBE_REALTIME", c.voice.realtime},
         {"CALLSCRIBE_WEBHOOK_URL", c.webhook.url},
         {"CALLSCRIBE_WEBHOOK_SECRET", shown(c.webhook.secret)},
         {"CALLSCRIBE_READY_BACKOFF", join_delays(c.jobs.ready_backoff)},

@@ -55,6 +55,21 @@ struct HttpSettings {
     int max_connections = 0;
 };
 
+// Where POST /twilio/voice sends the call once callscribe's recording (and transcription) have
+// started (CALLSCRIBE_VOICE_CONTINUE).
+struct VoiceContinue {
+    enum class Kind { none, dial_number, dial_sip, redirect };
+    Kind kind = Kind::none; // none: not set; /twilio/voice answers 503
+    std::string target;     // "+15551234567", "sip:desk@example.com" or "https://…/twiml"
+};
+
+struct VoiceSettings {
+    VoiceContinue next;
+    // CALLSCRIBE_REALTIME: the live transcript /twilio/voice starts: "twilio" (Twilio's
+    // Real-Time Transcription, the default) or "none".
+    std::string realtime = "twilio";
+};
+
 struct WebhookSettings {
     std::string url; // CALLSCRIBE_WEBHOOK_URL; empty = no webhook
     // CALLSCRIBE_WEBHOOK_SECRET is written "whsec_<base64>" (Standard Webhooks); this holds the
@@ -80,7 +95,7 @@ struct JobSettings {
 // settings); stt/engines.cpp's table must name the same engines in the same order, which
 // tests/unit/stt/engine_registry_test.cpp checks.
 inline constexpr std::array<std::string_view, 3> k_stt_engine_names{"pocketsphinx", "whisper",
-                                                                   "openai"};
+                                                                    "openai"};
 
 struct SttSettings {
     std::string engine = "pocketsphinx"; // CALLSCRIBE_STT_ENGINE: pocketsphinx | whisper | openai
@@ -92,8 +107,8 @@ struct SttSettings {
     std::string url = "https://api.openai.com"; // CALLSCRIBE_STT_URL, no trailing '/'
     std::string model = "whisper-1";            // CALLSCRIBE_STT_MODEL
     Secret api_key;                             // OPENAI_API_KEY
-    std::string language = "en"; // CALLSCRIBE_STT_LANGUAGE: ISO 639-1, or "auto" to detect
-    std::string prompt;          // CALLSCRIBE_STT_PROMPT: names and products (whisper)
+    std::string language = "en";         // CALLSCRIBE_STT_LANGUAGE: ISO 639-1, or "auto" to detect
+    std::string prompt;                  // CALLSCRIBE_STT_PROMPT: names and products (whisper)
     std::filesystem::path whisper_model; // CALLSCRIBE_WHISPER_MODEL: a ggml .bin
     int whisper_threads = 0; // CALLSCRIBE_WHISPER_THREADS per channel; 0: cores / workers
     // CALLSCRIBE_MODEL_BASE_URL: where `callscribe models fetch` downloads from
@@ -105,6 +120,7 @@ struct Config {
     TwilioSettings twilio;
     StorageSettings storage;
     HttpSettings http;
+    VoiceSettings voice;
     WebhookSettings webhook;
     JobSettings jobs;
     SttSettings stt;

@@ -215,6 +215,31 @@ Result<std::string> parse_http_url(std::string_view text) {
     return Result<std::string>(boost::system::in_place_value, text);
 }
 
+Result<VoiceContinue> parse_voice_continue(std::string_view text) {
+    if (text.starts_with('+')) {
+        const auto digits = text.substr(1);
+        if (digits.size() >= 8 && digits.size() <= 15 && digits.front() != '0' &&
+            std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; }))
+            return VoiceContinue{VoiceContinue::Kind::dial_number, std::string(text)};
+        return fail(fmt::format("{} is not a phone number in E.164 (+ and 8 to 15 digits)",
+                                in_quotes(text)));
+    }
+    if (text.starts_with("sip:")) {
+        const auto at = text.find('@');
+        if (at != std::string_view::npos && at > 4 && at + 1 < text.size() &&
+            std::ranges::none_of(text, [](char c) { return c == ' ' || c == '<' || c == '>'; }))
+            return VoiceContinue{VoiceContinue::Kind::dial_sip, std::string(text)};
+        return fail(fmt::format("{} is not a sip:user@host address", in_quotes(text)));
+    }
+    if (text.starts_with("http://") || text.starts_with("https://")) {
+        auto url = parse_http_url(text);
+        if (!url) return url.error();
+        return VoiceContinue{VoiceContinue::Kind::redirect, std::move(*url)};
+    }
+    return fail("must be a phone number in E.164 (+15551234567), a sip: address, or the http(s) "
+                "URL of your own TwiML");
+}
+
 Result<std::string> parse_listen(std::string_view text) {
     auto host_port = split_host_port(text);
     if (!host_port) return host_port.error();

@@ -4,6 +4,7 @@
 // seconds"); the caller prefixes the variable name. Messages quote only the offending piece of
 // the value, so callers must not pass secrets.
 
+#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 
@@ -30,6 +31,10 @@ Result<std::string> parse_http_url(std::string_view text);
 
 // host:port with port 0..65535 (0: pick a free port); an IPv6 host goes in brackets ("[::1]:8080").
 Result<std::string> parse_listen(std::string_view text);
+
+// CALLSCRIBE_VOICE_CONTINUE: a phone number in E.164 ("+" and 8 to 15 digits), a "sip:" address,
+// or the http(s) URL of TwiML to redirect to.
+Result<VoiceContinue> parse_voice_continue(std::string_view text);
 
 // "AC" + 32 hex digits and the like.
 bool is_sid(std::string_view text, std::string_view prefix);

@@ -34,6 +34,8 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_PUBLIC_URL"},
     Variable{"CALLSCRIBE_API_TOKEN", true},
     Variable{"CALLSCRIBE_MAX_CONNECTIONS"},
+    Variable{"CALLSCRIBE_VOICE_CONTINUE"},
+    Variable{"CALLSCRIBE_REALTIME"},
     Variable{"CALLSCRIBE_WEBHOOK_URL"},
     Variable{"CALLSCRIBE_WEBHOOK_SECRET", true},
     Variable{"CALLSCRIBE_READY_BACKOFF"},

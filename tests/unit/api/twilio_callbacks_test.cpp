@@ -241,5 +241,47 @@ TEST_F(TwilioCallbacks, OnlyPost) {
     EXPECT_EQ(r.header("allow"), "POST");
 }
 
+// --- the voice webhook ---------------------------------------------------------------------
+
+net::FormFields incoming_call() {
+    return {{"AccountSid", k_account}, {"CallSid", k_call.str()}, {"CallStatus", "ringing"},
+            {"Direction", "inbound"},  {"From", "+15005550001"},  {"To", "+15005550006"}};
+}
+
+TEST_F(TwilioCallbacks, TheVoiceWebhookAnswersTwimlThatRecordsTranscribesAndGoesOn) {
+    m_settings.voice_continue = {config::VoiceContinue::Kind::dial_number, "+15551234567"};
+    const auto r = signed_post("/twilio/voice", incoming_call());
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "text/xml; charset=utf-8");
+    EXPECT_NE(r.body.find("<Transcription statusCallbackUrl=\"" + k_public_url +
+                          "/twilio/transcription-status\""),
+              std::string::npos)
+        << r.body;
+    EXPECT_NE(
+        r.body.find("recordingStatusCallback=\"" + k_public_url + "/twilio/recording-status\""),
+        std::string::npos);
+    EXPECT_NE(r.body.find("<Dial>+15551234567</Dial>"), std::string::npos);
+    EXPECT_EQ(job_count(), 0) << "the call has only begun";
+
+    m_settings.twilio_transcription = false;
+    const auto without = signed_post("/twilio/voice", incoming_call());
+    EXPECT_EQ(without.body.find("<Transcription"), std::string::npos) << "CALLSCRIBE_REALTIME=none";
+}
+
+TEST_F(TwilioCallbacks, TheVoiceWebhookIsSignedAndNeedsWhereTheCallGoesOn) {
+    test_support::CapturedLog log;
+    EXPECT_EQ(signed_post("/twilio/voice", incoming_call(), "another-token").status, 403);
+    const auto unset = signed_post("/twilio/voice", incoming_call());
+    EXPECT_EQ(unset.status, 503);
+    EXPECT_EQ(body_json(unset)["error"], "CALLSCRIBE_VOICE_CONTINUE is not set");
+    const auto lines = log.lines();
+    EXPECT_EQ(std::ranges::count_if(lines,
+                                    [](const auto& l) {
+                                        return l.find("CALLSCRIBE_VOICE_CONTINUE is not set") !=
+                                               std::string::npos;
+                                    }),
+              1);
+}
+
 } // namespace
 } // namespace callscribe::api::test

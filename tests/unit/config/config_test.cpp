@@ -65,6 +65,8 @@ TEST(ConfigDefaults, EmptyEnvironmentGivesTheDocumentedDefaults) {
     EXPECT_EQ(c.http.listen, "127.0.0.1:8080");
     EXPECT_EQ(c.http.public_url, "http://127.0.0.1:8080");
     EXPECT_TRUE(c.http.api_token.empty());
+    EXPECT_EQ(c.voice.next.kind, VoiceContinue::Kind::none);
+    EXPECT_EQ(c.voice.realtime, "twilio");
     EXPECT_EQ(c.webhook.url, "");
     EXPECT_TRUE(c.webhook.secret.empty());
     EXPECT_EQ(counts(c.webhook.backoff),
@@ -161,7 +163,12 @@ TEST(ConfigEnvironment, ReadsEveryVariable) {
         {"CALLSCRIBE_CHANNEL_LABELS", "Customer"},
         {"CALLSCRIBE_PS_PRESET", "accurate"},
         {"CALLSCRIBE_WORKERS", "3"},
+        {"CALLSCRIBE_VOICE_CONTINUE", "https://app.example.com/twiml?step=agent"},
+        {"CALLSCRIBE_REALTIME", "none"},
     });
+    EXPECT_EQ(c.voice.next.kind, VoiceContinue::Kind::redirect);
+    EXPECT_EQ(c.voice.next.target, "https://app.example.com/twiml?step=agent");
+    EXPECT_EQ(c.voice.realtime, "none");
     EXPECT_EQ(c.twilio.account_sid, k_account_sid);
     EXPECT_EQ(c.twilio.auth_token.reveal(), "token");
     EXPECT_EQ(c.twilio.api_key, k_api_key);
@@ -183,6 +190,15 @@ TEST(ConfigEnvironment, ReadsEveryVariable) {
     EXPECT_EQ(c.stt.channel_labels, (std::vector<std::string>{"Customer"}));
     EXPECT_EQ(c.stt.ps_preset, "accurate");
     EXPECT_EQ(c.jobs.workers, 3);
+}
+
+TEST(ConfigEnvironment, TheVoiceContinuationIsANumberASipAddressOrAUrl) {
+    auto next = load_config({{"CALLSCRIBE_VOICE_CONTINUE", "+15551234567"}}).voice.next;
+    EXPECT_EQ(next.kind, VoiceContinue::Kind::dial_number);
+    EXPECT_EQ(next.target, "+15551234567");
+    next = load_config({{"CALLSCRIBE_VOICE_CONTINUE", "sip:desk@pbx.example.com"}}).voice.next;
+    EXPECT_EQ(next.kind, VoiceContinue::Kind::dial_sip);
+    EXPECT_EQ(next.target, "sip:desk@pbx.example.com");
 }
 
 TEST(ConfigEnvironment, OpenAiEngineWithoutUrlUsesTheDefault) {
@@ -396,6 +412,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_DATABASE_POOL", "0", "is not between 1 and 1000"},
         BadValue{"CALLSCRIBE_DATABASE_POOL", "1001", "is not between 1 and 1000"},
         BadValue{"CALLSCRIBE_DATABASE_POOL", "many", "is not a whole number"},
+        BadValue{"CALLSCRIBE_VOICE_CONTINUE", "5551234567", "a phone number in E.164"},
+        BadValue{"CALLSCRIBE_VOICE_CONTINUE", "+1555", "is not a phone number in E.164"},
+        BadValue{"CALLSCRIBE_VOICE_CONTINUE", "+1555123456a", "is not a phone number"},
+        BadValue{"CALLSCRIBE_VOICE_CONTINUE", "sip:desk", "is not a sip:user@host address"},
+        BadValue{"CALLSCRIBE_VOICE_CONTINUE", "ftp://x/twiml", "the http(s) URL"},
+        BadValue{"CALLSCRIBE_REALTIME", "stream-and-more", "must be \"twilio\" or \"none\""},
         BadValue{"CALLSCRIBE_JOB_LEASE", "0.001", "must be at least 2 seconds"},
         BadValue{"CALLSCRIBE_JOB_LEASE", "1.9", "must be at least 2 seconds"},
         BadValue{"CALLSCRIBE_PUBLIC_URL", "https://example.com/path?x=1", "takes no ?query"},
@@ -534,7 +556,10 @@ TEST(ConfigDescribe, ListsEveryVariableAndMasksSecrets) {
     EXPECT_THAT(text, Not(HasSubstr("TWZLUTly")));
     EXPECT_THAT(text, Not(HasSubstr("MfKQ9r8")));
     EXPECT_THAT(text, HasSubstr("CALLSCRIBE_WHISPER_THREADS = auto\n"));
-    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 34);
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_REALTIME = twilio\n"));
+    EXPECT_THAT(text, HasSubstr("CALLSCRIBE_VOICE_CONTINUE = (not set)\n"));
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), std::ssize(k_variables))
+        << "a line per setting";
 }
 
 } // namespace
