@@ -24,6 +24,7 @@ jobs::PipelineSettings pipeline_settings(const config::Config& config) {
     settings.data_dir = config.storage.data_dir;
     settings.webhook_enabled = !config.webhook.url.empty();
     settings.public_url = config.http.public_url;
+    settings.webhook_version = config.webhook.version;
     return settings;
 }
 
@@ -52,14 +53,14 @@ Result<std::unique_ptr<PipelineParts>> build_pipeline(const config::Config& conf
                                 config.storage.data_dir.string(), ec.message()));
     auto parts = std::make_unique<PipelineParts>();
     parts->http = std::make_shared<net::curl::CurlHttpClient>();
-    auto store = store::open_store(config.storage.database_url,
-                                   {.pool_size = config.storage.database_pool});
+    auto store =
+        store::open_store(config.storage.database_url, {.pool_size = config.storage.database_pool});
     if (!store) return store.error();
     parts->store = std::move(*store);
     parts->twilio_http = std::make_unique<net::CountingHttpClient>(*parts->http);
     parts->twilio = std::make_unique<twilio::RecordingApi>(config.twilio, *parts->twilio_http);
-    auto engine = stt::make_engine(config.stt, parts->http, config.jobs.workers,
-                                   stt::ServiceWaits::returned);
+    auto engine =
+        stt::make_engine(config.stt, parts->http, config.jobs.workers, stt::ServiceWaits::returned);
     if (!engine) return engine.error();
     parts->engine = std::move(*engine);
     parts->job = std::make_unique<jobs::OfflineSttJob>(

@@ -213,6 +213,8 @@ VoiceSettings read_voice(const Reader& r) {
 
 WebhookSettings read_webhook(const Reader& r) {
     WebhookSettings s;
+    if (auto version = r.text("CALLSCRIBE_WEBHOOK_VERSION"))
+        s.version = r.value_or_fail("CALLSCRIBE_WEBHOOK_VERSION", parse_int(*version, 1, 2));
     if (auto url = r.text("CALLSCRIBE_WEBHOOK_URL")) {
         s.url = r.value_or_fail("CALLSCRIBE_WEBHOOK_URL", parse_http_url(*url));
     }
@@ -372,6 +374,7 @@ std::string describe(const Config& c) {
         {"CALLSCRIBE_REALTIME", c.voice.realtime},
         {"CALLSCRIBE_WEBHOOK_URL", c.webhook.url},
         {"CALLSCRIBE_WEBHOOK_SECRET", shown(c.webhook.secret)},
+        {"CALLSCRIBE_WEBHOOK_VERSION", std::to_string(c.webhook.version)},
         {"CALLSCRIBE_READY_BACKOFF", join_delays(c.jobs.ready_backoff)},
         {"CALLSCRIBE_NOT_FOUND_WAIT", fmt::format("{}", c.jobs.not_found_wait.count())},
         {"CALLSCRIBE_WEBHOOK_BACKOFF", join_delays(c.webhook.backoff)},

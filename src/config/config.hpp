@@ -80,6 +80,7 @@ struct WebhookSettings {
     // One attempt's limit; Standard Webhooks recommends 15–30 s. Not read from the
     // environment: the outbox's lease is sized for it.
     Seconds timeout{15};
+    int version = 2; // CALLSCRIBE_WEBHOOK_VERSION: the payload's version, 1 or 2
 };
 
 struct JobSettings {

@@ -38,6 +38,7 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_REALTIME"},
     Variable{"CALLSCRIBE_WEBHOOK_URL"},
     Variable{"CALLSCRIBE_WEBHOOK_SECRET", true},
+    Variable{"CALLSCRIBE_WEBHOOK_VERSION"},
     Variable{"CALLSCRIBE_READY_BACKOFF"},
     Variable{"CALLSCRIBE_NOT_FOUND_WAIT"},
     Variable{"CALLSCRIBE_WEBHOOK_BACKOFF"},

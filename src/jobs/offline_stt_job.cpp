@@ -325,12 +325,9 @@ Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {
     call.transcript_source = choice.source;
     std::optional<store::WebhookDelivery> delivery;
     if (m_settings.webhook_enabled) {
-        std::optional<std::string> recording_url;
-        if (final_call.recording_sid && !m_settings.public_url.empty()) {
-            recording_url =
-                fmt::format("{}/api/calls/{}/download", m_settings.public_url, job.call_sid.str());
-        }
-        delivery = webhook::make_delivery(final_call, job.generation, choice, recording_url, now);
+        delivery = webhook::make_delivery(
+            final_call, job.generation, choice,
+            {.version = m_settings.webhook_version, .public_url = m_settings.public_url}, now);
     }
     auto saved = m_store.finish_job(job, call, delivery, now);
     if (!saved) return saved.error();

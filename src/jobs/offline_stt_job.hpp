@@ -41,7 +41,9 @@ struct PipelineSettings {
     twilio::DownloadLimits download_limits{};
     std::filesystem::path data_dir = "./data"; // recordings go to data_dir/recordings
     bool webhook_enabled = false;              // put a webhook in the outbox at the end
-    std::string public_url;                    // the service's own URL, for recording_url
+    std::string
+        public_url; // the service's own URL, for the webhook's recording_url and transcript_url
+    int webhook_version = 2; // CALLSCRIBE_WEBHOOK_VERSION (webhook/payload.hpp)
 };
 
 enum class StepResult {

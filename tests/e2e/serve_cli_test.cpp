@@ -146,6 +146,13 @@ TEST_F(ServeCommand, ARecordingCallbackEndsWithATranscriptAWebhookAndADownload) 
     EXPECT_EQ(received[0]["transcript_source"], "offline");
     EXPECT_EQ(received[0]["transcript"], log["final_transcript"]);
     EXPECT_EQ(received[0]["recording_url"], m_url + "/api/calls/" + call.call_sid + "/download");
+    EXPECT_EQ(received[0]["version"], 2);
+    EXPECT_EQ(received[0]["audio_source"], "twilio");
+    EXPECT_EQ(received[0]["transcript_url"],
+              m_url + "/api/calls/" + call.call_sid + "/transcript?format=json");
+    ASSERT_FALSE(received[0]["segments"].empty());
+    EXPECT_TRUE(received[0]["segments"][0].contains("start"));
+    EXPECT_FALSE(received[0]["segments"][0].contains("words"));
     EXPECT_TRUE(eventually(
         [&] { return call_json(call.call_sid)["webhooks"][0]["state"] == "delivered"; }, 5s));
 
@@ -236,8 +243,9 @@ TEST_F(ServeCommand, UnsignedCallbacksAndMalformedSidsChangeNothing) {
     EXPECT_EQ(m_service->stop().exit_code, 0);
 }
 
+// Also: a receiver that asked for version 1 of the payload gets exactly version 1.
 TEST_F(ServeCommand, ARecordingThatNeverBecomesReadyFallsBackToTheRealtimeTranscript) {
-    start_service();
+    start_service({{"CALLSCRIBE_WEBHOOK_VERSION", "1"}});
     const auto call = create_call({.scenario = {.processing_seconds = Seconds{3600}}});
     const auto ended = send({.method = "POST",
                              .url = "/api/calls/" + call.call_sid + "/end",
@@ -253,6 +261,8 @@ TEST_F(ServeCommand, ARecordingThatNeverBecomesReadyFallsBackToTheRealtimeTransc
     ASSERT_EQ(received.size(), 1u);
     EXPECT_EQ(received[0]["transcript_source"], "realtime");
     EXPECT_EQ(received[0]["transcript"], "the agent heard this live");
+    EXPECT_EQ(received[0].size(), 8u + 1) << "version 1's members and the helper's _id";
+    EXPECT_FALSE(received[0].contains("version"));
     const json log = call_json(call.call_sid);
     EXPECT_EQ(log["status"], "gave_up");
     EXPECT_EQ(log["job"]["state"], "failed");
@@ -299,6 +309,9 @@ TEST_F(ServeCommand, TwilioRealTimeTranscriptionIsTheFallbackOfACallWithoutAReco
                                          "Customer: It is four four one seven.\n"
                                          "Agent: It ships tomorrow.\n"
                                          "Customer: Thank you, bye.");
+    EXPECT_EQ(received[0]["version"], 2);
+    EXPECT_EQ(received[0]["realtime_source"], "twilio_rtt");
+    EXPECT_EQ(received[0]["segments"], json::array()) << "no offline transcript";
     const json log = call_json(call.call_sid);
     EXPECT_EQ(log["realtime_source"], "twilio_rtt");
     EXPECT_EQ(log["transcript_source"], "realtime");
