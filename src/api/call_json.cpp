@@ -23,6 +23,10 @@ json sid_json(const std::optional<RecordingSid>& sid) {
     return sid->str();
 }
 
+json text_or_null(const std::string& text) {
+    return text.empty() ? json() : json(text);
+}
+
 } // namespace
 
 json call_json(const store::CallLog& call) {
@@ -47,6 +51,11 @@ json call_json(const store::CallLog& call) {
         {"last_error", call.last_error},
         {"created_at", time_json(call.created_at)},
         {"updated_at", time_json(call.updated_at)},
+        {"from", text_or_null(call.details.from)},
+        {"to", text_or_null(call.details.to)},
+        {"direction", text_or_null(call.details.direction)},
+        {"call_status", text_or_null(call.details.call_status)},
+        {"call_duration_s", optional_json(call.details.duration_s)},
     };
 }
 

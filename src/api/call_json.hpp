@@ -6,8 +6,9 @@
 //   call:    {"call_sid", "status", "recording_sid", "recording": {"on_disk", "bytes",
 //             "duration_s", "channels", "download_url"}, "transcript_source",
 //             "realtime_transcript", "realtime_source" (null | "api" | "twilio_rtt"),
-//             "final_transcript", "last_error", "created_at",
-//             "updated_at"}
+//             "final_transcript", "last_error", "created_at", "updated_at", and the call's
+//             details from Twilio's callbacks: "from", "to", "direction", "call_status",
+//             "call_duration_s"}
 //   detail:  call + {"job": {...} | null, "webhooks": [{...}]}
 //   job:     {"state", "step", "lane", "generation", "recording_sid", "ready_attempts",
 //             "transient_attempts", "run_at", "lease_owner", "lease_expires", "last_error",

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <initializer_list>
 
 namespace callscribe::api {
@@ -65,12 +66,37 @@ std::optional<SidType> optional_sid(const net::FormFields& params, std::string_v
     return sid;
 }
 
+// What a voice webhook or call-status callback says about the call (Twilio's standard request
+// parameters). A CallDuration that is not a whole number is left out rather than refused: the
+// callback's real work (the job) must not be lost to it.
+store::CallDetails call_details(const net::FormFields& params, std::string_view status_name) {
+    store::CallDetails details{.from = param(params, "From").value_or(""),
+                               .to = param(params, "To").value_or(""),
+                               .direction = param(params, "Direction").value_or(""),
+                               .call_status = param(params, status_name).value_or("")};
+    if (const auto duration = param(params, "CallDuration")) {
+        std::int64_t seconds = 0;
+        const auto [end, ec] =
+            std::from_chars(duration->data(), duration->data() + duration->size(), seconds);
+        if (ec == std::errc() && end == duration->data() + duration->size() && seconds >= 0)
+            details.duration_s = seconds;
+    }
+    return details;
+}
+
+void save_call_details(const ApiContext& context, const CallSid& call,
+                       const store::CallDetails& details) {
+    stored(context.store.save_call_details(call, details, context.clock.now()),
+           fmt::format("saving the details of {}", call.str()));
+}
+
 // What both callbacks carry, once the sender is known to be Twilio for our account.
 struct Callback {
     std::string_view kind; // "recording-status" or "call-status", for the log
     CallSid call;
     std::optional<RecordingSid> recording; // when the callback names one
     std::string status;                    // RecordingStatus or CallStatus
+    store::CallDetails details;            // what the callback says about the call
 };
 
 Callback read_callback(const ApiContext& context, const net::ServerRequest& request,
@@ -81,11 +107,12 @@ Callback read_callback(const ApiContext& context, const net::ServerRequest& requ
     auto recording = optional_sid<RecordingSid>(params, "RecordingSid", "RE + 32 hex digits");
     auto status = param(params, status_name);
     if (!status || status->empty()) throw ApiError(400, fmt::format("missing {}", status_name));
-    return Callback{kind, std::move(*call), std::move(recording), std::move(*status)};
+    return Callback{kind, std::move(*call), std::move(recording), std::move(*status),
+                    call_details(params, status_name == "CallStatus" ? "CallStatus" : "")};
 }
 
 net::ServerResponse enqueue(const ApiContext& context, const Callback& callback) {
-    const auto& [kind, call, recording, status] = callback;
+    const auto& [kind, call, recording, status, details] = callback;
     auto enqueued = stored(context.store.enqueue_offline_stt(call, recording, context.clock.now()),
                            fmt::format("enqueueing the job of {}", call.str()));
     if (enqueued.created || enqueued.hurried) context.wake();
@@ -202,7 +229,11 @@ net::ServerResponse voice_callback(const ApiContext& context, const net::ServerR
                     call->str());
         throw ApiError(503, "CALLSCRIBE_VOICE_CONTINUE is not set");
     }
-    log().info("[TWILIO] voice webhook for {}: recording{} started, then {}", call->str(),
+    const auto details = call_details(params, "CallStatus");
+    save_call_details(context, *call, details);
+    log().info("[TWILIO] voice webhook for {} ({} from {} to {}): recording{} started, then {}",
+               call->str(), details.direction.empty() ? "a call" : details.direction,
+               masked_number(details.from), masked_number(details.to),
                settings.twilio_transcription ? " and Twilio's transcription" : "",
                settings.voice_continue.kind == Kind::redirect ? "a redirect to the operator's TwiML"
                                                               : "a dial");
@@ -230,6 +261,7 @@ net::ServerResponse recording_status_callback(const ApiContext& context,
 net::ServerResponse call_status_callback(const ApiContext& context,
                                          const net::ServerRequest& request) {
     const Callback callback = read_callback(context, request, "call-status", "CallStatus");
+    save_call_details(context, callback.call, callback.details);
     if (is_one_of(callback.status, {"completed", "busy", "failed", "no-answer", "canceled"})) {
         save_assembled_transcript(context, callback.call, "call-status " + callback.status);
         return enqueue(context, callback);

@@ -13,4 +13,12 @@ spdlog::logger& log() {
     return *logger;
 }
 
+std::string masked_number(std::string_view number) {
+    if (number.empty()) return {};
+    if (const auto colon = number.find(':'); colon != std::string_view::npos)
+        return std::string(number.substr(0, colon + 1)) + "…";
+    if (number.size() < 9) return "…";
+    return std::string(number.substr(0, 5)) + "…" + std::string(number.substr(number.size() - 2));
+}
+
 } // namespace callscribe

@@ -29,7 +29,8 @@ namespace callscribe::store {
 inline constexpr std::string_view k_call_columns =
     "call_sid, status, recording_sid, recording_path, recording_bytes, recording_duration_s, "
     "recording_channels, realtime_transcript, final_transcript, final_transcript_json, "
-    "transcript_source, last_error, created_at_us, updated_at_us, realtime_source";
+    "transcript_source, last_error, created_at_us, updated_at_us, realtime_source, from_number, "
+    "to_number, direction, call_status, call_duration_s";
 
 inline constexpr std::string_view k_job_columns =
     "id, call_sid, state, step, lane, recording_sid, media_url, ready_attempts, "
@@ -90,6 +91,12 @@ template <class Row> CallLog read_call(const Row& row) {
         .last_error = row.text_at(11),
         .created_at = row.time_at(12),
         .updated_at = row.time_at(13),
+        .details = {.from = row.text_at(15),
+                    .to = row.text_at(16),
+                    .direction = row.text_at(17),
+                    .call_status = row.text_at(18),
+                    .duration_s = row.is_null(19) ? std::nullopt
+                                                  : std::optional<std::int64_t>(row.int64_at(19))},
     };
 }
 

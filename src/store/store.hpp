@@ -46,6 +46,15 @@ enum class RealtimeSource { none, api, twilio_rtt };
 std::string_view to_string(RealtimeSource source); // "", "api", "twilio_rtt"
 std::optional<RealtimeSource> parse_realtime_source(std::string_view text);
 
+// What Twilio's callbacks say about the call itself; empty (or nullopt) when none said it.
+struct CallDetails {
+    std::string from{}; // From: "+15005550001", "client:alice", "sip:…"
+    std::string to{};
+    std::string direction{};   // "inbound", "outbound-api", "outbound-dial"
+    std::string call_status{}; // CallStatus: the final one once heard ("completed", "busy", …)
+    std::optional<std::int64_t> duration_s{}; // CallDuration, sent when the call ends
+};
+
 struct CallLog {
     CallSid call_sid;
     CallStatus status = CallStatus::waiting_for_recording;
@@ -63,6 +72,7 @@ struct CallLog {
     std::string last_error{};
     TimePoint created_at{};
     TimePoint updated_at{};
+    CallDetails details{};
 };
 
 // A partial update of a call: only the members that hold a value are written.
@@ -207,6 +217,12 @@ class Store {
     virtual Result<CallLog>
     save_realtime_transcript(const CallSid& call, std::string_view text, TimePoint now,
                              RealtimeSource source = RealtimeSource::api) = 0;
+
+    // Records what a Twilio callback said about the call and returns the call as saved; creates
+    // the call if new. A member the callback did not carry keeps its value, and a final call
+    // status is never replaced.
+    virtual Result<CallLog> save_call_details(const CallSid& call, const CallDetails& details,
+                                              TimePoint now) = 0;
 
     // --- Twilio's Real-Time Transcription, utterance by utterance ---------------------------
     // Records a session's track labels (its transcription-started); creates the call if new.

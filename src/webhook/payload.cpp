@@ -118,6 +118,15 @@ std::string build_payload(const store::CallLog& call, const TranscriptChoice& ch
     body["transcript_url"] =
         null_or(has_offline && !api.empty() ? std::optional(api + "/transcript?format=json")
                                             : std::nullopt);
+    const auto& details = call.details;
+    const auto text_or_null = [](const std::string& text) {
+        return text.empty() ? json() : json(text);
+    };
+    body["from"] = text_or_null(details.from);
+    body["to"] = text_or_null(details.to);
+    body["direction"] = text_or_null(details.direction);
+    body["call_status"] = text_or_null(details.call_status);
+    body["call_duration_s"] = details.duration_s ? json(*details.duration_s) : json(nullptr);
     return dumped(body);
 }
 

@@ -8,7 +8,9 @@
 // Version 2 (the default) has every member of version 1, then
 //    "version":2,"realtime_source":"api"|"twilio_rtt"|null,"audio_source":"twilio"|null,
 //    "language":"en"|null,"segments":[{"speaker":"Caller"|null,"start":0.8,"end":3.1,
-//    "text":"…"}]|null,"transcript_url":"https://…/api/calls/CA…/transcript?format=json"|null
+//    "text":"…"}]|null,"transcript_url":"https://…/api/calls/CA…/transcript?format=json"|null,
+//    "from":"+1555…"|null,"to":…|null,"direction":"inbound"|…|null,"call_status":"completed"|…|null,
+//    "call_duration_s":63|null   (the call's details from Twilio's callbacks)
 // segments are the offline transcript's ([] when the chosen transcript is not the offline one),
 // without words (transcript_url has them); when they would make the body larger than
 // k_max_segments_bytes they are null and transcript_url is the way to them.

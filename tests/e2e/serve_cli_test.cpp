@@ -312,6 +312,12 @@ TEST_F(ServeCommand, TwilioRealTimeTranscriptionIsTheFallbackOfACallWithoutAReco
     EXPECT_EQ(received[0]["version"], 2);
     EXPECT_EQ(received[0]["realtime_source"], "twilio_rtt");
     EXPECT_EQ(received[0]["segments"], json::array()) << "no offline transcript";
+    // The call's details, from the sandbox's call-status callback.
+    EXPECT_EQ(received[0]["from"], "+15005550001");
+    EXPECT_EQ(received[0]["to"], "+15005550006");
+    EXPECT_EQ(received[0]["direction"], "outbound-api");
+    EXPECT_EQ(received[0]["call_status"], "completed");
+    EXPECT_TRUE(received[0]["call_duration_s"].is_number_integer());
     const json log = call_json(call.call_sid);
     EXPECT_EQ(log["realtime_source"], "twilio_rtt");
     EXPECT_EQ(log["transcript_source"], "realtime");

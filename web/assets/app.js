@@ -253,6 +253,14 @@ async function showCall(sid) {
       el("div", { class: "call-head" }, el("h1", { class: "sid" }, call.call_sid), statusBadge(call.status)),
       el("ul", { class: "facts" },
         el("li", {}, "created ", when(call.created_at)),
+        call.from || call.to
+          ? el("li", { id: "parties" }, `${call.from || "?"} → ${call.to || "?"}`,
+            call.direction ? ` (${call.direction})` : "")
+          : null,
+        call.call_status
+          ? el("li", {}, "call ", call.call_status,
+            call.call_duration_s !== null ? `, ${clock(call.call_duration_s)}` : "")
+          : null,
         el("li", {}, "duration ", clock(call.recording.duration_s)),
         el("li", {}, "transcript chosen: ", call.transcript_source || "—"),
         el("li", { id: "webhook" }, "webhook: ", webhookState(call)),

@@ -238,6 +238,32 @@ Result<CallLog> PostgresStore::save_realtime_transcript(const CallSid& call, std
     });
 }
 
+Result<CallLog> PostgresStore::save_call_details(const CallSid& call, const CallDetails& details,
+                                                 TimePoint now) {
+    const auto what = fmt::format("saving the details of {}", call.str());
+    return run<CallLog>(true, what, [&](Connection& db) {
+        // A member the callback did not carry keeps its value; a final call status stays.
+        db.exec("INSERT INTO calls (call_sid, status, from_number, to_number, direction, "
+                "call_status, call_duration_s, created_at_us, updated_at_us) "
+                "VALUES ($1, 'waiting_for_recording', $2, $3, $4, $5, $6, $7, $7) "
+                "ON CONFLICT (call_sid) DO UPDATE SET "
+                "from_number = COALESCE(NULLIF(excluded.from_number, ''), calls.from_number), "
+                "to_number = COALESCE(NULLIF(excluded.to_number, ''), calls.to_number), "
+                "direction = COALESCE(NULLIF(excluded.direction, ''), calls.direction), "
+                "call_status = CASE WHEN excluded.call_status = '' OR calls.call_status IN "
+                "('completed', 'busy', 'failed', 'no-answer', 'canceled') THEN calls.call_status "
+                "ELSE excluded.call_status END, "
+                "call_duration_s = COALESCE(excluded.call_duration_s, calls.call_duration_s), "
+                "updated_at_us = excluded.updated_at_us",
+                Params(call, details.from, details.to, details.direction, details.call_status,
+                       details.duration_s, now));
+        const Rows saved = db.exec(
+            fmt::format("SELECT {} FROM calls WHERE call_sid = $1", k_call_columns), Params(call));
+        CALLSCRIBE_ASSERT(saved.size() == 1); // written just above
+        return read_call(saved[0]);
+    });
+}
+
 namespace {
 
 void insert_call_if_new(Connection& db, const CallSid& call, TimePoint now) {

@@ -103,10 +103,21 @@ CREATE TABLE realtime_sessions (
 );
 )sql";
 
+// What Twilio's callbacks say about the call itself: its numbers, direction, last call status
+// and length.
+constexpr std::string_view k_call_details = R"sql(
+ALTER TABLE calls ADD COLUMN from_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN to_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN direction TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN call_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE calls ADD COLUMN call_duration_s BIGINT;
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
     {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
+    {4, "the call's details from Twilio's callbacks", k_call_details},
 };
 
 int user_version(Connection& connection) {

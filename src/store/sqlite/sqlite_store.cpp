@@ -2,6 +2,7 @@
 
 #include "store/records.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/sqlite_store_run.hpp"
 
 #include <fmt/format.h>
 
@@ -130,26 +131,6 @@ Error SqliteStore::error(std::string_view what, std::string_view message, bool r
                  retryable};
 }
 
-template <class T, class Body>
-Result<T> SqliteStore::run(bool write, std::string_view what, Body&& body) {
-    try {
-        std::lock_guard lock(m_mutex);
-        if (!write) return body();
-        Transaction transaction(*m_connection);
-        T value = body();
-        transaction.commit();
-        return value;
-    } catch (const DbError& e) {
-        if (e.damaged()) {
-            std::lock_guard lock(m_damage_mutex);
-            if (m_damage.empty()) m_damage = fmt::format("{} while {}", e.what(), what);
-        }
-        return error(what, e.what(), e.retryable());
-    } catch (const std::exception& e) {
-        return error(what, e.what(), false);
-    }
-}
-
 std::optional<std::string> SqliteStore::damaged() const {
     std::lock_guard lock(m_damage_mutex);
     if (m_damage.empty()) return std::nullopt;
@@ -168,22 +149,6 @@ constexpr std::string_view k_save_realtime_transcript =
     "ON CONFLICT (call_sid) DO UPDATE SET realtime_transcript = excluded.realtime_transcript, "
     "realtime_source = excluded.realtime_source, updated_at_us = excluded.updated_at_us "
     "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source = 'twilio_rtt')";
-constexpr std::string_view k_insert_call_if_new =
-    "INSERT INTO calls (call_sid, status, created_at_us, updated_at_us) "
-    "VALUES (?1, 'waiting_for_recording', ?2, ?2) ON CONFLICT (call_sid) DO NOTHING";
-constexpr std::string_view k_save_realtime_labels =
-    "INSERT INTO realtime_sessions (call_sid, session, inbound_label, outbound_label, "
-    "created_at_us) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (call_sid, session) DO NOTHING";
-constexpr std::string_view k_add_realtime_utterance =
-    "INSERT INTO realtime_utterances (call_sid, session, sequence, track, text, created_at_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (call_sid, session, sequence) DO NOTHING";
-constexpr std::string_view k_select_realtime_utterances =
-    "SELECT session, sequence, track, text FROM realtime_utterances WHERE call_sid = ?1 "
-    "ORDER BY MIN(created_at_us) OVER (PARTITION BY session), session, sequence";
-constexpr std::string_view k_select_realtime_labels =
-    "SELECT session, inbound_label, outbound_label FROM realtime_sessions WHERE call_sid = ?1 "
-    "ORDER BY created_at_us, session";
-
 } // namespace
 
 Result<std::optional<CallLog>> SqliteStore::find_call(const CallSid& call) {
@@ -233,56 +198,6 @@ Result<CallLog> SqliteStore::save_realtime_transcript(const CallSid& call, std::
         const bool found = select.step();
         CALLSCRIBE_ASSERT(found); // written just above
         return read_call(select);
-    });
-}
-
-Result<bool> SqliteStore::save_realtime_labels(const CallSid& call, const RealtimeLabels& labels,
-                                               TimePoint now) {
-    const auto what = fmt::format("saving the transcription labels of {}", call.str());
-    return run<bool>(true, what, [&] {
-        Statement(*m_connection, std::string(k_insert_call_if_new)).bind(call, now).run();
-        Statement save(*m_connection, std::string(k_save_realtime_labels));
-        save.bind(call, labels.session, labels.inbound, labels.outbound, now);
-        save.run();
-        return m_connection->changes() == 1;
-    });
-}
-
-Result<bool> SqliteStore::add_realtime_utterance(const CallSid& call,
-                                                 const RealtimeUtterance& utterance,
-                                                 TimePoint now) {
-    const auto what = fmt::format("saving an utterance of {}", call.str());
-    return run<bool>(true, what, [&] {
-        Statement(*m_connection, std::string(k_insert_call_if_new)).bind(call, now).run();
-        Statement insert(*m_connection, std::string(k_add_realtime_utterance));
-        insert.bind(call, utterance.session, utterance.sequence, utterance.track, utterance.text,
-                    now);
-        insert.run();
-        return m_connection->changes() == 1;
-    });
-}
-
-Result<std::vector<RealtimeUtterance>> SqliteStore::realtime_utterances(const CallSid& call) {
-    const auto what = fmt::format("reading the utterances of {}", call.str());
-    return run<std::vector<RealtimeUtterance>>(false, what, [&] {
-        Statement select(*m_connection, std::string(k_select_realtime_utterances));
-        select.bind(call);
-        std::vector<RealtimeUtterance> utterances;
-        while (select.step())
-            utterances.push_back(read_realtime_utterance(select));
-        return utterances;
-    });
-}
-
-Result<std::vector<RealtimeLabels>> SqliteStore::realtime_labels(const CallSid& call) {
-    const auto what = fmt::format("reading the transcription labels of {}", call.str());
-    return run<std::vector<RealtimeLabels>>(false, what, [&] {
-        Statement select(*m_connection, std::string(k_select_realtime_labels));
-        select.bind(call);
-        std::vector<RealtimeLabels> labels;
-        while (select.step())
-            labels.push_back(read_realtime_labels(select));
-        return labels;
     });
 }
 

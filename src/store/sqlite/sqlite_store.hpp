@@ -58,6 +58,8 @@ class SqliteStore final : public Store {
     Result<std::vector<CallLog>> list_calls(const CallQuery& query) override;
     Result<CallLog> save_realtime_transcript(const CallSid& call, std::string_view text,
                                              TimePoint now, RealtimeSource source) override;
+    Result<CallLog> save_call_details(const CallSid& call, const CallDetails& details,
+                                      TimePoint now) override;
     Result<bool> save_realtime_labels(const CallSid& call, const RealtimeLabels& labels,
                                       TimePoint now) override;
     Result<bool> add_realtime_utterance(const CallSid& call, const RealtimeUtterance& utterance,

@@ -46,6 +46,10 @@ class ObservedStore final : public store::Store {
                                                     store::RealtimeSource source) override {
         return m_inner.save_realtime_transcript(c, text, now, source);
     }
+    Result<store::CallLog> save_call_details(const CallSid& c, const store::CallDetails& d,
+                                             TimePoint now) override {
+        return m_inner.save_call_details(c, d, now);
+    }
     Result<bool> save_realtime_labels(const CallSid& c, const store::RealtimeLabels& labels,
                                       TimePoint now) override {
         return m_inner.save_realtime_labels(c, labels, now);

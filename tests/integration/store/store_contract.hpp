@@ -82,13 +82,16 @@ template <class T> std::string show(const std::optional<T>& value) {
 
 // Every member, so that two records compare equal exactly when their descriptions do.
 inline std::string describe(const CallLog& c) {
-    return fmt::format("call {} status={} rec={} path={} bytes={} dur={} ch={} rt=[{}] final=[{}] "
-                       "json=[{}] source={} error=[{}] created={} updated={}",
-                       c.call_sid.str(), to_string(c.status), show(c.recording_sid),
-                       c.recording_path, c.recording_bytes, show(c.recording_duration_s),
-                       c.recording_channels, c.realtime_transcript, c.final_transcript,
-                       c.final_transcript_json, show(c.transcript_source), c.last_error,
-                       show(c.created_at), show(c.updated_at));
+    return fmt::format(
+        "call {} status={} rec={} path={} bytes={} dur={} ch={} rt=[{}] rt_source={} "
+        "final=[{}] json=[{}] source={} error=[{}] created={} updated={} "
+        "from={} to={} direction={} call_status={} call_dur={}",
+        c.call_sid.str(), to_string(c.status), show(c.recording_sid), c.recording_path,
+        c.recording_bytes, show(c.recording_duration_s), c.recording_channels,
+        c.realtime_transcript, to_string(c.realtime_source), c.final_transcript,
+        c.final_transcript_json, show(c.transcript_source), c.last_error, show(c.created_at),
+        show(c.updated_at), c.details.from, c.details.to, c.details.direction,
+        c.details.call_status, show(c.details.duration_s));
 }
 inline std::string describe(const Job& j) {
     return fmt::format("job {} {} state={} step={} lane={} rec={} url={} ready={} transient={} "

@@ -1,6 +1,6 @@
-// The Store contract for realtime transcripts from Twilio's Real-Time Transcription: which
-// source wins, the utterances and the sessions' labels. Run against every backend in
-// StoreBackends.
+// The Store contract for what a call gathers while it is live: realtime transcripts from
+// Twilio's Real-Time Transcription (which source wins, the utterances, the sessions' labels) and
+// the call's details from Twilio's callbacks. Run against every backend in StoreBackends.
 
 #include "integration/store/store_contract.hpp"
 
@@ -80,6 +80,40 @@ TYPED_TEST(StoreRealtimeContract, ASessionsLabelsAreKeptAsFirstRecorded) {
     EXPECT_EQ(labels[1].session, "GT0");
     EXPECT_EQ(labels[1].outbound, "agent");
     EXPECT_TRUE(this->store().find_call(call_sid(1)).value());
+}
+
+TYPED_TEST(StoreRealtimeContract, CallDetailsCreateTheCallAndKeepWhatALaterCallbackLeftOut) {
+    auto& store = this->store();
+    const CallLog ringing = store
+                                .save_call_details(call_sid(1),
+                                                   {.from = "+15005550001",
+                                                    .to = "+15005550006",
+                                                    .direction = "inbound",
+                                                    .call_status = "ringing"},
+                                                   at(0))
+                                .value();
+    EXPECT_EQ(ringing.status, CallStatus::waiting_for_recording);
+    EXPECT_EQ(ringing.details.from, "+15005550001");
+    EXPECT_EQ(ringing.details.duration_s, std::nullopt);
+    EXPECT_FALSE(store.find_job(call_sid(1)).value()) << "details are not a job";
+
+    const CallLog ended =
+        store.save_call_details(call_sid(1), {.call_status = "completed", .duration_s = 63}, at(5))
+            .value();
+    EXPECT_EQ(ended.details.from, "+15005550001") << "kept: the callback did not carry it";
+    EXPECT_EQ(ended.details.to, "+15005550006");
+    EXPECT_EQ(ended.details.direction, "inbound");
+    EXPECT_EQ(ended.details.call_status, "completed");
+    EXPECT_EQ(ended.details.duration_s, 63);
+    EXPECT_EQ(ended.updated_at, at(5));
+    EXPECT_EQ(ended.created_at, at(0));
+
+    // A late, retried "in-progress" does not undo the end.
+    const CallLog late =
+        store.save_call_details(call_sid(1), {.call_status = "in-progress"}, at(6)).value();
+    EXPECT_EQ(late.details.call_status, "completed");
+    EXPECT_EQ(late.details.duration_s, 63);
+    EXPECT_EQ(describe(this->call(1)), describe(late));
 }
 
 } // namespace

@@ -224,10 +224,15 @@ TEST_F(TwilioCallbacks, ACallbackSuppliedRecordingUrlIsNeverUsed) {
     EXPECT_EQ((*job)->media_url, "") << "resolved later, from TWILIO_API_BASE";
 }
 
-TEST_F(TwilioCallbacks, CallsStillInProgressDoNothing) {
-    for (const char* status : {"queued", "initiated", "ringing", "answered", "in-progress"})
+// The call is in the log from its first callback (the page lists it), with no job yet.
+TEST_F(TwilioCallbacks, CallsStillInProgressGetTheirDetailsButNoJob) {
+    for (const char* status : {"queued", "initiated", "ringing", "answered", "in-progress"}) {
         EXPECT_EQ(signed_post("/twilio/call-status", call_status(status)).status, 204) << status;
-    EXPECT_FALSE(find_call(k_call));
+        EXPECT_EQ(find_call(k_call)->details.call_status, status);
+    }
+    EXPECT_EQ(find_call(k_call)->status, store::CallStatus::waiting_for_recording);
+    EXPECT_EQ(job_count(), 0);
+    EXPECT_EQ(m_wakes, 0);
 }
 
 TEST_F(TwilioCallbacks, AreNotBehindTheApiToken) {
@@ -239,6 +244,42 @@ TEST_F(TwilioCallbacks, OnlyPost) {
     const auto r = get("/twilio/recording-status");
     EXPECT_EQ(r.status, 405);
     EXPECT_EQ(r.header("allow"), "POST");
+}
+
+// --- the call's details ----------------------------------------------------------------------
+
+TEST_F(TwilioCallbacks, TheCallsDetailsFromItsCallbacksAreKeptAndShown) {
+    m_settings.voice_continue = {config::VoiceContinue::Kind::dial_number, "+15551234567"};
+    test_support::CapturedLog log;
+    auto ringing = call_status("ringing");
+    ringing.emplace_back("Direction", "inbound");
+    ASSERT_EQ(signed_post("/twilio/voice", ringing).status, 200);
+    auto completed = call_status("completed");
+    completed.emplace_back("CallDuration", "63");
+    ASSERT_EQ(signed_post("/twilio/call-status", completed).status, 204);
+
+    const auto call = body_json(get("/api/calls/" + k_call.str()));
+    EXPECT_EQ(call["from"], "+15005550001");
+    EXPECT_EQ(call["to"], "+15005550006");
+    EXPECT_EQ(call["direction"], "inbound");
+    EXPECT_EQ(call["call_status"], "completed");
+    EXPECT_EQ(call["call_duration_s"], 63);
+    const auto lines = log.lines();
+    EXPECT_TRUE(std::ranges::any_of(lines, [](const std::string& l) {
+        return l.find("(inbound from +1500…01 to +1500…06)") != std::string::npos;
+    }));
+    EXPECT_TRUE(std::ranges::none_of(lines, [](const std::string& l) {
+        return l.find("+15005550001") != std::string::npos;
+    })) << "numbers are masked in logs";
+}
+
+TEST_F(TwilioCallbacks, AMalformedCallDurationIsLeftOutNotRefused) {
+    auto completed = call_status("completed");
+    completed.emplace_back("CallDuration", "sixty");
+    EXPECT_EQ(signed_post("/twilio/call-status", completed).status, 204);
+    EXPECT_EQ(job_count(), 1);
+    EXPECT_EQ(find_call(k_call)->details.duration_s, std::nullopt);
+    EXPECT_EQ(find_call(k_call)->details.call_status, "completed");
 }
 
 // --- the voice webhook ---------------------------------------------------------------------

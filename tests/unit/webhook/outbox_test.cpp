@@ -74,6 +74,10 @@ class MemoryOutbox final : public store::Store {
                                                     store::RealtimeSource) override {
         return fail("unused");
     }
+    Result<store::CallLog> save_call_details(const CallSid&, const store::CallDetails&,
+                                             TimePoint) override {
+        return fail("unused");
+    }
     Result<bool> save_realtime_labels(const CallSid&, const store::RealtimeLabels&,
                                       TimePoint) override {
         return fail("unused");

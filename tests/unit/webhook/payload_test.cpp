@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <regex>
+
 namespace callscribe::webhook {
 namespace {
 
@@ -104,6 +106,11 @@ store::CallLog transcribed_call() {
     c.recording_duration_s = 9;
     c.realtime_transcript = "Caller: hello\nAgent: hi";
     c.realtime_source = store::RealtimeSource::twilio_rtt;
+    c.details = {.from = "+15005550001",
+                 .to = "+15005550006",
+                 .direction = "inbound",
+                 .call_status = "completed",
+                 .duration_s = 11};
     stt::Transcript t;
     t.engine = "pocketsphinx";
     t.audio_s = 9;
@@ -121,21 +128,20 @@ TEST(WebhookPayload, VersionTwoAddsTheSourcesTheSegmentsAndALinkToTheWholeTransc
     const std::string body = build_payload(c, {TranscriptSource::offline, c.final_transcript},
                                            {.public_url = "https://calls.example.com"}, k_now);
     const std::string api = "https://calls.example.com/api/calls/" + c.call_sid.str();
-    EXPECT_EQ(body, R"({"type":"call.transcript",)"
-                    R"("call_sid":"CA0123456789abcdef0123456789abcdef",)"
-                    R"("recording_sid":"RE00112233445566778899aabbccddeeff",)"
-                    R"("transcript":"Agent: thank you for calling\nCaller: my parcel is late",)"
-                    R"("transcript_source":"offline","recording_duration_s":9.0,)"
-                    R"("recording_url":")" +
-                        api +
-                        R"(/download",)"
-                        R"("created_at":"2024-05-01T12:34:56Z","version":2,)"
-                        R"("realtime_source":"twilio_rtt","audio_source":"twilio","language":"en",)"
-                        R"("segments":[{"speaker":"Agent","start":0.8,"end":2.123,)"
-                        R"("text":"thank you for calling"},)"
-                        R"({"speaker":"Caller","start":3.0,"end":4.5,"text":"my parcel is late"}],)"
-                        R"("transcript_url":")" +
-                        api + R"(/transcript?format=json"})");
+    const std::string expected =
+        R"({"type":"call.transcript","call_sid":"CA0123456789abcdef0123456789abcdef",)"
+        R"("recording_sid":"RE00112233445566778899aabbccddeeff",)"
+        R"("transcript":"Agent: thank you for calling\nCaller: my parcel is late",)"
+        R"("transcript_source":"offline","recording_duration_s":9.0,)"
+        R"("recording_url":"API/download","created_at":"2024-05-01T12:34:56Z","version":2,)"
+        R"("realtime_source":"twilio_rtt","audio_source":"twilio","language":"en",)"
+        R"("segments":[{"speaker":"Agent","start":0.8,"end":2.123,)"
+        R"("text":"thank you for calling"},)"
+        R"({"speaker":"Caller","start":3.0,"end":4.5,"text":"my parcel is late"}],)"
+        R"("transcript_url":"API/transcript?format=json",)"
+        R"("from":"+15005550001","to":"+15005550006","direction":"inbound",)"
+        R"("call_status":"completed","call_duration_s":11})";
+    EXPECT_EQ(body, std::regex_replace(expected, std::regex("API"), api));
 }
 
 TEST(WebhookPayload, VersionTwoWithTheRealtimeTranscriptChosenHasNoSegments) {
@@ -151,6 +157,8 @@ TEST(WebhookPayload, VersionTwoWithTheRealtimeTranscriptChosenHasNoSegments) {
     EXPECT_TRUE(json.at("audio_source").is_null()) << "no recording";
     EXPECT_TRUE(json.at("transcript_url").is_null());
     EXPECT_TRUE(json.at("recording_url").is_null());
+    for (const char* unknown : {"from", "to", "direction", "call_status", "call_duration_s"})
+        EXPECT_TRUE(json.at(unknown).is_null()) << unknown;
 }
 
 TEST(WebhookPayload, SegmentsTooLargeForTheBodyAreLeftToTheTranscriptUrl) {
