@@ -120,9 +120,18 @@ net::ServerResponse list_calls(const ApiContext& context, const net::ServerReque
         calls.erase(calls.begin() + static_cast<std::ptrdiff_t>(limit), calls.end());
         next_before = calls.back().call_sid.str();
     }
-    json out{{"calls", json::array()}, {"next_before", next_before}};
-    for (const auto& call : calls)
-        out["calls"].push_back(call_json(call));
+    json out{{"calls", json::array()},
+             {"next_before", next_before},
+             {"webhook_configured", context.settings.webhook_configured}};
+    for (const auto& call : calls) {
+        // Each call's webhooks, for the page's list (a page holds at most k_max_page calls).
+        json listed = call_json(call);
+        listed["webhooks"] = json::array();
+        for (const auto& delivery : stored(context.store.find_webhooks(call.call_sid),
+                                           "reading the webhooks of " + call.call_sid.str()))
+            listed["webhooks"].push_back(webhook_json(delivery));
+        out["calls"].push_back(std::move(listed));
+    }
     return json_response(200, out);
 }
 

@@ -3,8 +3,9 @@
 // after percent-decoding): anything else is 400 and touches nothing. A call that is not in the
 // log is 404.
 //
-// GET  /api/calls?status=&limit=&before=    newest first: {"calls": [call…], "next_before":
-//      "CA…" | null}; pass next_before as `before` for the next page. status is a call status
+// GET  /api/calls?status=&limit=&before=    newest first: {"calls": [call + {"webhooks"}…],
+//      "next_before": "CA…" | null, "webhook_configured"}; pass next_before as `before` for
+//      the next page. status is a call status
 //      (waiting_for_recording, downloading, transcribing, done, gave_up); limit 1..200, default
 //      50. A bad value → 400.
 // GET  /api/calls/{call_sid}                 the call, its job and its webhooks (call_json.hpp)

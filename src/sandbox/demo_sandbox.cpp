@@ -99,9 +99,12 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
         // First the live call, transcribed by "Twilio" as it is spoken; then its recording is
         // processing for a while before the RecordingStatusCallback.
         auto live = demo_transcription(public_url);
-        request.scenario.processing_seconds =
-            live.spacing * static_cast<double>(2 * live.lines.size() + 2) + k_demo_processing;
+        const Seconds spoken = live.spacing * static_cast<double>(2 * live.lines.size() + 2);
+        request.scenario.processing_seconds = spoken + k_demo_processing;
         request.transcription_callback = std::move(live);
+        // The call ends when it has been spoken: its status callback carries its details.
+        request.call_status_callback = CallbackRequest{
+            .url = std::string(public_url) + "/twilio/call-status", .delay = spoken};
         request.recording_status_callback =
             CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
     }

@@ -88,6 +88,9 @@ try {
   const count = await segments.count();
   log(`call view: ${count} offline segments`);
   if (count < 2) failures.push(`expected several segments, got ${count}`);
+  // The call's details from its call-status callback.
+  const parties = await page.locator("#parties").innerText();
+  if (!/\+15005550001 → \+15005550006/.test(parties)) failures.push(`the call's numbers: "${parties}"`);
   // The demo call's Real-Time Transcription session became its realtime transcript, labelled.
   const realtime = await page.locator("#realtime").innerText();
   if (!/Agent: Hi, this is Sarah calling/.test(realtime) || !/Caller: Is it possible/.test(realtime))

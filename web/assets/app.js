@@ -124,24 +124,37 @@ async function download(call) {
 
 // --- the call log ------------------------------------------------------------------------------
 
+// The start of the transcript the webhook carries (or will), with where it came from.
+function preview(call) {
+  const text = call.transcript_source === "realtime" || (!call.final_transcript && call.realtime_transcript)
+    ? call.realtime_transcript : call.final_transcript;
+  if (!text) return el("span", { class: "muted" }, call.transcript_source === "none" ? "none" : "—");
+  const flat = text.replace(/\s+/g, " ").trim();
+  return el("span", { title: flat },
+    call.transcript_source ? el("span", { class: "source" }, call.transcript_source) : null,
+    flat.length > 90 ? `${flat.slice(0, 90)}…` : flat);
+}
+
 async function showList() {
   view = { kind: "list" };
-  const { calls } = await (await api("/api/calls?limit=100")).json();
+  const { calls, webhook_configured } = await (await api("/api/calls?limit=100")).json();
   if (view.kind !== "list") return;
   const open = (sid) => () => { location.hash = `#/calls/${sid}`; };
   const rows = calls.map((c) =>
     el("tr", { onclick: open(c.call_sid), "data-sid": c.call_sid, "data-status": c.status },
-      el("td", { class: "sid" }, el("a", { href: `#/calls/${c.call_sid}` }, c.call_sid)),
+      el("td", { class: "sid" }, el("a", { href: `#/calls/${c.call_sid}` }, c.call_sid),
+        c.from || c.to ? el("div", { class: "parties" }, `${c.from || "?"} → ${c.to || "?"}`) : null),
       el("td", {}, statusBadge(c.status)),
       el("td", { class: "when" }, when(c.created_at)),
       el("td", { class: "duration" }, clock(c.recording.duration_s)),
-      el("td", { class: "winner-cell" }, c.transcript_source || "—")));
+      el("td", { class: "preview" }, preview(c)),
+      el("td", { class: "webhook-cell" }, webhookState({ ...c, webhook_configured }))));
   show(
     calls.length === 0
       ? el("p", { class: "muted" }, "No calls yet. They appear here when Twilio's callbacks arrive.")
       : el("table", { class: "calls" },
           el("thead", {}, el("tr", {},
-            ["call", "status", "created", "duration", "transcript"].map((h) => el("th", {}, h)))),
+            ["call", "status", "created", "duration", "transcript", "webhook"].map((h) => el("th", {}, h)))),
           el("tbody", {}, rows)));
   const busy = calls.filter((c) => !FINISHED.has(c.status)).length;
   setActivity(busy ? `${busy} in progress…` : "");
@@ -261,7 +274,7 @@ async function showCall(sid) {
           ? el("li", {}, "call ", call.call_status,
             call.call_duration_s !== null ? `, ${clock(call.call_duration_s)}` : "")
           : null,
-        el("li", {}, "duration ", clock(call.recording.duration_s)),
+        el("li", {}, "recording ", clock(call.recording.duration_s)),
         el("li", {}, "transcript chosen: ", call.transcript_source || "—"),
         el("li", { id: "webhook" }, "webhook: ", webhookState(call)),
         call.recording.channels ? el("li", {}, `${call.recording.channels} channel(s)`) : null),

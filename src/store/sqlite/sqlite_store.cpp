@@ -192,12 +192,7 @@ Result<CallLog> SqliteStore::save_realtime_transcript(const CallSid& call, std::
         Statement upsert(*m_connection, std::string(k_save_realtime_transcript));
         upsert.bind(call, text, now, to_string(source));
         upsert.run();
-        Statement select(*m_connection,
-                         fmt::format("SELECT {} FROM calls WHERE call_sid = ?1", k_call_columns));
-        select.bind(call);
-        const bool found = select.step();
-        CALLSCRIBE_ASSERT(found); // written just above
-        return read_call(select);
+        return written_call(*m_connection, call);
     });
 }
 

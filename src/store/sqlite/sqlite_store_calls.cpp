@@ -52,12 +52,7 @@ Result<CallLog> SqliteStore::save_call_details(const CallSid& call, const CallDe
         save.bind(call, details.from, details.to, details.direction, details.call_status,
                   details.duration_s, now);
         save.run();
-        Statement select(*m_connection,
-                         fmt::format("SELECT {} FROM calls WHERE call_sid = ?1", k_call_columns));
-        select.bind(call);
-        const bool found = select.step();
-        CALLSCRIBE_ASSERT(found); // written just above
-        return read_call(select);
+        return written_call(*m_connection, call);
     });
 }
 

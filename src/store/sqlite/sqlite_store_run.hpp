@@ -1,6 +1,8 @@
 #pragma once
-// Internal to src/store/sqlite: the body of SqliteStore::run, for the files that implement
-// SqliteStore's calls (sqlite_store.cpp, sqlite_store_calls.cpp).
+// Internal to src/store/sqlite: what the files that implement SqliteStore's calls share
+// (sqlite_store.cpp, sqlite_store_calls.cpp): the body of SqliteStore::run, and reading back a
+// call row written in the same transaction.
+#include "store/records.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
@@ -26,6 +28,16 @@ Result<T> SqliteStore::run(bool write, std::string_view what, Body&& body) {
     } catch (const std::exception& e) {
         return error(what, e.what(), false);
     }
+}
+
+// The call as the transaction just wrote it (it exists: aborts otherwise).
+inline CallLog written_call(Connection& connection, const CallSid& call) {
+    Statement select(connection,
+                     fmt::format("SELECT {} FROM calls WHERE call_sid = ?1", k_call_columns));
+    select.bind(call);
+    const bool found = select.step();
+    CALLSCRIBE_ASSERT(found);
+    return read_call(select);
 }
 
 } // namespace callscribe::store::sqlite

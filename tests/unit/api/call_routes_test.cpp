@@ -1,5 +1,6 @@
 #include "stt/formats.hpp"
 #include "unit/api/api_fixture.hpp"
+#include "webhook/payload.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -43,6 +44,29 @@ TEST_F(CallRoutes, ListIsNewestFirstWithACursor) {
     body = body_json(get("/api/calls"));
     EXPECT_EQ(body["calls"].size(), 5u);
     EXPECT_TRUE(body["next_before"].is_null());
+}
+
+// The page's list shows each call's webhook state without a request per call.
+TEST_F(CallRoutes, ListShowsEachCallsWebhooksAndWhetherWebhooksAreConfigured) {
+    m_settings.webhook_configured = true;
+    add_calls(1);
+    ASSERT_TRUE(store().enqueue_offline_stt(k_call, std::nullopt, m_clock.now()));
+    auto job = store().claim_call_job(k_call, "test", m_clock.now(), Seconds{60}).value().value();
+    job.state = store::JobState::failed;
+    job.step = store::JobStep::finished;
+    const auto call = store().find_call(k_call).value().value();
+    ASSERT_TRUE(store().finish_job(
+        job, {.status = store::CallStatus::gave_up},
+        webhook::make_delivery(call, 0, {store::TranscriptSource::none, ""}, {}, m_clock.now()),
+        m_clock.now()));
+    const auto body = body_json(get("/api/calls"));
+    EXPECT_EQ(body["webhook_configured"], true);
+    ASSERT_EQ(body["calls"].size(), 2u);
+    EXPECT_EQ(body["calls"][0]["call_sid"], k_call.str());
+    ASSERT_EQ(body["calls"][0]["webhooks"].size(), 1u);
+    EXPECT_EQ(body["calls"][0]["webhooks"][0]["state"], "pending");
+    EXPECT_EQ(body["calls"][0]["webhooks"][0]["id"], "msg_" + k_call.str() + "_0");
+    EXPECT_EQ(body["calls"][1]["webhooks"], json::array());
 }
 
 TEST_F(CallRoutes, ListFiltersByStatus) {

@@ -15,6 +15,10 @@ using TranscriptionStatus = ApiFixture;
 
 const std::string k_hook = "/twilio/transcription-status";
 
+net::FormFields call_completed() {
+    return {{"AccountSid", k_account}, {"CallSid", k_call.str()}, {"CallStatus", "completed"}};
+}
+
 const std::string k_session = "GT0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 
 net::FormFields transcription(std::string event, int sequence, net::FormFields extra = {}) {
@@ -137,11 +141,7 @@ TEST_F(TranscriptionStatus, TheLiveRouteIsBehindTheApiToken) {
 TEST_F(TranscriptionStatus, TheCallsEndAssemblesTheUtterancesWhenStoppedNeverCame) {
     ASSERT_EQ(signed_post(k_hook, said(2, "inbound_track", "Is anyone there?")).status, 204);
     ASSERT_EQ(signed_post(k_hook, said(3, "outbound_track", "Yes, hello.")).status, 204);
-    ASSERT_EQ(signed_post("/twilio/call-status", {{"AccountSid", k_account},
-                                                  {"CallSid", k_call.str()},
-                                                  {"CallStatus", "completed"}})
-                  .status,
-              204);
+    ASSERT_EQ(signed_post("/twilio/call-status", call_completed()).status, 204);
     const auto call = find_call(k_call).value();
     EXPECT_EQ(call.realtime_transcript, "Caller: Is anyone there?\nAgent: Yes, hello.");
     EXPECT_EQ(call.realtime_source, store::RealtimeSource::twilio_rtt);
@@ -181,11 +181,7 @@ TEST_F(TranscriptionStatus, ASecondSessionFollowsTheFirstWithItsOwnLabels) {
 }
 
 TEST_F(TranscriptionStatus, ACallThatEndsWithoutTwilioTranscriptionKeepsNoRealtimeTranscript) {
-    ASSERT_EQ(signed_post("/twilio/call-status", {{"AccountSid", k_account},
-                                                  {"CallSid", k_call.str()},
-                                                  {"CallStatus", "completed"}})
-                  .status,
-              204);
+    ASSERT_EQ(signed_post("/twilio/call-status", call_completed()).status, 204);
     const auto call = find_call(k_call).value();
     EXPECT_EQ(call.realtime_transcript, "");
     EXPECT_EQ(call.realtime_source, store::RealtimeSource::none);
