@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs, builds and runs every test: unit, integration and end-to-end with CTest (a skipped
 # test fails the run: scripts/ctest-no-skips.sh), then the web page in a browser
-# (scripts/browser-test.sh).
+# (scripts/browser-test.sh) and the webhook verified by a Standard Webhooks receiver
+# (scripts/webhook-receiver-test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 bash scripts/ctest-no-skips.sh build --parallel "$(nproc)" --timeout 600
 bash scripts/browser-test.sh
+bash scripts/webhook-receiver-test.sh
