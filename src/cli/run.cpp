@@ -15,7 +15,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
 #include <fmt/ranges.h>
+#include <thread>
 
 #include <cstdio>
 
@@ -55,21 +57,27 @@ int run(int argc, char** argv) {
     auto* transcribe_cmd = app.add_subcommand("transcribe", "Transcribe local audio files");
     transcribe_cmd->add_option("files", transcribe.files, "MP3 or WAV recordings")->required();
     transcribe_cmd->add_option("--format", transcribe.format, "txt, json, srt or vtt")
-        ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}));
+        ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}))
+        ->capture_default_str();
     std::string model_override, prompt_override;
     transcribe_cmd
-        ->add_option("--engine", engine_override,
-                     fmt::format("{} (default CALLSCRIBE_STT_ENGINE)",
-                                 fmt::join(stt::engine_names(), ", ")))
+        ->add_option(
+            "--engine", engine_override,
+            fmt::format("{} (default CALLSCRIBE_STT_ENGINE)", fmt::join(stt::engine_names(), ", ")))
         ->check(CLI::IsMember(stt::engine_names()));
     transcribe_cmd->add_option("--model", model_override,
                                "Whisper model file (instead of CALLSCRIBE_WHISPER_MODEL)");
-    transcribe_cmd->add_option("--prompt", prompt_override,
-                               "Initial prompt: names and products (instead of CALLSCRIBE_STT_PROMPT)");
+    transcribe_cmd->add_option(
+        "--prompt", prompt_override,
+        "Initial prompt: names and products (instead of CALLSCRIBE_STT_PROMPT)");
     transcribe_cmd->add_option("-o,--output-dir", transcribe.output_dir,
                                "Write one transcript file per input into this folder");
-    transcribe_cmd->add_option("-j,--jobs", transcribe.jobs,
-                               "Files transcribed at once (default CALLSCRIBE_WORKERS)");
+    const int max_jobs = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    transcribe_cmd
+        ->add_option("-j,--jobs", transcribe.jobs,
+                     fmt::format("Files transcribed at once, 1 to {} (default CALLSCRIBE_WORKERS)",
+                                 max_jobs))
+        ->check(CLI::Range(1, max_jobs));
     transcribe_cmd->add_flag("--no-progress", no_progress, "No progress bar");
 
     // The service's commands; their options are parsed now so that usage errors exit 2.

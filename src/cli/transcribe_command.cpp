@@ -71,6 +71,13 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
             return 2;
         }
         outputs = output_paths(options, *format);
+        // Two inputs with one name (x.wav, x.mp3): say where the second one's transcript went.
+        for (std::size_t i = 0; i < outputs.size(); ++i) {
+            if (outputs[i].stem() != options.files[i].stem())
+                fmt::print(stderr, "callscribe: {} → {} ({}{} is another input's)\n",
+                           options.files[i].string(), outputs[i].string(),
+                           options.files[i].stem().string(), outputs[i].extension().string());
+        }
     }
 
     int n = int(options.files.size());

@@ -71,19 +71,26 @@ std::string render_vtt(const Transcript& transcript) {
     return out;
 }
 
+// Times to the millisecond, as the subtitle formats have them: 1.93, not 1.9300000000000002.
+double millis(double seconds) {
+    return std::round(seconds * 1000.0) / 1000.0;
+}
+
 std::string render_json(const Transcript& transcript) {
     auto segments = nlohmann::json::array();
     for (const auto& s : transcript.segments) {
         auto words = nlohmann::json::array();
         for (const auto& w : s.words)
-            words.push_back({{"start", w.start_s}, {"end", w.end_s}, {"word", w.text}});
-        nlohmann::json segment = {{"start", s.start_s}, {"end", s.end_s}, {"text", s.text}};
+            words.push_back(
+                {{"start", millis(w.start_s)}, {"end", millis(w.end_s)}, {"word", w.text}});
+        nlohmann::json segment = {
+            {"start", millis(s.start_s)}, {"end", millis(s.end_s)}, {"text", s.text}};
         if (!s.speaker.empty()) segment["speaker"] = s.speaker;
         if (!words.empty()) segment["words"] = std::move(words);
         segments.push_back(std::move(segment));
     }
     nlohmann::json doc = {{"engine", transcript.engine},
-                          {"audio_s", transcript.audio_s},
+                          {"audio_s", millis(transcript.audio_s)},
                           {"text", transcript.text()},
                           {"segments", std::move(segments)}};
     if (!transcript.language.empty()) doc["language"] = transcript.language;

@@ -17,6 +17,7 @@ enum class Format { txt, json, srt, vtt };
 std::optional<Format> parse_format(std::string_view name);
 std::string_view extension(Format format); // "txt", "json", "srt", "vtt"
 
+// JSON has times to the millisecond, like the subtitle formats.
 std::string render(const Transcript& transcript, Format format);
 
 // The inverse of render(…, Format::json): what the call log keeps as `final_transcript_json`

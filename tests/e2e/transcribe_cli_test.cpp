@@ -94,6 +94,15 @@ TEST(TranscribeCli, InputsWithTheSameStemGetTheirOwnTranscripts) {
     EXPECT_NE(test_support::read_file(out / "x.txt").find("invoice"), std::string::npos);
     EXPECT_NE(test_support::read_file(out / "x-2.txt").find("technician"), std::string::npos);
     EXPECT_NE(test_support::read_file(out / "x-2-2.txt").find("appointment"), std::string::npos);
+    // The renames are said, each in one line.
+    EXPECT_NE(r.err.find((dir / "x.mp3").string() + " → " + (out / "x-2.txt").string() +
+                         " (x.txt is another input's)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find((dir / "x-2.mp3").string() + " → " + (out / "x-2-2.txt").string()),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find((dir / "x.wav").string() + " → "), std::string::npos);
 }
 
 TEST(TranscribeCli, MissingFileFailsWithOneLineNamingIt) {
@@ -138,6 +147,13 @@ TEST(TranscribeCli, BadUsageExitsTwo) {
     EXPECT_EQ(run_callscribe({"transcribe", "--format", "doc", k_demo_call}).exit_code, 2);
     EXPECT_EQ(run_callscribe({"transcribe"}).exit_code, 2);
     EXPECT_EQ(run_callscribe({"frobnicate"}).exit_code, 2);
+    for (const char* jobs : {"0", "-3", "100000", "two"}) {
+        const auto r = run_callscribe({"transcribe", "-j", jobs, k_demo_call});
+        EXPECT_EQ(r.exit_code, 2) << jobs;
+        EXPECT_NE(r.err.find("--jobs"), std::string::npos) << r.err;
+    }
+    const auto help = run_callscribe({"transcribe", "--help"});
+    EXPECT_NE(help.out.find("=txt"), std::string::npos) << "the default format shows: " << help.out;
 }
 
 TEST(TranscribeCli, OpenAiEngineUsesTheConfiguredServiceAndKey) {

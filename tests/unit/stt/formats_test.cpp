@@ -98,6 +98,20 @@ TEST(Formats, JsonCarriesSegmentsWordsAndSpeakers) {
     EXPECT_EQ(doc["text"], two_speaker_call().text());
 }
 
+TEST(Formats, JsonTimesAreToTheMillisecond) {
+    Transcript t;
+    t.audio_s = 12.00049;
+    t.segments = {{0.1 + 1.83, 2.0000004, "", "hi", {{0.1 + 1.83, 1.9996, "hi"}}}};
+    const std::string json = render(t, Format::json);
+    const auto doc = nlohmann::json::parse(json);
+    EXPECT_EQ(doc["segments"][0]["start"].get<double>(), 1.93);
+    EXPECT_EQ(doc["segments"][0]["end"].get<double>(), 2.0);
+    EXPECT_EQ(doc["segments"][0]["words"][0]["end"].get<double>(), 2.0);
+    EXPECT_EQ(doc["audio_s"].get<double>(), 12.0);
+    EXPECT_NE(json.find("\"start\": 1.93,"), std::string::npos) << json;
+    EXPECT_EQ(json.find("0000000"), std::string::npos) << json;
+}
+
 TEST(Formats, InvalidUtf8InJsonIsReplacedNotFatal) {
     Transcript t;
     t.segments = {{0, 1, "Caf\xe9", "ol\xe9", {}}}; // Latin-1 bytes, as a label might be
