@@ -107,7 +107,8 @@ std::string build_payload(const store::CallLog& call, const TranscriptChoice& ch
 
     body["version"] = 2;
     body["realtime_source"] = realtime_source_name(call.realtime_source);
-    body["audio_source"] = call.recording_sid ? json("twilio") : json(nullptr);
+    // The audio callscribe transcribed: Twilio's recording once it was downloaded.
+    body["audio_source"] = call.recording_path.empty() ? json(nullptr) : json("twilio");
     auto [segments, language] = choice.source == store::TranscriptSource::offline
                                     ? offline_segments(call)
                                     : std::pair<json, json>{json::array(), nullptr};

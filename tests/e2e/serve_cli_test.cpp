@@ -312,6 +312,7 @@ TEST_F(ServeCommand, TwilioRealTimeTranscriptionIsTheFallbackOfACallWithoutAReco
     EXPECT_EQ(received[0]["version"], 2);
     EXPECT_EQ(received[0]["realtime_source"], "twilio_rtt");
     EXPECT_EQ(received[0]["segments"], json::array()) << "no offline transcript";
+    EXPECT_TRUE(received[0]["audio_source"].is_null()) << "the recording was absent";
     // The call's details, from the sandbox's call-status callback.
     EXPECT_EQ(received[0]["from"], "+15005550001");
     EXPECT_EQ(received[0]["to"], "+15005550006");

@@ -104,6 +104,7 @@ store::CallLog transcribed_call() {
     store::CallLog c = call();
     c.recording_sid = RecordingSid::parse("RE00112233445566778899aabbccddeeff").value();
     c.recording_duration_s = 9;
+    c.recording_path = "recordings/CA0123456789abcdef0123456789abcdef.wav";
     c.realtime_transcript = "Caller: hello\nAgent: hi";
     c.realtime_source = store::RealtimeSource::twilio_rtt;
     c.details = {.from = "+15005550001",
@@ -155,6 +156,12 @@ TEST(WebhookPayload, VersionTwoWithTheRealtimeTranscriptChosenHasNoSegments) {
     EXPECT_EQ(json.at("segments"), nlohmann::json::array());
     EXPECT_TRUE(json.at("language").is_null());
     EXPECT_TRUE(json.at("audio_source").is_null()) << "no recording";
+    c.recording_sid = RecordingSid::parse("RE00112233445566778899aabbccddeeff").value();
+    EXPECT_TRUE(
+        nlohmann::json::parse(build_payload(c, {TranscriptSource::realtime, "x"}, {}, k_now))
+            .at("audio_source")
+            .is_null())
+        << "a recording that was never downloaded (absent) was not transcribed";
     EXPECT_TRUE(json.at("transcript_url").is_null());
     EXPECT_TRUE(json.at("recording_url").is_null());
     for (const char* unknown : {"from", "to", "direction", "call_status", "call_duration_s"})
