@@ -109,14 +109,9 @@ net::ServerResponse get_live_transcript(const ApiContext& context, const PathPar
                                                 : std::vector<LivePartials::Partial>{};
         if (!live.empty()) {
             const auto labels = live_labels(context, call);
-            const twilio::RttLabels defaults;
-            for (const auto& partial : live) {
-                const bool inbound = partial.track == twilio::RttTrack::inbound;
-                const std::string& label = inbound ? labels.inbound : labels.outbound;
-                const std::string& fallback = inbound ? defaults.inbound : defaults.outbound;
+            for (const auto& partial : live)
                 partials.push_back(
-                    {{"speaker", label.empty() ? fallback : label}, {"text", partial.text}});
-            }
+                    {{"speaker", twilio::speaker(labels, partial.track)}, {"text", partial.text}});
         }
         body = {{"transcript", assemble_live_transcript(context, call)},
                 {"partials", std::move(partials)},

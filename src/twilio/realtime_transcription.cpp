@@ -148,6 +148,13 @@ Result<RttEvent> parse_rtt_event(const net::FormFields& form) {
     return event;
 }
 
+std::string speaker(const RttLabels& labels, RttTrack track) {
+    const RttLabels defaults;
+    if (track == RttTrack::inbound)
+        return labels.inbound.empty() ? defaults.inbound : labels.inbound;
+    return labels.outbound.empty() ? defaults.outbound : labels.outbound;
+}
+
 std::string assemble_rtt_transcript(std::vector<RttUtterance> utterances, const RttLabels& labels) {
     std::erase_if(utterances, [](const RttUtterance& u) {
         return !u.final || u.text.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -159,12 +166,6 @@ std::string assemble_rtt_transcript(std::vector<RttUtterance> utterances, const 
     utterances.erase(std::unique(utterances.begin(), utterances.end(), same_sequence),
                      utterances.end());
 
-    const RttLabels defaults;
-    const auto label = [&](RttTrack track) -> const std::string& {
-        if (track == RttTrack::inbound)
-            return labels.inbound.empty() ? defaults.inbound : labels.inbound;
-        return labels.outbound.empty() ? defaults.outbound : labels.outbound;
-    };
     std::string transcript;
     std::optional<RttTrack> speaking;
     for (const auto& utterance : utterances) {
@@ -176,7 +177,7 @@ std::string assemble_rtt_transcript(std::vector<RttUtterance> utterances, const 
             transcript += ' ';
         } else {
             if (speaking) transcript += '\n';
-            transcript += label(utterance.track) + ": ";
+            transcript += speaker(labels, utterance.track) + ": ";
             speaking = utterance.track;
         }
         transcript += text;

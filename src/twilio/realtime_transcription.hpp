@@ -62,6 +62,9 @@ struct RttLabels {
     std::string outbound = "Agent";
 };
 
+// Who speaks on `track`: its label, or the default when the label is empty.
+std::string speaker(const RttLabels& labels, RttTrack track);
+
 // The call's realtime transcript from its final utterances (partial ones are skipped), in any
 // order and with repeats. Empty when there is no final utterance with text.
 std::string assemble_rtt_transcript(std::vector<RttUtterance> utterances,
