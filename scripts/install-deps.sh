@@ -15,6 +15,8 @@ packages=(
   # tests and benchmarks (postgresql: the PostgreSQL 15 server the store tests start, as a
   # throw-away instance of their own: scripts/postgres-test-server.sh)
   libgtest-dev libgmock-dev libbenchmark-dev time bc postgresql
+  # a Media Streams client that is not callscribe's (tests/media_stream)
+  python3-websockets
   # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
   clang libclang-rt-14-dev llvm
   # the web page's browser test (tests/browser): Debian's chromium, driven from node

@@ -16,6 +16,9 @@
 namespace callscribe::jobs {
 class JobMetrics;
 }
+namespace callscribe::live {
+class MediaStreams;
+}
 namespace callscribe::net {
 class CountingHttpClient;
 }
@@ -63,6 +66,8 @@ struct ApiContext {
     // The partial results of Twilio's Real-Time Transcription (live_transcript.hpp); when unset,
     // they are dropped and GET /api/calls/{sid}/live shows final utterances only.
     LivePartials* live_partials = nullptr;
+    // The Twilio Media Streams received on GET /twilio/media; when unset, that route is 503.
+    live::MediaStreams* media_streams = nullptr;
 };
 
 } // namespace callscribe::api

@@ -119,6 +119,8 @@ Router make_api_router(const ApiContext& context) {
                [&c](const Request& r, const PathParams&) { return call_status_callback(c, r); });
     router.add("POST", "/twilio/voice",
                [&c](const Request& r, const PathParams&) { return voice_callback(c, r); });
+    router.add("GET", "/twilio/media",
+               [&c](const Request& r, const PathParams&) { return media_stream_upgrade(c, r); });
     router.add("POST", "/twilio/transcription-status", [&c](const Request& r, const PathParams&) {
         return transcription_status_callback(c, r);
     });

@@ -4,6 +4,7 @@
 #include "api/live_transcript.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
+#include "live/media_streams.hpp"
 #include "net/url_encoding.hpp"
 #include "twilio/realtime_transcription.hpp"
 #include "twilio/signature.hpp"
@@ -25,29 +26,38 @@ std::optional<std::string> param(const net::FormFields& fields, std::string_view
     return std::nullopt;
 }
 
+// Refuses (403) a request that does not carry Twilio's signature over `url` and `params`, when
+// an auth token is set.
+void check_signature(const ApiContext& context, const net::ServerRequest& request, std::string url,
+                     const net::FormFields& params, std::string_view kind) {
+    const ApiSettings& settings = context.settings;
+    if (settings.twilio_auth_token.empty()) return;
+    const auto signature = request.header("x-twilio-signature");
+    if (!signature) {
+        log().warn("[TWILIO] {} refused: no X-Twilio-Signature", kind);
+        throw ApiError(403, "missing X-Twilio-Signature");
+    }
+    const auto shown = url.substr(0, url.find('?'));
+    const twilio::SignedRequest signed_request{.url = std::move(url),
+                                               .params =
+                                                   twilio::FormParams(params.begin(), params.end()),
+                                               .body = std::nullopt};
+    if (!twilio::is_valid_signature(signed_request, *signature, settings.twilio_auth_token)) {
+        // The usual cause is a URL mismatch: say which URL was checked.
+        log().warn("[TWILIO] {} refused: X-Twilio-Signature does not match {} (is "
+                   "CALLSCRIBE_PUBLIC_URL the URL configured in Twilio?)",
+                   kind, shown);
+        throw ApiError(403, "X-Twilio-Signature does not match");
+    }
+}
+
 // The form's parameters, once the request is known to come from Twilio for our account.
 net::FormFields verified_params(const ApiContext& context, const net::ServerRequest& request,
                                 std::string_view kind) {
     net::FormFields params = net::parse_form(request.body);
     const ApiSettings& settings = context.settings;
-    if (!settings.twilio_auth_token.empty()) {
-        const auto signature = request.header("x-twilio-signature");
-        if (!signature) {
-            log().warn("[TWILIO] {} callback refused: no X-Twilio-Signature", kind);
-            throw ApiError(403, "missing X-Twilio-Signature");
-        }
-        const twilio::SignedRequest signed_request{
-            .url = settings.public_url + request.target,
-            .params = twilio::FormParams(params.begin(), params.end()),
-            .body = std::nullopt};
-        if (!twilio::is_valid_signature(signed_request, *signature, settings.twilio_auth_token)) {
-            // The usual cause is a URL mismatch: say which URL was checked.
-            log().warn("[TWILIO] {} callback refused: X-Twilio-Signature does not match {} (is "
-                       "CALLSCRIBE_PUBLIC_URL the URL configured in Twilio?)",
-                       kind, settings.public_url + request.path);
-            throw ApiError(403, "X-Twilio-Signature does not match");
-        }
-    }
+    check_signature(context, request, settings.public_url + request.target, params,
+                    fmt::format("{} callback", kind));
     if (!settings.account_sid.empty() && param(params, "AccountSid") != settings.account_sid) {
         log().warn("[TWILIO] {} callback refused: it is not for account {}", kind,
                    settings.account_sid);
@@ -267,6 +277,25 @@ net::ServerResponse call_status_callback(const ApiContext& context,
         return enqueue(context, callback);
     }
     return ignored(callback);
+}
+
+net::ServerResponse media_stream_upgrade(const ApiContext& context,
+                                         const net::ServerRequest& request) {
+    if (!request.websocket_upgrade) {
+        throw ApiError(426, "this route is a WebSocket: send Upgrade: websocket",
+                       {{"Upgrade", "websocket"}});
+    }
+    // Twilio signs the URL written in <Stream url=…>: the public URL with a WebSocket scheme.
+    const std::string& base = context.settings.public_url;
+    const std::string url = (base.starts_with("https://")  ? "wss://" + base.substr(8)
+                             : base.starts_with("http://") ? "ws://" + base.substr(7)
+                                                           : base) +
+                            request.target;
+    check_signature(context, request, url, {}, "media stream");
+    if (!context.media_streams) throw ApiError(503, "media streams are not enabled");
+    net::ServerResponse response;
+    response.websocket = context.media_streams->open_session();
+    return response;
 }
 
 } // namespace callscribe::api

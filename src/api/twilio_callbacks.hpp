@@ -37,6 +37,10 @@
 //   transcription-error       → a log line
 //   A callback for a call callscribe does not know yet creates its row. A malformed one (bad
 //   TranscriptionData, an unknown event, …) → 400 and one log line naming the field.
+// GET /twilio/media  the WebSocket of a Twilio Media Stream (docs/media-streams.md; the
+//   messages: live/media_streams.hpp). The upgrade is signed over the stream's URL,
+//   wss://{public host}/twilio/media (ws:// when CALLSCRIBE_PUBLIC_URL is http://), with no
+//   parameters → 403 otherwise; not an upgrade → 426; media streams off → 503.
 //
 // Thread-safe (see ApiContext).
 #include "api/api_context.hpp"
@@ -51,5 +55,7 @@ net::ServerResponse call_status_callback(const ApiContext& context,
 net::ServerResponse voice_callback(const ApiContext& context, const net::ServerRequest& request);
 net::ServerResponse transcription_status_callback(const ApiContext& context,
                                                   const net::ServerRequest& request);
+net::ServerResponse media_stream_upgrade(const ApiContext& context,
+                                         const net::ServerRequest& request);
 
 } // namespace callscribe::api

@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -35,6 +36,13 @@ class WavWriter {
 
     // Appends whole frames: interleaved.size() must be a multiple of the channel count.
     Result<void> write(std::span<const float> interleaved);
+    // Appends whole frames already in the file's encoding (μ-law bytes for wav_mulaw), as they
+    // are: `encoded.size()` must be a multiple of the frame's size in bytes.
+    Result<void> write_encoded(std::span<const std::uint8_t> encoded);
+    // Flushes what was written to the disk (fsync). The header keeps the sizes of an empty
+    // file until finish(): a file left unfinished by a crash is still read whole, and
+    // finish_unfinished_wav() completes it.
+    Result<void> sync();
     // Flushes and closes. Idempotent.
     Result<void> finish();
 
@@ -48,7 +56,12 @@ class WavWriter {
     std::filesystem::path m_file;
     std::unique_ptr<sf_private_tag, FileDeleter> m_handle;
     int m_channels = 1;
+    std::size_t m_frame_bytes = 2; // of an encoded frame
 };
+
+// Completes a WAV file that a WavWriter left unfinished (the process stopped before finish()):
+// writes the header's sizes from the data actually there (whole frames). Returns the frames.
+Result<std::int64_t> finish_unfinished_wav(const std::filesystem::path& file);
 
 // One-shot helpers over WavWriter.
 Result<void> write_wav(const std::filesystem::path& file, std::span<const float> interleaved,

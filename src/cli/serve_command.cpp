@@ -8,6 +8,7 @@
 #include "cli/stop_signal.hpp"
 #include "core/log.hpp"
 #include "jobs/worker_pool.hpp"
+#include "live/media_streams.hpp"
 #include "net/server/http_server.hpp"
 #include "sandbox/demo_sandbox.hpp"
 
@@ -86,6 +87,7 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     std::optional<jobs::WorkerPool> pool;
     std::optional<api::RecordingFallback> fallback;
     api::LivePartials live_partials;
+    std::optional<live::MediaStreams> media_streams;
     std::optional<api::ApiContext> context;
     std::optional<api::Router> router;
     net::HttpServer server(net::ServerSettings{.host = listen->host,
@@ -124,6 +126,10 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                  [&] { deliver_webhooks(*parts, effective); });
     fallback.emplace(*parts->twilio, jobs::OfflineSttJob::recordings_dir(settings->data_dir),
                      k_recording_fetch_timeout, parts->clock);
+    media_streams.emplace(live::MediaStreamSettings{
+        .recordings_dir = jobs::OfflineSttJob::recordings_dir(settings->data_dir),
+        .account_sid = settings->account_sid});
+    media_streams->recover();
     context.emplace(api::ApiContext{.store = *parts->store,
                                     .settings = *settings,
                                     .clock = parts->clock,
@@ -132,7 +138,8 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                                                 .twilio_http = parts->twilio_http.get(),
                                                 .webhooks = &parts->webhook_counts},
                                     .recording_fallback = &*fallback,
-                                    .live_partials = &live_partials});
+                                    .live_partials = &live_partials,
+                                    .media_streams = &*media_streams});
     router = api::make_api_router(*context);
     log_access_rules(*settings);
     pool->start();

@@ -1,5 +1,7 @@
 #include "twilio/media_download.hpp"
 
+#include "core/file_sync.hpp"
+
 #include "audio/decoder.hpp"
 
 #include <fmt/format.h>
@@ -115,13 +117,6 @@ Result<std::string> check_audio(const fs::path& file) {
     if (*read == 0) return fail(fmt::format("{}: no audio in file", file.string()));
     std::string extension = (*decoder)->info().codec == "mp3" ? "mp3" : "wav";
     return Result<std::string>(boost::system::in_place_value, std::move(extension));
-}
-
-void sync_directory(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
 }
 
 } // namespace

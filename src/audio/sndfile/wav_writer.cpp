@@ -66,7 +66,11 @@ Result<WavWriter> WavWriter::create(const std::filesystem::path& file, int rate,
     }
     // Clip instead of wrapping around when a float sample is beyond full scale.
     sf_command(handle.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
-    return WavWriter(file, std::move(handle), channels);
+    WavWriter writer(file, std::move(handle), channels);
+    const int sample_bytes =
+        format == OutputFormat::wav_mulaw || format == OutputFormat::wav_alaw ? 1 : 2;
+    writer.m_frame_bytes = static_cast<std::size_t>(sample_bytes * channels);
+    return writer;
 }
 
 WavWriter::WavWriter(std::filesystem::path file,
@@ -85,6 +89,27 @@ Result<void> WavWriter::write(std::span<const float> interleaved) {
     return {};
 }
 
+Result<void> WavWriter::write_encoded(std::span<const std::uint8_t> encoded) {
+    CALLSCRIBE_ASSERT(m_handle);
+    CALLSCRIBE_ASSERT(encoded.size() % m_frame_bytes == 0);
+    const auto bytes = static_cast<sf_count_t>(encoded.size());
+    if (sf_write_raw(m_handle.get(), encoded.data(), bytes) != bytes) {
+        return fail(
+            fmt::format("{}: write failed: {}", m_file.string(), sf_strerror(m_handle.get())));
+    }
+    return {};
+}
+
+Result<void> WavWriter::sync() {
+    CALLSCRIBE_ASSERT(m_handle);
+    sf_write_sync(m_handle.get());
+    if (sf_error(m_handle.get()) != SF_ERR_NO_ERROR) {
+        return fail(
+            fmt::format("{}: cannot flush: {}", m_file.string(), sf_strerror(m_handle.get())));
+    }
+    return {};
+}
+
 Result<void> WavWriter::finish() {
     if (!m_handle) return {};
     sf_write_sync(m_handle.get());
@@ -98,6 +123,22 @@ Result<void> WavWriter::finish() {
         return fail(fmt::format("{}: cannot finish writing: {}", m_file.string(), reason));
     }
     return {};
+}
+
+Result<std::int64_t> finish_unfinished_wav(const std::filesystem::path& file) {
+    // libsndfile reads a WAV whose header still says "empty" as running to the end of the file
+    // ("wasn't closed properly. Fixing it."); updating the header then writes the true sizes.
+    SF_INFO info{};
+    SNDFILE* handle = sf_open(file.c_str(), SFM_RDWR, &info);
+    if (!handle) {
+        return fail(
+            fmt::format("{}: cannot open to finish it: {}", file.string(), sf_strerror(nullptr)));
+    }
+    sf_command(handle, SFC_UPDATE_HEADER_NOW, nullptr, 0);
+    const int err = sf_close(handle);
+    if (err != 0)
+        return fail(fmt::format("{}: cannot finish: {}", file.string(), sf_error_number(err)));
+    return static_cast<std::int64_t>(info.frames);
 }
 
 Result<void> write_wav(const std::filesystem::path& file, std::span<const float> interleaved,

@@ -1,5 +1,7 @@
 #include "net/server/beast_request.hpp"
 
+#include <boost/beast/websocket/rfc6455.hpp>
+
 #include <algorithm>
 #include <cctype>
 
@@ -20,6 +22,7 @@ ServerRequest to_server_request(BeastRequest& raw, std::string remote_address) {
         request.query = parse_form(std::string_view(request.target).substr(q + 1));
     for (const auto& field : raw)
         request.headers.emplace_back(ascii_lower(field.name_string()), std::string(field.value()));
+    request.websocket_upgrade = boost::beast::websocket::is_upgrade(raw);
     request.body = std::move(raw.body());
     request.remote_address = std::move(remote_address);
     return request;

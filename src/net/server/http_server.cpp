@@ -3,6 +3,8 @@
 #include "core/log.hpp"
 #include "net/server/beast_request.hpp"
 #include "net/server/connection_limits.hpp"
+#include "net/server/server_reply.hpp"
+#include "net/server/websocket_connection.hpp"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -50,14 +52,6 @@ bool bodiless(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
-// What a connection sends: the handler's answer with its file, if any, opened and measured.
-struct Reply {
-    ServerResponse response{};
-    std::optional<beast::file> file{};
-    std::uint64_t offset = 0;
-    std::uint64_t length = 0; // of the file range, when there is a file
-};
-
 // One accepted socket. `waiting` (touched only on the connection's strand) is true until the
 // header of its next request is complete: nothing was promised to the client yet, so stop() may
 // close it then (a slow or idle client cannot hold up a shutdown).
@@ -66,6 +60,7 @@ struct Connection {
     beast::tcp_stream stream;
     std::string remote_address;
     bool waiting = true;
+    std::function<void()> close_websocket; // set while the connection is a WebSocket
 };
 
 } // namespace
@@ -212,33 +207,13 @@ Reply HttpServer::Impl::finish(const ServerRequest& request, ServerResponse resp
 
     // Opened here, on the handler's thread, so that the io threads never wait for a slow disk to
     // open a file; only the reads happen there.
+    const auto failure = open_file_body(reply);
+    if (!failure) return reply;
     const FileBody& body = *reply.response.file;
-    beast::file file;
-    error_code ec;
-    file.open(body.path.c_str(), beast::file_mode::scan, ec);
-    std::uint64_t size = ec ? 0 : file.size(ec);
-    if (!ec && body.offset <= size) {
-        const std::uint64_t length = body.length.value_or(size - body.offset);
-        if (length <= size - body.offset) {
-            if (length > 0) file.seek(body.offset, ec);
-            if (!ec) {
-                if (reply.response.status == 206 && !reply.response.header("content-range")) {
-                    reply.response.headers.emplace_back(
-                        "Content-Range", length == 0 ? fmt::format("bytes */{}", size)
-                                                     : fmt::format("bytes {}-{}/{}", body.offset,
-                                                                   body.offset + length - 1, size));
-                }
-                reply.file = std::move(file);
-                reply.offset = body.offset;
-                reply.length = length;
-                return reply;
-            }
-        }
-    }
     log().error("[HTTP {}] cannot send {} (bytes {}+{}) for {} {}: {}", settings.name,
                 body.path.string(), body.offset,
                 body.length ? std::to_string(*body.length) : std::string("rest"), request.method,
-                request.path, ec ? ec.message() : "range beyond the end of the file");
+                request.path, *failure);
     reply = Reply{};
     reply.response = error_response(500, "internal server error");
     return reply;
@@ -457,6 +432,19 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         ServerRequest request = to_server_request(raw, connection->remote_address);
 
         Reply reply = co_await call_handler(request);
+        if (reply.response.websocket && request.websocket_upgrade) {
+            access_log(method, path, 101, 0, began);
+            co_await run_websocket(stream, raw, *reply.response.websocket,
+                                   {.message_limit = settings.websocket_message_limit,
+                                    .idle_timeout = settings.websocket_idle_timeout},
+                                   connection->close_websocket);
+            break;
+        }
+        if (reply.response.websocket) {
+            log().error("[HTTP {}] handler accepted a WebSocket on {} {}, not an upgrade",
+                        settings.name, method, path);
+            reply.response = error_response(500, "internal server error");
+        }
         const bool handler_closes =
             ascii_lower(reply.response.header("connection").value_or("")) == "close";
         const bool keep_alive = raw.keep_alive() && !handler_closes && !stopping;
@@ -555,6 +543,7 @@ void HttpServer::stop() {
             if (auto connection = weak.lock()) {
                 asio::post(connection->stream.get_executor(), [connection] {
                     if (connection->waiting) connection->stream.cancel();
+                    if (connection->close_websocket) connection->close_websocket();
                 });
             }
         }

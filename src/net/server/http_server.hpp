@@ -22,6 +22,9 @@
 // that a handler waiting on another service never holds a handler thread that a quick request
 // (a health check, a callback) needs. At most `slow_threads + slow_queue` run or wait at once;
 // one more is answered 503 with Retry-After at once.
+// WebSockets: a handler may accept an upgrade (ServerResponse::websocket); the connection then
+// carries that session's messages until either side closes it, it idles out, or stop() (which
+// closes it with 1001 Going Away, without waiting for the client).
 // File bodies are read from disk on the io thread in 64 KiB pieces, one piece per write.
 // Every answered request gives one access-log line through callscribe::log():
 //   [HTTP {name}] GET /path 200 1234 bytes 2.5 ms
@@ -62,6 +65,10 @@ struct ServerSettings {
     // Connections open at once; one over it is answered 503 (Retry-After: 1) and closed, with
     // one warning a minute. 0: the descriptor limit (RLIMIT_NOFILE) less 128.
     std::size_t max_connections = 0;
+    // WebSocket connections (ServerResponse::websocket): the largest message taken, and how
+    // long a client may stay silent.
+    std::size_t websocket_message_limit = 64 * 1024;
+    Seconds websocket_idle_timeout{30};
     std::string name = "http"; // names the server in its log lines
 };
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ struct ServerRequest {
     ServerHeaders headers{};      // names lower-cased, values as sent, in order
     std::string body{};           // raw bytes (already de-chunked)
     std::string remote_address{}; // the peer's IP address: "127.0.0.1", "::1"
+    bool websocket_upgrade = false; // a GET asking to become a WebSocket (RFC 6455 §4.1)
 
     // The first header with this lower-case name, if any.
     std::optional<std::string> header(std::string_view lower_name) const;
@@ -42,6 +44,29 @@ struct FileBody {
     std::optional<std::uint64_t> length{};
 };
 
+// A WebSocket close code and reason (RFC 6455 §7.4): 1000 normal, 1003 unsupported data, 1007
+// invalid payload data, 1008 policy violation, 1009 message too big, 1011 internal error.
+struct WebSocketClose {
+    std::uint16_t code = 1000;
+    std::string reason{}; // at most 123 bytes go on the wire
+};
+
+// What a route's WebSocket connection does with its messages once the server accepted the
+// upgrade. The server calls on_text() for each text message, in order, on the connection's io
+// thread (so it must be quick: hand slow work elsewhere), and on_end() exactly once when the
+// connection is over. A binary message closes the connection with 1003, one larger than
+// ServerSettings::websocket_message_limit with 1009, a client silent for
+// ServerSettings::websocket_idle_timeout is dropped.
+class WebSocketSession {
+  public:
+    virtual ~WebSocketSession() = default;
+    // nullopt: go on; a close: the server sends it and ends the connection.
+    virtual std::optional<WebSocketClose> on_text(std::string_view message) = 0;
+    // Why it ended, in a few words ("closed by the client (1000)", "idle for 30 s", "the
+    // server is stopping", "closed: invalid JSON"...).
+    virtual void on_end(std::string_view why) = 0;
+};
+
 struct ServerResponse {
     int status = 200;
     // Sent as given, except Content-Length, Transfer-Encoding and Connection, which the server
@@ -54,6 +79,10 @@ struct ServerResponse {
     // download from Twilio, say) so that the handler threads stay free for quick requests; the
     // rest of this response is not used. See HttpServer (slow_threads).
     std::function<ServerResponse()> deferred{};
+    // When set and the request is a WebSocket upgrade, the server answers 101 Switching
+    // Protocols (the rest of this response is not used) and hands the connection's messages to
+    // this session. Set it on a request that is not an upgrade and the answer is a 500.
+    std::shared_ptr<WebSocketSession> websocket{};
 
     static ServerResponse text(int status, std::string body);
     static ServerResponse json(int status, std::string body);

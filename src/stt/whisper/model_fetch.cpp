@@ -1,5 +1,7 @@
 #include "stt/whisper/model_fetch.hpp"
 
+#include "core/file_sync.hpp"
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
@@ -50,11 +52,7 @@ Result<void> sync_and_rename(const std::filesystem::path& from, const std::files
     std::error_code ec;
     std::filesystem::rename(from, to, ec);
     if (ec) return fail(fmt::format("{}: cannot rename into place: {}", to.string(), ec.message()));
-    if (int dir = ::open(to.parent_path().empty() ? "." : to.parent_path().c_str(), O_RDONLY);
-        dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
+    sync_directory(to.parent_path());
     return {};
 }
 

@@ -27,7 +27,8 @@ Router& ApiFixture::router() {
                                                     .wake = [this] { ++m_wakes; },
                                                     .metrics = m_metrics,
                                                     .recording_fallback = m_recording_fallback,
-                                                    .live_partials = &m_live_partials});
+                                                    .live_partials = &m_live_partials,
+                                                    .media_streams = m_media_streams});
         m_router = std::make_unique<Router>(make_api_router(*m_context));
     }
     return *m_router;

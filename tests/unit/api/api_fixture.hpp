@@ -70,6 +70,7 @@ class ApiFixture : public ::testing::Test {
     MetricsSources m_metrics; // what GET /metrics reads (tests set it before their first call)
     RecordingFallback* m_recording_fallback = nullptr; // likewise, for downloads
     LivePartials m_live_partials;
+    live::MediaStreams* m_media_streams = nullptr; // GET /twilio/media (set before the first call)
     std::atomic<int> m_wakes{0};
 
   private:

@@ -1,3 +1,4 @@
+#include "live/media_streams.hpp"
 #include "net/url_encoding.hpp"
 #include "support/captured_log.hpp"
 #include "twilio/signature.hpp"
@@ -322,6 +323,44 @@ TEST_F(TwilioCallbacks, TheVoiceWebhookIsSignedAndNeedsWhereTheCallGoesOn) {
                                                std::string::npos;
                                     }),
               1);
+}
+
+TEST_F(TwilioCallbacks, TheMediaStreamRouteTakesOnlyWebSocketUpgradesSignedOverTheWssUrl) {
+    test_support::CapturedLog log;
+    live::MediaStreams streams(live::MediaStreamSettings{.recordings_dir = m_dir / "recordings"});
+    m_media_streams = &streams;
+
+    const auto plain = get("/twilio/media");
+    EXPECT_EQ(plain.status, 426);
+    EXPECT_EQ(plain.header("upgrade"), "websocket");
+    EXPECT_FALSE(plain.websocket);
+
+    auto upgrade = make_request("GET", "/twilio/media");
+    upgrade.websocket_upgrade = true;
+    EXPECT_EQ(send(upgrade).status, 403) << "no signature";
+
+    // Signed over the https:// URL (a callback's), not the stream's wss:// one.
+    auto https_signed = upgrade;
+    https_signed.headers.emplace_back(
+        "x-twilio-signature",
+        twilio::compute_signature(k_public_url + "/twilio/media", {}, Secret(k_auth_token)));
+    EXPECT_EQ(send(https_signed).status, 403);
+    EXPECT_TRUE(log.contains("[TWILIO] media stream refused: X-Twilio-Signature does not match "
+                             "wss://callscribe.example.com/twilio/media"))
+        << log.text();
+
+    upgrade.headers.emplace_back(
+        "x-twilio-signature", twilio::compute_signature("wss://callscribe.example.com/twilio/media",
+                                                        {}, Secret(k_auth_token)));
+    const auto accepted = send(upgrade);
+    EXPECT_TRUE(accepted.websocket);
+}
+
+TEST_F(TwilioCallbacks, WithoutMediaStreamsTheRouteIs503) {
+    m_settings.twilio_auth_token = Secret();
+    auto upgrade = make_request("GET", "/twilio/media");
+    upgrade.websocket_upgrade = true;
+    EXPECT_EQ(send(upgrade).status, 503);
 }
 
 } // namespace
