@@ -47,6 +47,9 @@ json call_json(const store::CallLog& call) {
         {"realtime_source", call.realtime_source == store::RealtimeSource::none
                                 ? json()
                                 : json(std::string(to_string(call.realtime_source)))},
+        {"audio_source", call.audio_source() == store::AudioSource::none
+                             ? json()
+                             : json(std::string(to_string(call.audio_source())))},
         {"final_transcript", call.final_transcript},
         {"last_error", call.last_error},
         {"created_at", time_json(call.created_at)},

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "jobs/pipeline_log.hpp"
+#include "live/stream_recording.hpp"
 #include "stt/formats.hpp"
 #include "webhook/payload.hpp"
 #include "webhook/transcript_choice.hpp"
@@ -116,7 +117,7 @@ Result<StepOutcome> OfflineSttJob::resolve(Job job) {
     job.transient_attempts = 0;
     switch (twilio::readiness(recording)) {
     case twilio::Readiness::gone:
-        return give_up(std::move(job), gone_reason(recording));
+        return without_twilio_recording(std::move(job), gone_reason(recording), {});
     case twilio::Readiness::not_ready:
         return not_ready(std::move(job), CallUpdate{.recording_sid = recording.sid});
     case twilio::Readiness::ready:
@@ -177,7 +178,7 @@ OfflineSttJob::twilio_failed(Job job, const twilio::ApiFailure& failure,
     case twilio::ApiFailureKind::rejected:
         break;
     }
-    return give_up(std::move(job), failure.message);
+    return without_twilio_recording(std::move(job), failure.message, {});
 }
 
 Result<StepOutcome> OfflineSttJob::transcribe(Job job, stt::Transcriber& transcriber) {
@@ -249,12 +250,11 @@ Result<StepOutcome> OfflineSttJob::transcribe_file(Job job, stt::Transcriber& tr
 Result<StepOutcome> OfflineSttJob::not_ready(Job job, CallUpdate call) {
     const int attempts = static_cast<int>(m_settings.ready_backoff.size());
     if (job.ready_attempts >= attempts) {
-        pipeline_log::giving_up(job.call_sid, job.ready_attempts,
-                                "the recording never became ready");
-        return finish(std::move(job),
-                      CallUpdate{.status = CallStatus::gave_up,
-                                 .last_error = fmt::format(
-                                     "the recording was not ready after {} attempts", attempts)});
+        return without_twilio_recording(
+            std::move(job), "the recording never became ready",
+            CallUpdate{.status = CallStatus::gave_up,
+                       .last_error =
+                           fmt::format("the recording was not ready after {} attempts", attempts)});
     }
     const Seconds delay = m_settings.ready_backoff[job.ready_attempts];
     ++job.ready_attempts;
@@ -306,6 +306,27 @@ Result<StepOutcome> OfflineSttJob::next_step(Job job, JobStep step, const CallUp
 Result<StepOutcome> OfflineSttJob::give_up(Job job, const std::string& reason) {
     pipeline_log::giving_up(job.call_sid, job.ready_attempts + 1, reason);
     return finish(std::move(job), CallUpdate{.status = CallStatus::gave_up, .last_error = reason});
+}
+
+Result<StepOutcome> OfflineSttJob::without_twilio_recording(Job job, const std::string& reason,
+                                                            CallUpdate otherwise) {
+    const fs::path stream =
+        live::stream_recording_path(recordings_dir(m_settings.data_dir), job.call_sid);
+    std::error_code ec;
+    const auto bytes = fs::file_size(stream, ec);
+    if (ec || bytes == 0) {
+        if (!otherwise.status) return give_up(std::move(job), reason);
+        pipeline_log::giving_up(job.call_sid, job.ready_attempts, reason);
+        return finish(std::move(job), std::move(otherwise));
+    }
+    job.recording_path = fmt::format("recordings/{}", stream.filename().string());
+    pipeline_log::stream_recording_instead(job.call_sid, reason, job.recording_path);
+    const std::string path = job.recording_path;
+    return next_step(std::move(job), JobStep::transcribe,
+                     CallUpdate{.status = CallStatus::transcribing,
+                                .recording_path = path,
+                                .recording_bytes = static_cast<std::int64_t>(bytes),
+                                .last_error = ""});
 }
 
 Result<StepOutcome> OfflineSttJob::finish(Job job, CallUpdate call) {

@@ -12,6 +12,12 @@
 // readiness backoff), download (base, .mp3, .wav; a 404 waits not_found_wait and tries the next
 // form; an all-404 pass spends one readiness attempt), transcribe (the cpu lane).
 //
+// When Twilio's recording will not come (absent, failed or deleted, never ready within the
+// readiness backoff, or Twilio refuses the request), the call's own recording from its media
+// stream (recordings/{CallSid}.stream.wav, live/stream_recording.hpp) is transcribed instead,
+// when there is one; otherwise the job gives up (and the webhook falls back to the realtime
+// transcript).
+//
 // Thread safety: an OfflineSttJob holds only references and settings; run_step may be called
 // from many threads at once for different jobs.
 #include "core/clock.hpp"
@@ -100,6 +106,10 @@ class OfflineSttJob {
     Result<StepOutcome> next_step(store::Job job, store::JobStep step,
                                   const store::CallUpdate& call);
     Result<StepOutcome> give_up(store::Job job, const std::string& reason);
+    // Twilio's recording will not come, for `reason`: the stream's recording instead, if any;
+    // else the job ends with `otherwise` (the call's update when it gives up).
+    Result<StepOutcome> without_twilio_recording(store::Job job, const std::string& reason,
+                                                 store::CallUpdate otherwise);
     Result<StepOutcome> finish(store::Job job, store::CallUpdate call);
 
     store::Store& m_store;

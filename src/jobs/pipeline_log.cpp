@@ -71,4 +71,11 @@ void giving_up(const CallSid& call, int attempts, std::string_view reason) {
                 attempts, reason);
 }
 
+void stream_recording_instead(const CallSid& call, std::string_view reason,
+                              std::string_view shown_path) {
+    log().warn("[OFFLINE_STT] No recording from Twilio for {} ({}): transcribing the call's own "
+               "recording from its media stream, {}",
+               call.str(), reason, shown_path);
+}
+
 } // namespace callscribe::jobs::pipeline_log

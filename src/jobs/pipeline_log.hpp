@@ -27,5 +27,7 @@ void transcription_started(const CallSid& call, std::string_view engine);
 void transcript_obtained(std::size_t chars, const CallSid& call);
 void final_saved(std::size_t chars, const CallSid& call);
 void giving_up(const CallSid& call, int attempts, std::string_view reason);
+void stream_recording_instead(const CallSid& call, std::string_view reason,
+                              std::string_view shown_path);
 
 } // namespace callscribe::jobs::pipeline_log

@@ -1,5 +1,7 @@
 #include "store/store.hpp"
 
+#include <filesystem>
+
 #include "net/http_client.hpp"
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -171,6 +173,26 @@ Result<std::unique_ptr<Store>> open_store(std::string_view database_url,
     return fail(fmt::format("database URL {}: unsupported scheme \"{}\" (supported: sqlite, "
                             "postgresql)",
                             shown, scheme));
+}
+
+std::string_view to_string(AudioSource source) {
+    switch (source) {
+    case AudioSource::none:
+        return "";
+    case AudioSource::twilio:
+        return "twilio";
+    case AudioSource::media_stream:
+        return "media_stream";
+    }
+    CALLSCRIBE_ASSERT(false);
+}
+
+AudioSource CallLog::audio_source() const {
+    if (recording_path.empty()) return AudioSource::none;
+    const auto name = std::filesystem::path(recording_path).filename().string();
+    // {CallSid}.stream.wav, or {CallSid}.stream-2.wav for a later stream of the call.
+    const bool stream = name.find(".stream") != std::string::npos && name.ends_with(".wav");
+    return stream ? AudioSource::media_stream : AudioSource::twilio;
 }
 
 } // namespace callscribe::store

@@ -46,6 +46,12 @@ enum class RealtimeSource { none, api, twilio_rtt };
 std::string_view to_string(RealtimeSource source); // "", "api", "twilio_rtt"
 std::optional<RealtimeSource> parse_realtime_source(std::string_view text);
 
+// Where the audio of a call's recording on disk came from: Twilio's recording, downloaded
+// ("recordings/CA….mp3"), or the call's own recording made from its media stream
+// ("recordings/CA….stream.wav", live/stream_recording.hpp); none when no recording is on disk.
+enum class AudioSource { none, twilio, media_stream };
+std::string_view to_string(AudioSource source); // "", "twilio", "media_stream"
+
 // What Twilio's callbacks say about the call itself; empty (or nullopt) when none said it.
 struct CallDetails {
     std::string from{}; // From: "+15005550001", "client:alice", "sip:…"
@@ -73,6 +79,8 @@ struct CallLog {
     TimePoint created_at{};
     TimePoint updated_at{};
     CallDetails details{};
+
+    AudioSource audio_source() const;
 };
 
 // A partial update of a call: only the members that hold a value are written.

@@ -107,8 +107,11 @@ std::string build_payload(const store::CallLog& call, const TranscriptChoice& ch
 
     body["version"] = 2;
     body["realtime_source"] = realtime_source_name(call.realtime_source);
-    // The audio callscribe transcribed: Twilio's recording once it was downloaded.
-    body["audio_source"] = call.recording_path.empty() ? json(nullptr) : json("twilio");
+    // The audio callscribe transcribed: Twilio's recording once it was downloaded, or the
+    // call's own recording from its media stream.
+    const auto audio = call.audio_source();
+    body["audio_source"] =
+        audio == store::AudioSource::none ? json(nullptr) : json(std::string(to_string(audio)));
     auto [segments, language] = choice.source == store::TranscriptSource::offline
                                     ? offline_segments(call)
                                     : std::pair<json, json>{json::array(), nullptr};

@@ -6,7 +6,7 @@
 //    "transcript_source":"offline"|"realtime"|"none","recording_duration_s":12.5|null,
 //    "recording_url":"https://…"|null,"created_at":"2024-05-01T12:34:56Z"}
 // Version 2 (the default) has every member of version 1, then
-//    "version":2,"realtime_source":"api"|"twilio_rtt"|null,"audio_source":"twilio"|null,
+//    "version":2,"realtime_source":"api"|"twilio_rtt"|null,"audio_source":"twilio"|"media_stream"|null,
 //    "language":"en"|null,"segments":[{"speaker":"Caller"|null,"start":0.8,"end":3.1,
 //    "text":"…"}]|null,"transcript_url":"https://…/api/calls/CA…/transcript?format=json"|null,
 //    "from":"+1555…"|null,"to":…|null,"direction":"inbound"|…|null,"call_status":"completed"|…|null,

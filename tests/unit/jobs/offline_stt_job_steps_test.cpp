@@ -210,6 +210,44 @@ TEST_F(JobSteps, AGoneRecordingGivesUpAtOnce) {
     EXPECT_EQ(call().last_error, "recording " + k_recording.str() + " is deleted");
 }
 
+TEST_F(JobSteps, WhenTwiliosRecordingIsAbsentTheCallsOwnStreamRecordingIsTranscribed) {
+    m_twilio.metadata = {Meta{"absent", "null"}};
+    const fs::path stream = m_dir / "recordings" / (k_call.str() + ".stream.wav");
+    fs::create_directories(stream.parent_path());
+    test_support::write_file(stream, "the media stream's recording");
+    enqueue();
+    const StepsRun run = drive();
+    EXPECT_EQ(run.steps, (std::vector<JobStep>{JobStep::resolve, JobStep::transcribe}));
+    EXPECT_EQ(run.last, StepResult::done);
+    const auto c = call();
+    EXPECT_EQ(c.status, CallStatus::done);
+    EXPECT_EQ(c.recording_path, "recordings/" + k_call.str() + ".stream.wav");
+    EXPECT_EQ(c.audio_source(), store::AudioSource::media_stream);
+    EXPECT_EQ(c.transcript_source, store::TranscriptSource::offline);
+    EXPECT_EQ(m_engine.files, std::vector<fs::path>{stream});
+    EXPECT_EQ(m_twilio.media_requests, 0);
+    EXPECT_TRUE(m_log.contains(fmt::format(
+        "[OFFLINE_STT] No recording from Twilio for {} (recording {} is absent (Twilio error "
+        "16102)): transcribing "
+        "the call's own recording from its media stream, recordings/{}.stream.wav",
+        k_call.str(), k_recording.str(), k_call.str())))
+        << m_log.text();
+}
+
+TEST_F(JobSteps, ARecordingThatNeverBecomesReadyFallsBackToTheStreamRecordingAfterTheBackoff) {
+    m_twilio.metadata = {Meta{"processing", "null"}};
+    const fs::path stream = m_dir / "recordings" / (k_call.str() + ".stream.wav");
+    fs::create_directories(stream.parent_path());
+    test_support::write_file(stream, "the media stream's recording");
+    enqueue();
+    const StepsRun run = drive();
+    EXPECT_EQ(run.delays, (std::vector<double>{3, 5, 5, 10, 10}));
+    EXPECT_EQ(run.steps.back(), JobStep::transcribe);
+    EXPECT_EQ(run.last, StepResult::done);
+    EXPECT_EQ(call().audio_source(), store::AudioSource::media_stream);
+    EXPECT_EQ(call().last_error, "");
+}
+
 TEST_F(JobSteps, WithoutARecordingSidAnEmptyListIsNotReadyYet) {
     m_twilio.list_empty = true;
     enqueue(std::nullopt);

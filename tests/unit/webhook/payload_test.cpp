@@ -162,6 +162,11 @@ TEST(WebhookPayload, VersionTwoWithTheRealtimeTranscriptChosenHasNoSegments) {
             .at("audio_source")
             .is_null())
         << "a recording that was never downloaded (absent) was not transcribed";
+    c.recording_path = "recordings/CA0123456789abcdef0123456789abcdef.stream.wav";
+    EXPECT_EQ(nlohmann::json::parse(build_payload(c, {TranscriptSource::offline, "x"}, {}, k_now))
+                  .at("audio_source"),
+              "media_stream")
+        << "the call's own recording of its media stream";
     EXPECT_TRUE(json.at("transcript_url").is_null());
     EXPECT_TRUE(json.at("recording_url").is_null());
     for (const char* unknown : {"from", "to", "direction", "call_status", "call_duration_s"})
