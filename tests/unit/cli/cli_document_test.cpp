@@ -33,9 +33,11 @@ std::pair<std::string, int> help_of(std::vector<std::string> args) {
     return {testing::internal::GetCapturedStdout(), code};
 }
 
-// The names a help text lists: flags, positionals and subcommands, each as the document spells
-// it (a flag as `--name`, a positional or a subcommand as its bare name).
-std::vector<std::string> names_in(const std::string& help) {
+// The names a help text of `command` lists, as the document spells them: a flag as `--name`, a
+// positional as its bare name, a subcommand with its command (`callscribe serve`, `models list`).
+std::vector<std::string> names_in(const std::string& help,
+                                  const std::vector<std::string>& command) {
+    const std::string parent = command.empty() ? "callscribe" : command.back();
     std::vector<std::string> names;
     std::istringstream lines(help);
     std::string section;
@@ -50,8 +52,10 @@ std::vector<std::string> names_in(const std::string& help) {
         if (section == "Options:") {
             for (std::sregex_iterator it(first.begin(), first.end(), flag), end; it != end; ++it)
                 names.push_back((*it)[1]);
-        } else if (section == "Positionals:" || section == "Subcommands:") {
+        } else if (section == "Positionals:") {
             names.push_back(first);
+        } else if (section == "Subcommands:") {
+            names.push_back(parent + " " + first);
         }
     }
     return names;
@@ -76,7 +80,7 @@ TEST(CliDocument, ListsEveryCommandArgumentAndFlagTheHelpShows) {
         const auto [help, code] = help_of(command);
         const std::string shown = "callscribe " + testing::PrintToString(command);
         EXPECT_EQ(code, 0) << shown;
-        const auto names = names_in(help);
+        const auto names = names_in(help, command);
         EXPECT_FALSE(names.empty()) << shown << " --help listed nothing:\n" << help;
         for (const auto& name : names) {
             ++checked;
