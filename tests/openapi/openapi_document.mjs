@@ -64,7 +64,8 @@ const unescape = (part) => part.replace(/~1/g, "/").replace(/~0/g, "~");
 const escape = (part) => part.replace(/~/g, "~0").replace(/\//g, "~1");
 
 // Checks answers against the document: checker.check(method, path, status, contentType, body)
-// returns [] or the reasons the answer does not match, each naming the route and status.
+// returns [] or the reasons the answer does not match, each naming the route and status;
+// checker.checkWebhook(name, json) likewise for a webhook the service sent.
 export function responseChecker(document) {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
@@ -85,7 +86,19 @@ export function responseChecker(document) {
     return validators.get(pointer);
   };
 
+  const matches = (at, value, label) => {
+    const validate = schemaValidator(at);
+    if (!validate) return [`${label}: no schema at ${at}`];
+    if (validate(value)) return [];
+    return validate.errors.map((e) => `${label}: the body does not match ${at}: ${e.instancePath || "(root)"} ${e.message} ${JSON.stringify(e.params)}`);
+  };
+
   return {
+    // A webhook's JSON body against the document's `webhooks` entry.
+    checkWebhook(name, body) {
+      return matches(`/webhooks/${escape(name)}/post/requestBody/content/application~1json/schema`,
+        body, `webhook ${name}`);
+    },
     check(method, path, status, contentType, body) {
       const route = `${method} ${path} → ${status}`;
       const found = templates.find((t) => t.regex.test(path));
@@ -118,10 +131,7 @@ export function responseChecker(document) {
       } else if (!media.startsWith("text/")) {
         return []; // audio: its schema only names the media type
       }
-      const validate = schemaValidator(at);
-      if (!validate) return [`${route}: no schema at ${at}`];
-      if (validate(value)) return [];
-      return validate.errors.map((e) => `${route}: the body does not match ${at}: ${e.instancePath || "(root)"} ${e.message} ${JSON.stringify(e.params)}`);
+      return matches(at, value, route);
     },
   };
 }

@@ -1,12 +1,13 @@
 // docs/openapi.yaml against the service: the document is valid OpenAPI 3.1 (a real validator),
 // GET /openapi.json serves exactly it, and the answers of `callscribe serve --sandbox` (every GET
-// route with the demo call, and the error answers 400, 401, 403, 404, 415, 416) match the
-// statuses, media types and schemas the document gives. Only 127.0.0.1.
+// route with the demo call, and the error answers 400, 401, 403, 404, 415, 416) and the demo
+// call's webhook match the statuses, media types and schemas the document gives. Only 127.0.0.1.
 //
 //   node tests/openapi/openapi_test.mjs   (scripts/openapi-test.sh installs the packages)
 // Environment: CALLSCRIBE_BINARY (default build/callscribe), OPENAPI_NODE_MODULES.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,12 +25,26 @@ const failures = [];
 const started = Date.now();
 const log = (m) => console.log(`[openapi ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`);
 
+// A webhook receiver on 127.0.0.1: resolves `first` with the first body it is sent.
+async function startReceiver() {
+  let deliver;
+  const first = new Promise((r) => { deliver = r; });
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => { res.writeHead(204).end(); deliver(Buffer.concat(chunks).toString("utf8")); });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}/hooks`, first, close: () => server.close() };
+}
+
 // Starts the service; resolves with its URL once it prints "callscribe serving on …".
-function startService(dataDir) {
+function startService(dataDir, webhookUrl) {
   const env = { ...process.env, CALLSCRIBE_LISTEN: "127.0.0.1:0", CALLSCRIBE_DATA_DIR: dataDir,
-    CALLSCRIBE_API_TOKEN: TOKEN };
+    CALLSCRIBE_API_TOKEN: TOKEN, CALLSCRIBE_WEBHOOK_URL: webhookUrl };
   for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY",
-    "TWILIO_API_SECRET", "TWILIO_API_BASE", "CALLSCRIBE_PUBLIC_URL", "CALLSCRIBE_WEBHOOK_URL"])
+    "TWILIO_API_SECRET", "TWILIO_API_BASE", "CALLSCRIBE_PUBLIC_URL", "CALLSCRIBE_WEBHOOK_SECRET",
+    "CALLSCRIBE_WEBHOOK_VERSION"])
     delete env[name];
   const child = spawn(binary, ["serve", "--sandbox"], { cwd: root, env });
   const output = [];
@@ -116,12 +131,17 @@ const cases = [
 ];
 
 const dataDir = mkdtempSync(join(tmpdir(), "callscribe-openapi-"));
-const service = startService(dataDir);
+const receiver = await startReceiver();
+const service = startService(dataDir, receiver.url);
 try {
   const base = await service.url;
   log(`service on ${base}`);
   await demoCallDone(base);
   log("demo call done");
+  const webhook = await Promise.race([receiver.first,
+    new Promise((_, reject) => setTimeout(() => reject(new Error("no webhook within 30 s")), 30000))]);
+  failures.push(...checker.checkWebhook("callTranscript", JSON.parse(webhook)));
+  log("the demo call's webhook checked");
   const served = await request(base, "GET", "/openapi.json");
   if (!isDeepStrictEqual(JSON.parse(served.body), document))
     failures.push("GET /openapi.json is not the document of docs/openapi.yaml (rebuild?)");
@@ -141,6 +161,7 @@ try {
   service.child.kill("SIGTERM");
   const code = await service.exited;
   if (code !== 0) failures.push(`callscribe serve exited ${code} on SIGTERM`);
+  receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
