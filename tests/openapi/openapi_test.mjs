@@ -90,7 +90,7 @@ const checker = responseChecker(document);
 if (checker.check("GET", "/healthz", 200, "text/plain", Buffer.from("no\n")).length === 0)
   failures.push("the response checker accepts a body its schema refuses");
 
-const other = { "content-type": "application/json", ...auth };
+const jsonPost = { "content-type": "application/json", ...auth };
 // [method, path, headers, expected status, body]
 const cases = [
   ["GET", "/healthz", {}, 200],
@@ -122,10 +122,10 @@ const cases = [
   ["GET", `/api/calls/${UNKNOWN}/live`, auth, 404],
   ["GET", `/api/calls/${UNKNOWN}/transcript`, auth, 404],
   ["GET", `/api/calls/${UNKNOWN}/download`, auth, 404],
-  ["POST", `/api/calls/${UNKNOWN}/retranscribe`, other, 404, "{}"],
+  ["POST", `/api/calls/${UNKNOWN}/retranscribe`, jsonPost, 404, "{}"],
   ["POST", `/api/calls/${DEMO}/end`, { ...auth, "content-type": "text/plain" }, 415, "{}"],
-  ["POST", `/api/calls/${DEMO}/end`, { ...other, origin: "https://elsewhere.example" }, 403, "{}"],
-  ["POST", `/api/calls/${DEMO}/end`, other, 400, "[]"],
+  ["POST", `/api/calls/${DEMO}/end`, { ...jsonPost, origin: "https://elsewhere.example" }, 403, "{}"],
+  ["POST", `/api/calls/${DEMO}/end`, jsonPost, 400, "[]"],
   ["POST", "/twilio/call-status", { "content-type": "application/x-www-form-urlencoded" }, 403,
     `CallSid=${DEMO}&CallStatus=completed`],
 ];
