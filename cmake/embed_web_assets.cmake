@@ -2,14 +2,20 @@
 # source tree. Run as a script:
 #   cmake -DWEB_DIR=... -DOUTPUT=... -DFILES=index.html,assets/app.js,... -P embed_web_assets.cmake
 # Each file becomes {path, bytes, sha256 prefix (the ETag)}; see src/api/web_assets.hpp.
+# A file built elsewhere is given as NAME=PATH (served as /NAME, read from PATH).
 string(REPLACE "," ";" FILES "${FILES}")
-set(body "// Generated from web/ by cmake/embed_web_assets.cmake. Do not edit.\n")
+set(body "// Generated from web/ and docs/openapi.yaml by cmake/embed_web_assets.cmake. Do not edit.\n")
 string(APPEND body "#include \"api/web_assets.hpp\"\n\nnamespace callscribe::api {\nnamespace {\n\n")
 set(table "")
 set(index 0)
 foreach(file IN LISTS FILES)
-  file(READ "${WEB_DIR}/${file}" hex HEX)
-  file(SHA256 "${WEB_DIR}/${file}" digest)
+  set(source "${WEB_DIR}/${file}")
+  if(file MATCHES "^([^=]+)=(.+)$")
+    set(file "${CMAKE_MATCH_1}")
+    set(source "${CMAKE_MATCH_2}")
+  endif()
+  file(READ "${source}" hex HEX)
+  file(SHA256 "${source}" digest)
   string(SUBSTRING "${digest}" 0 16 etag)
   string(LENGTH "${hex}" hex_length)
   math(EXPR size "${hex_length} / 2")

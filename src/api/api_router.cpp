@@ -111,6 +111,9 @@ Router make_api_router(const ApiContext& context) {
     router.add("GET", "/assets/{name}", [](const Request& r, const PathParams& p) {
         return web_asset(r, "/assets/" + p.at("name"));
     });
+    // docs/openapi.yaml, bundled into JSON at build time and embedded beside the page's files.
+    router.add("GET", "/openapi.json",
+               [](const Request& r, const PathParams&) { return web_asset(r, "/openapi.json"); });
 
     router.add("POST", "/twilio/recording-status", [&c](const Request& r, const PathParams&) {
         return recording_status_callback(c, r);

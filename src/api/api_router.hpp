@@ -1,5 +1,5 @@
 #pragma once
-// The service's routes (DESIGN.md "HTTP API"), wired to their handlers with the access rule of
+// The service's routes (docs/openapi.yaml), wired to their handlers with the access rule of
 // each group:
 //   /healthz, /readyz   open
 //   /metrics            open (metrics_route.hpp)

@@ -66,6 +66,17 @@ bool Router::matches(const Route& route, const std::vector<std::string_view>& pa
     return true;
 }
 
+std::vector<std::string> Router::routes() const {
+    std::vector<std::string> out;
+    for (const auto& route : m_routes) {
+        std::string line = route.method + " ";
+        for (const auto& segment : route.segments)
+            line += "/" + segment;
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
 net::ServerResponse Router::handle(const net::ServerRequest& request) const {
     const auto path = split_path(request.path);
     // HEAD is GET without the body (RFC 9110 §9.3.2): the server leaves the body out.

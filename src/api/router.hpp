@@ -35,6 +35,9 @@ class Router {
 
     net::ServerResponse handle(const net::ServerRequest& request) const;
 
+    // "GET /api/calls/{call_sid}", … in the order added: what docs/openapi.yaml must describe.
+    std::vector<std::string> routes() const;
+
   private:
     struct Route {
         std::string method;

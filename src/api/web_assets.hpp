@@ -1,6 +1,7 @@
 #pragma once
-// The web page's files (web/), embedded into the binary at build time by
-// cmake/embed_web_assets.cmake: the page needs nothing from the source tree at run time.
+// The web page's files (web/) and the OpenAPI document ("/openapi.json", docs/openapi.yaml
+// bundled into JSON by cmake/openapi_json.py), embedded into the binary at build time by
+// cmake/embed_web_assets.cmake: they need nothing from the source tree at run time.
 // Immutable static data; thread-safe.
 #include <span>
 #include <string_view>

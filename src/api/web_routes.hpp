@@ -1,5 +1,5 @@
 #pragma once
-// The web page (DESIGN.md "GET /"): GET / is web/index.html, GET /assets/{name} the files under
+// The web page (docs/openapi.yaml): GET / is web/index.html, GET /assets/{name} the files under
 // web/assets/, all embedded in the binary (web_assets.hpp). Open like /healthz: the page holds no
 // data; it reads /api/* itself, with the API token when one is set.
 //

@@ -148,7 +148,7 @@ Environment process_environment();
 Config load_config(const Environment& env,
                    const std::optional<std::filesystem::path>& toml_file = std::nullopt);
 
-// One "KEY = value" line per variable, in the order of DESIGN.md, with derived defaults filled
+// One "KEY = value" line per variable, in k_variables' order, with derived defaults filled
 // in and secrets shown as *** (or "(not set)"). For `--print-config`.
 std::string describe(const Config& config);
 

@@ -20,7 +20,7 @@ struct Variable {
     bool secret = false;
 };
 
-// Every variable load_config reads, in DESIGN.md order (describe() follows it too).
+// Every variable load_config reads, grouped by area (describe() follows this order).
 inline constexpr std::array k_variables{
     Variable{"TWILIO_ACCOUNT_SID"},
     Variable{"TWILIO_AUTH_TOKEN", true},

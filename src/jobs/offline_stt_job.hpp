@@ -1,6 +1,7 @@
 #pragma once
-// The offline_stt job: one call's recording from Twilio to a saved transcript (DESIGN.md,
-// Pipeline steps 2–8), run one step at a time.
+// The offline_stt job: one call's recording from Twilio to a saved transcript (resolve → wait
+// until ready → download → transcribe → save + webhook; docs/ARCHITECTURE.md), run one step at
+// a time.
 //
 // run_step() executes the current step of a job this process holds (it was claimed from the
 // Store) and saves its outcome before returning: the next step due now, a later retry (the job

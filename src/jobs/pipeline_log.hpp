@@ -1,5 +1,5 @@
 #pragma once
-// The [OFFLINE_STT] lines operators grep for (DESIGN.md, "Logs that operators grep for"). Every
+// The [OFFLINE_STT] lines operators grep for (docs/logs.md). Every
 // such line comes from one function here, so their wording is fixed in one place and tests
 // assert them. URLs are logged without user info or query (net::redact_url).
 #include "core/clock.hpp"

@@ -35,7 +35,7 @@ enum class CallStatus { waiting_for_recording, downloading, transcribing, done, 
 std::string_view to_string(CallStatus status);
 std::optional<CallStatus> parse_call_status(std::string_view text);
 
-// Which transcript the webhook carried (DESIGN.md: offline first, realtime as a fallback).
+// Which transcript the webhook carried (docs/webhook.md: offline first, realtime as a fallback).
 enum class TranscriptSource { none, offline, realtime };
 std::string_view to_string(TranscriptSource source);
 std::optional<TranscriptSource> parse_transcript_source(std::string_view text);

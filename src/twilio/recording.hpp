@@ -48,7 +48,7 @@ Readiness readiness(const Recording& recording);
 // The media URL without extension: `uri` minus ".json", on the configured API base.
 std::string media_url(std::string_view api_base, const Recording& recording);
 
-// The forms of the media URL, in the order DESIGN.md tries them: media_url + suffix (the base
+// The forms of the media URL, in the order the download tries them: media_url + suffix (the base
 // form answers WAV; a 404 on one form moves on to the next).
 inline constexpr std::array<std::string_view, 3> k_media_suffixes{"", ".mp3", ".wav"};
 

@@ -1,5 +1,5 @@
 #pragma once
-// The transcript webhook's body and its outbox record (DESIGN.md "Webhook").
+// The transcript webhook's body and its outbox record (docs/webhook.md).
 //
 // Body: one line of JSON, members in this order. Version 1:
 //   {"type":"call.transcript","call_sid":"CA…","recording_sid":"RE…"|null,"transcript":"…",

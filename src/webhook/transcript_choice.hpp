@@ -1,5 +1,5 @@
 #pragma once
-// The webhook's priority rule (DESIGN.md "Webhook", pipeline step 8): the offline transcript
+// The webhook's priority rule (docs/webhook.md, `transcript`): the offline transcript
 // when there is one, else the realtime transcript, else none.
 //
 // A transcript counts as present when it holds something besides whitespace (ASCII space, tab,

@@ -1,5 +1,5 @@
 #pragma once
-// Every [WEBHOOK] log line, in one place (DESIGN.md "Logs that operators grep for").
+// Every [WEBHOOK] log line, in one place (docs/logs.md).
 //
 // URLs passed in are already redacted (net::redact_url: no user info, query or fragment) and no
 // function here is given a secret, so none can log one.

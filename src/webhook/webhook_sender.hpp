@@ -1,5 +1,5 @@
 #pragma once
-// One delivery attempt of a webhook from the outbox (DESIGN.md "Webhook").
+// One delivery attempt of a webhook from the outbox (docs/webhook.md).
 //
 // An attempt POSTs the delivery's fixed payload under its fixed `webhook-id`, with
 // `webhook-timestamp` = the attempt's time and, when a secret is configured, a fresh

@@ -36,10 +36,12 @@ TEST_F(WebPage, AssetsCarryTheirTypeAndAnEtagThatAnswers304) {
 }
 
 TEST_F(WebPage, TheEmbeddedBytesAreTheSourceFiles) {
-    for (const WebAsset& asset : web_assets())
+    for (const WebAsset& asset : web_assets()) {
+        if (asset.path == "/openapi.json") continue; // built from docs/ (openapi_route_test.cpp)
         EXPECT_EQ(asset.body, test_support::read_file(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) /
                                                       ("web" + std::string(asset.path))))
             << asset.path;
+    }
 }
 
 TEST_F(WebPage, UnknownAssetsAre404AndThePageNeedsNoToken) {
