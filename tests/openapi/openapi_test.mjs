@@ -128,6 +128,7 @@ const cases = [
   ["POST", `/api/calls/${DEMO}/end`, jsonPost, 400, "[]"],
   ["POST", "/twilio/call-status", { "content-type": "application/x-www-form-urlencoded" }, 403,
     `CallSid=${DEMO}&CallStatus=completed`],
+  ["GET", "/twilio/media", {}, 426],
 ];
 
 const dataDir = mkdtempSync(join(tmpdir(), "callscribe-openapi-"));
