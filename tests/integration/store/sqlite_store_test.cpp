@@ -188,7 +188,9 @@ TEST(StoreSqlite, TheUpgradeMakesTheCallsThereAreSearchable) {
     auto hits = store.value()->search_calls({.words = "refund"}).value();
     ASSERT_EQ(hits.size(), 2u);
     // A call written after the upgrade is found beside them.
-    store.value()->save_realtime_transcript(call_sid(3), "no refund today", at(0)).value();
+    store.value()
+        ->save_realtime_transcript(call_sid(3), "no refund today", at(0), RealtimeSource::api)
+        .value();
     EXPECT_EQ(store.value()->search_calls({.words = "refund"}).value().size(), 3u);
     hits = store.value()->search_calls({.words = "customer refund"}).value();
     ASSERT_EQ(hits.size(), 1u);

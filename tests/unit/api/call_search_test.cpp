@@ -118,7 +118,7 @@ TEST_F(CallSearchRoutes, EveryBadParameterIs400NamingIt) {
         {"since=2026-1-5", "since"},
         {"until=2026-01-01T25:00:00Z", "until"},
         {"until=2026-01-01T10:00:00", "until"},
-        {"until=2026-01-01 10:00:00Z", "until"},
+        {"until=2026-01-01%2010:00:00Z", "until"},
         {"number=abc", "number"},
         {"number=%2B", "number"},
         {"number=555-0100", "number"},
