@@ -61,6 +61,25 @@ const std::string k_headline_text =
                 "ELSE calls.final_transcript END, 100000), chr(2) || chr(3), '  ')",
                 k_query);
 
+// ts_headline parses and stems every word of the text it is given: about 1,000 words of a call
+// cost it milliseconds, times a page of hits. So it reads a window of 700 characters around
+// the first place where a word starts with one of the query's lexemes (an English stem is
+// mostly a prefix of the words it stems), and the whole text only when that window holds no
+// match (a stem that is not a prefix, or one found inside another word first).
+const std::string k_excerpt_sql =
+    fmt::format("CASE WHEN strpos(window_headline.marked, chr(2)) > 0 THEN window_headline.marked "
+                "ELSE ts_headline('english'::regconfig, source.text, {0}, $2) END",
+                k_query);
+const std::string k_excerpt_from =
+    fmt::format("CROSS JOIN LATERAL (SELECT {0} AS text) AS source "
+                "CROSS JOIN LATERAL (SELECT regexp_instr(source.text, '\\m' || "
+                "regexp_replace((tsvector_to_array(to_tsvector('english'::regconfig, $1)))[1], "
+                "'([^[:alnum:]_])', '\\\\\\1', 'g'), 1, 1, 0, 'i') AS at) AS found "
+                "LEFT JOIN LATERAL (SELECT ts_headline('english'::regconfig, "
+                "substr(source.text, greatest(1, found.at - 300), 700), {1}, $2) AS marked "
+                "WHERE found.at > 0) AS window_headline ON TRUE",
+                k_headline_text, k_query);
+
 } // namespace
 
 Result<std::vector<CallLog>> PostgresStore::list_calls(const CallQuery& query) {
@@ -96,8 +115,7 @@ Result<std::vector<SearchHit>> PostgresStore::search_calls(const CallSearch& sea
         // 1,000 words, against a few ms through the GIN index. For this transaction only.
         db.exec("SET LOCAL enable_seqscan = off");
         // The page of hits is ranked first (ts_rank, both transcripts weighing the same,
-        // divided by 1 + log(length)), and ts_headline runs on that page only: it parses the
-        // whole text.
+        // divided by 1 + log(length)); the excerpts are made for that page only.
         std::vector<ColumnValue> values{search.words, k_headline_options};
         std::string sql = fmt::format(
             "WITH hits AS (SELECT calls.call_sid AS hit_sid, calls.created_at_us AS hit_created, "
@@ -110,10 +128,9 @@ Result<std::vector<SearchHit>> PostgresStore::search_calls(const CallSearch& sea
         sql += fmt::format(" ORDER BY score DESC, hit_created DESC, hit_sid DESC "
                            "LIMIT ${} OFFSET ${}) ",
                            values.size() - 1, values.size());
-        sql += fmt::format("SELECT {}, ts_headline('english'::regconfig, {}, {}, $2) "
-                           "FROM hits JOIN calls ON calls.call_sid = hits.hit_sid "
-                           "ORDER BY score DESC, hit_created DESC, hit_sid DESC",
-                           k_call_columns, k_headline_text, k_query);
+        sql += fmt::format("SELECT {}, {} FROM hits JOIN calls ON calls.call_sid = hits.hit_sid "
+                           "{} ORDER BY score DESC, hit_created DESC, hit_sid DESC",
+                           k_call_columns, k_excerpt_sql, k_excerpt_from);
         const Rows rows = db.exec(sql, params_of(values));
         for (int i = 0; i < rows.size(); ++i) {
             SearchHit hit{.call = read_call(rows[i])};
