@@ -197,7 +197,8 @@ async function showList() {
   const searching = params.has("q");
   let answer;
   try {
-    answer = await (await api(`/api/calls?limit=100${query ? `&${query}` : ""}`)).json();
+    // A search page is smaller: each hit's excerpt is made by the database.
+    answer = await (await api(`/api/calls?limit=${searching ? 50 : 100}${query ? `&${query}` : ""}`)).json();
   } catch (error) {
     if (error instanceof Unauthorized || view !== state) throw error;
     results.replaceChildren(el("p", { class: "error" }, error.message));
