@@ -62,6 +62,13 @@ json call_json(const store::CallLog& call) {
     };
 }
 
+json snippet_json(const std::vector<store::SnippetPiece>& snippet) {
+    json pieces = json::array();
+    for (const auto& piece : snippet)
+        pieces.push_back(json{{"text", piece.text}, {"match", piece.match}});
+    return pieces;
+}
+
 json job_json(const store::Job& job, const store::CallLog& call) {
     const bool leased = !job.lease_owner.empty();
     return json{

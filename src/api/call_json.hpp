@@ -10,6 +10,9 @@
 //             details from Twilio's callbacks: "from", "to", "direction", "call_status",
 //             "call_duration_s"}
 //   detail:  call + {"job": {...} | null, "webhooks": [{...}]}
+//   snippet: [{"text": "…the customer asked for a ", "match": false},
+//             {"text": "refund", "match": true}, …]: one excerpt in pieces, for the page to
+//             show with the matches marked (as text, never as HTML)
 //   job:     {"state", "step", "lane", "generation", "recording_sid", "ready_attempts",
 //             "transient_attempts", "run_at", "lease_owner", "lease_expires", "last_error",
 //             "created_at", "updated_at"}
@@ -27,6 +30,8 @@
 namespace callscribe::api {
 
 nlohmann::ordered_json call_json(const store::CallLog& call);
+// A search hit's excerpt: [{"text", "match"}], the matched words with match true.
+nlohmann::ordered_json snippet_json(const std::vector<store::SnippetPiece>& snippet);
 // The job's last_error is the call's: the call log keeps it.
 nlohmann::ordered_json job_json(const store::Job& job, const store::CallLog& call);
 nlohmann::ordered_json webhook_json(const store::WebhookDelivery& delivery);

@@ -2,31 +2,16 @@
 
 #include "api/api_error.hpp"
 #include "api/call_json.hpp"
+#include "api/call_list_query.hpp"
 #include "core/log.hpp"
 #include "stt/formats.hpp"
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 namespace callscribe::api {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-constexpr std::size_t k_default_page = 50;
-constexpr std::size_t k_max_page = 200;
-
-std::size_t page_limit(const net::ServerRequest& request) {
-    const auto text = request.query_param("limit");
-    if (!text) return k_default_page;
-    std::size_t limit = 0;
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-    if (text->empty() || ec != std::errc() || end != text->data() + text->size() || limit < 1 ||
-        limit > k_max_page)
-        throw ApiError(400, fmt::format("limit must be a number from 1 to {}", k_max_page));
-    return limit;
-}
 
 std::string_view content_type(stt::Format format) {
     switch (format) {
@@ -100,19 +85,47 @@ std::optional<std::filesystem::path> recording_on_disk(const ApiContext& context
     return path;
 }
 
+namespace {
+
+// A listed call with its webhooks, for the page's list (a page holds at most 200 calls).
+json listed_call_json(const ApiContext& context, const store::CallLog& call) {
+    json listed = call_json(call);
+    listed["webhooks"] = json::array();
+    for (const auto& delivery : stored(context.store.find_webhooks(call.call_sid),
+                                       "reading the webhooks of " + call.call_sid.str()))
+        listed["webhooks"].push_back(webhook_json(delivery));
+    return listed;
+}
+
+net::ServerResponse search_calls(const ApiContext& context, const CallListQuery& request) {
+    store::CallSearch search{
+        .words = *request.search, .filter = request.filter, .offset = request.offset};
+    const std::size_t limit = search.filter.limit;
+    search.filter.limit = limit + 1; // one more tells whether there is a next page
+    auto hits = stored(context.store.search_calls(search), "searching the transcripts");
+    json next_offset = nullptr;
+    if (hits.size() > limit) {
+        hits.erase(hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end());
+        next_offset = request.offset + limit;
+    }
+    json out{{"calls", json::array()},
+             {"next_offset", next_offset},
+             {"webhook_configured", context.settings.webhook_configured}};
+    for (const auto& hit : hits) {
+        json listed = listed_call_json(context, hit.call);
+        listed["snippet"] = snippet_json(hit.snippet);
+        out["calls"].push_back(std::move(listed));
+    }
+    return json_response(200, out);
+}
+
+} // namespace
+
 net::ServerResponse list_calls(const ApiContext& context, const net::ServerRequest& request) {
-    store::CallQuery query;
-    if (auto status = request.query_param("status")) {
-        query.status = store::parse_call_status(*status);
-        if (!query.status)
-            throw ApiError(400, "status must be one of waiting_for_recording, downloading, "
-                                "transcribing, done, gave_up");
-    }
-    if (auto before = request.query_param("before")) {
-        query.before = CallSid::parse(*before);
-        if (!query.before) throw ApiError(400, "before is not a Call SID (CA + 32 hex digits)");
-    }
-    const std::size_t limit = page_limit(request);
+    const CallListQuery parsed = parse_call_list_query(request);
+    if (parsed.search) return search_calls(context, parsed);
+    store::CallQuery query = parsed.filter;
+    const std::size_t limit = query.limit;
     query.limit = limit + 1; // one more tells whether there is a next page
     auto calls = stored(context.store.list_calls(query), "listing calls");
     json next_before = nullptr;
@@ -123,15 +136,8 @@ net::ServerResponse list_calls(const ApiContext& context, const net::ServerReque
     json out{{"calls", json::array()},
              {"next_before", next_before},
              {"webhook_configured", context.settings.webhook_configured}};
-    for (const auto& call : calls) {
-        // Each call's webhooks, for the page's list (a page holds at most k_max_page calls).
-        json listed = call_json(call);
-        listed["webhooks"] = json::array();
-        for (const auto& delivery : stored(context.store.find_webhooks(call.call_sid),
-                                           "reading the webhooks of " + call.call_sid.str()))
-            listed["webhooks"].push_back(webhook_json(delivery));
-        out["calls"].push_back(std::move(listed));
-    }
+    for (const auto& call : calls)
+        out["calls"].push_back(listed_call_json(context, call));
     return json_response(200, out);
 }
 

@@ -3,11 +3,14 @@
 // after percent-decoding): anything else is 400 and touches nothing. A call that is not in the
 // log is 404.
 //
-// GET  /api/calls?status=&limit=&before=    newest first: {"calls": [call + {"webhooks"}…],
-//      "next_before": "CA…" | null, "webhook_configured"}; pass next_before as `before` for
-//      the next page. status is a call status
-//      (waiting_for_recording, downloading, transcribing, done, gave_up); limit 1..200, default
-//      50. A bad value → 400.
+// GET  /api/calls?status=&source=&since=&until=&number=&limit=&before=
+//      newest first: {"calls": [call + {"webhooks"}…], "next_before": "CA…" | null,
+//      "webhook_configured"}; pass next_before as `before` for the next page.
+// GET  /api/calls?q=…&(the same filters)&limit=&offset=
+//      full-text search over every transcript, best match first: {"calls": [call +
+//      {"webhooks", "snippet"}…], "next_offset": n | null, "webhook_configured"}; pass
+//      next_offset as `offset` for the next page. The parameters: call_list_query.hpp; a bad
+//      value → 400.
 // GET  /api/calls/{call_sid}                 the call, its job and its webhooks (call_json.hpp)
 // POST /api/calls/{call_sid}/end             from the live agent at the end of a call: JSON
 //      {"realtime_transcript"?: "…", "recording_sid"?: "RE…"} → the realtime transcript is saved

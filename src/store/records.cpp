@@ -65,4 +65,32 @@ std::vector<std::pair<std::string_view, ColumnValue>> call_update_columns(const 
     return columns;
 }
 
+std::string call_filter_sql(const CallQuery& query, std::string_view table,
+                            const SqlDialect& dialect, std::vector<ColumnValue>& values) {
+    std::string sql;
+    const auto next = [&](ColumnValue value) {
+        values.push_back(std::move(value));
+        return dialect.placeholder(values.size());
+    };
+    if (query.status)
+        sql +=
+            fmt::format(" AND {}.status = {}", table, next(std::string(to_string(*query.status))));
+    if (query.source)
+        sql += fmt::format(" AND {}.transcript_source = {}", table,
+                           next(std::string(to_string(*query.source))));
+    if (query.created_since)
+        sql += fmt::format(" AND {}.created_at_us >= {}", table,
+                           next(to_micros(*query.created_since)));
+    if (query.created_until)
+        sql +=
+            fmt::format(" AND {}.created_at_us < {}", table, next(to_micros(*query.created_until)));
+    if (!query.number.empty()) {
+        // A plain substring test: no character of the number is a pattern.
+        const std::string number = next(query.number);
+        sql += fmt::format(" AND ({0}({1}.from_number, {2}) > 0 OR {0}({1}.to_number, {2}) > 0)",
+                           dialect.contains, table, number);
+    }
+    return sql;
+}
+
 } // namespace callscribe::store

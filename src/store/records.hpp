@@ -16,6 +16,7 @@
 
 #include "store/store.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,10 @@ inline constexpr std::string_view k_call_columns =
     "recording_channels, realtime_transcript, final_transcript, final_transcript_json, "
     "transcript_source, last_error, created_at_us, updated_at_us, realtime_source, from_number, "
     "to_number, direction, call_status, call_duration_s";
+
+// How many columns k_call_columns names: the next column of a SELECT that starts with them.
+inline constexpr int k_call_column_count =
+    static_cast<int>(std::ranges::count(k_call_columns, ',')) + 1;
 
 inline constexpr std::string_view k_job_columns =
     "id, call_sid, state, step, lane, recording_sid, media_url, ready_attempts, "
@@ -166,5 +171,17 @@ using ColumnValue = std::variant<std::nullptr_t, std::int64_t, double, std::stri
 // updated_at_us = now, for an UPDATE … SET list.
 std::vector<std::pair<std::string_view, ColumnValue>> call_update_columns(const CallUpdate& update,
                                                                           TimePoint now);
+
+// What the SQL of the two adapters spells differently, for call_filter_sql.
+struct SqlDialect {
+    std::string (*placeholder)(std::size_t index); // parameter `index` (from 1): "?1", "$1"
+    std::string_view contains;                     // F(text, part) > 0 when text holds part
+};
+
+// " AND …" conditions for the filters of `query` (status, source, created_since,
+// created_until, number; not limit or before) on the calls table named `table`, with their
+// values appended to `values`, numbered after those already there.
+std::string call_filter_sql(const CallQuery& query, std::string_view table,
+                            const SqlDialect& dialect, std::vector<ColumnValue>& values);
 
 } // namespace callscribe::store

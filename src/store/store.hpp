@@ -119,11 +119,42 @@ template <class Visit> void for_each_call_field(Visit&& visit) {
 void apply(CallLog& call, const CallUpdate& update);
 
 struct CallQuery {
-    std::optional<CallStatus> status{}; // only calls in this status
+    std::optional<CallStatus> status{};       // only calls in this status
+    std::optional<TranscriptSource> source{}; // only calls whose webhook carried this transcript
+    std::optional<TimePoint> created_since{}; // only calls created at or after this time
+    std::optional<TimePoint> created_until{}; // only calls created strictly before this time
+    std::string number{}; // only calls whose from or to holds this text ("" = any); digits, '+'
     std::size_t limit = 50;
     // Pagination: only calls created strictly before this one (newest first order is
     // created_at DESC, call_sid DESC).
     std::optional<CallSid> before{};
+};
+
+// A full-text search over every transcript of every call: the final (offline) transcript and
+// the realtime one. The words are what a user typed, in any script; a call matches when it
+// holds every word (in either transcript), after the database's stemming and folding (English
+// stems, diacritics ignored on SQLite). No character is an operator: quotes, `*`, `-`, `OR` or
+// SQL are words like any other (or nothing, when they hold no letter or digit). Text without a
+// word finds nothing. PostgreSQL indexes the first 100,000 characters of each transcript and
+// leaves out English stop words ("the", "is").
+struct CallSearch {
+    std::string words{};
+    CallQuery filter{};     // status, source, dates, number and limit; `before` is not used
+    std::size_t offset = 0; // hits to skip: pages follow the rank, not the time
+};
+
+// A piece of a hit's excerpt: `match` when it is one of the words searched for.
+struct SnippetPiece {
+    std::string text{};
+    bool match = false;
+};
+
+struct SearchHit {
+    CallLog call;
+    // One short excerpt (about 16 words) around the best match, from the transcript that
+    // matched, in pieces; "…" marks text left out before or after it. Control characters of
+    // the transcript are left out.
+    std::vector<SnippetPiece> snippet{};
 };
 
 // The steps of the offline_stt job, in order. Each step's progress is saved before the next
@@ -220,6 +251,10 @@ class Store {
     // --- call log ---------------------------------------------------------------------------
     virtual Result<std::optional<CallLog>> find_call(const CallSid& call) = 0;
     virtual Result<std::vector<CallLog>> list_calls(const CallQuery& query) = 0;
+    // The calls that match `search` and its filters, best match first (SQLite's bm25, PostgreSQL's
+    // ts_rank; ties newest first), from the database's full-text index, which every write of a
+    // transcript keeps in step in the same transaction.
+    virtual Result<std::vector<SearchHit>> search_calls(const CallSearch& search) = 0;
     // Creates the call if it is new; stores the text the live agent heard, from `source`. A
     // transcript from Twilio's Real-Time Transcription does not replace one posted to the API.
     virtual Result<CallLog>

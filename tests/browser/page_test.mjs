@@ -1,7 +1,8 @@
 // The web page in a real browser: `callscribe serve --sandbox` on a free port with a fresh data
 // folder, Debian's chromium driven by playwright-core. It waits for the demo call to be done,
-// opens it, checks its realtime transcript (from the demo's Real-Time Transcription session),
-// plays the recording, clicks a segment and checks that the player jumped there.
+// searches the transcripts from the page, opens the call, checks its realtime transcript (from
+// the demo's Real-Time Transcription session), plays the recording, clicks a segment and checks
+// that the player jumped there.
 // Any console error, page error, failed request or HTTP error answer fails the test.
 //
 //   node tests/browser/page_test.mjs   (scripts/browser-test.sh installs playwright-core first)
@@ -81,6 +82,25 @@ try {
   log("demo call done");
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, "calls.png"), fullPage: true });
+
+  // Search from the page: the demo call's realtime transcript (Twilio's Real-Time
+  // Transcription) introduces Sarah; the hit shows an excerpt with the word marked.
+  await page.locator("#filter-q").fill("sarah");
+  await page.locator("#search button[type=submit]").click();
+  const mark = page.locator(`tr[data-sid="${DEMO_SID}"] .snippet mark`);
+  await mark.first().waitFor({ timeout: 10000 });
+  if (!/^sarah$/i.test(await mark.first().innerText()))
+    failures.push(`the search marks "${await mark.first().innerText()}", not Sarah`);
+  const excerpt = await page.locator(`tr[data-sid="${DEMO_SID}"] .snippet`).innerText();
+  if (!/calling/i.test(excerpt)) failures.push(`the search's excerpt: "${excerpt}"`);
+  log(`search "sarah": ${excerpt}`);
+  await page.screenshot({ path: join(shots, "search.png"), fullPage: true });
+  await page.locator("#filter-q").fill("zebra");
+  await page.locator("#search button[type=submit]").click();
+  await page.getByText("No calls match.").waitFor({ timeout: 10000 });
+  await page.locator("#search a.clear").click();
+  await row.waitFor({ timeout: 10000 });
+  if (await page.locator("#filter-q").inputValue() !== "") failures.push("clear left the search box filled");
 
   await row.locator("a").click();
   const segments = page.locator("#offline ol.segments li");

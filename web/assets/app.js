@@ -135,10 +135,78 @@ function preview(call) {
     flat.length > 90 ? `${flat.slice(0, 90)}…` : flat);
 }
 
+// The list's search and filters live in the URL's fragment (#/?q=refund&status=done), so that
+// reloading, the back button and a shared link keep them.
+const FILTERS = ["q", "status", "source", "since", "until", "number"];
+
+function listParams() {
+  const at = location.hash.indexOf("?");
+  const all = new URLSearchParams(at < 0 ? "" : location.hash.slice(at + 1));
+  const params = new URLSearchParams();
+  for (const name of [...FILTERS, "offset"]) {
+    const value = (all.get(name) || "").trim();
+    if (value) params.set(name, value);
+  }
+  return params;
+}
+
+function searchForm(params) {
+  const field = (name, control) => { control.name = name; control.id = `filter-${name}`; return control; };
+  const options = (name, choices) => field(name, el("select", { "aria-label": name },
+    choices.map(([value, label]) => el("option", { value, selected: params.get(name) === value }, label))));
+  const form = el("form", { class: "search", id: "search", role: "search" },
+    field("q", el("input", { type: "search", placeholder: "Search transcripts", value: params.get("q") || "",
+      "aria-label": "Search transcripts", maxlength: "200" })),
+    options("status", [["", "any status"], ...Object.entries(STATUS_LABELS)]),
+    options("source", [["", "any transcript"], ["offline", "offline"], ["realtime", "realtime"]]),
+    el("label", {}, "from ", field("since", el("input", { type: "date", value: params.get("since") || "" }))),
+    el("label", {}, "to ", field("until", el("input", { type: "date", value: params.get("until") || "" }))),
+    field("number", el("input", { type: "text", inputmode: "tel", placeholder: "number", pattern: "\\+?[0-9]*",
+      title: "digits, optionally a leading +", value: params.get("number") || "", "aria-label": "phone number" })),
+    el("button", { type: "submit" }, "Search"),
+    el("a", { href: "#/", class: "clear" }, "clear"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    for (const name of FILTERS) {
+      const value = form.elements[name].value.trim();
+      if (value) next.set(name, value);
+    }
+    const query = next.toString();
+    location.hash = query ? `#/?${query}` : "#/";
+  });
+  return form;
+}
+
+// A search hit's excerpt: the matched words in <mark>, every piece as text (never as HTML).
+function snippetView(pieces) {
+  return el("span", { class: "snippet" },
+    pieces.map((piece) => (piece.match ? el("mark", {}, piece.text) : piece.text)));
+}
+
 async function showList() {
-  view = { kind: "list" };
-  const { calls, webhook_configured } = await (await api("/api/calls?limit=100")).json();
-  if (view.kind !== "list") return;
+  const params = listParams();
+  const query = params.toString();
+  // The form stays while the results are polled, so that typing in it is never lost.
+  if (!(view && view.kind === "list" && view.query === query && document.getElementById("search"))) {
+    view = { kind: "list", query };
+    show(searchForm(params), el("div", { id: "results" }, el("p", { class: "muted" }, "Loading…")));
+  }
+  const state = view;
+  const results = document.getElementById("results");
+  const searching = params.has("q");
+  let answer;
+  try {
+    // A search page is smaller: each hit's excerpt is made by the database.
+    answer = await (await api(`/api/calls?limit=${searching ? 50 : 100}${query ? `&${query}` : ""}`)).json();
+  } catch (error) {
+    if (error instanceof Unauthorized || view !== state) throw error;
+    results.replaceChildren(el("p", { class: "error" }, error.message));
+    setActivity("");
+    return;
+  }
+  if (view !== state) return;
+  const { calls, webhook_configured } = answer;
   const open = (sid) => () => { location.hash = `#/calls/${sid}`; };
   const rows = calls.map((c) =>
     el("tr", { onclick: open(c.call_sid), "data-sid": c.call_sid, "data-status": c.status },
@@ -147,15 +215,24 @@ async function showList() {
       el("td", {}, statusBadge(c.status)),
       el("td", { class: "when" }, when(c.created_at)),
       el("td", { class: "duration" }, clock(c.recording.duration_s)),
-      el("td", { class: "preview" }, preview(c)),
+      el("td", { class: "preview" }, c.snippet ? snippetView(c.snippet) : preview(c)),
       el("td", { class: "webhook-cell" }, webhookState({ ...c, webhook_configured }))));
-  show(
+  let more = null;
+  if (searching && answer.next_offset !== null) {
+    const next = new URLSearchParams(params);
+    next.set("offset", answer.next_offset);
+    more = el("p", {}, el("a", { href: `#/?${next}`, id: "next-page" }, "More results →"));
+  }
+  const empty = query ? "No calls match." : "No calls yet. They appear here when Twilio's callbacks arrive.";
+  results.replaceChildren(...[
     calls.length === 0
-      ? el("p", { class: "muted" }, "No calls yet. They appear here when Twilio's callbacks arrive.")
+      ? el("p", { class: "muted" }, empty)
       : el("table", { class: "calls" },
           el("thead", {}, el("tr", {},
-            ["call", "status", "created", "duration", "transcript", "webhook"].map((h) => el("th", {}, h)))),
-          el("tbody", {}, rows)));
+            ["call", "status", "created", "duration", searching ? "match" : "transcript", "webhook"]
+              .map((h) => el("th", {}, h)))),
+          el("tbody", {}, rows)),
+    more].filter(Boolean));
   const busy = calls.filter((c) => !FINISHED.has(c.status)).length;
   setActivity(busy ? `${busy} in progress…` : "");
   schedule(refresh, busy ? POLL_MS : IDLE_POLL_MS);

@@ -116,11 +116,43 @@ ALTER TABLE calls ADD COLUMN call_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN call_duration_s BIGINT;
 )sql";
 
+// Full-text search over both transcripts: each call's tsvector (the final transcript weighted
+// A, the realtime one B, so that a search can tell which one matched) in a GIN index. A trigger
+// keeps it in step with every write of either transcript, in the writer's transaction, and
+// only then (a status change does not parse the text again). The first 100,000 characters of
+// each transcript are indexed: a tsvector holds at most 1 MB, and a write that went over would
+// fail. The GIN index takes each call's lexemes when it is written (fastupdate off): a pending
+// list would make the write cheaper but every search scan it, up to 4 MB. The UPDATE indexes
+// the calls there are.
+constexpr std::string_view k_transcript_search = R"sql(
+ALTER TABLE calls ADD COLUMN search_vector tsvector NOT NULL DEFAULT ''::tsvector;
+CREATE FUNCTION callscribe_search_vector(final_transcript text, realtime_transcript text)
+    RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN setweight(to_tsvector('english'::regconfig, left(final_transcript, 100000)), 'A')
+        || setweight(to_tsvector('english'::regconfig, left(realtime_transcript, 100000)), 'B');
+CREATE FUNCTION callscribe_index_transcripts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := callscribe_search_vector(NEW.final_transcript, NEW.realtime_transcript);
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER calls_search_insert BEFORE INSERT ON calls
+    FOR EACH ROW EXECUTE FUNCTION callscribe_index_transcripts();
+CREATE TRIGGER calls_search_update BEFORE UPDATE OF final_transcript, realtime_transcript ON calls
+    FOR EACH ROW WHEN (OLD.final_transcript IS DISTINCT FROM NEW.final_transcript
+        OR OLD.realtime_transcript IS DISTINCT FROM NEW.realtime_transcript)
+    EXECUTE FUNCTION callscribe_index_transcripts();
+UPDATE calls SET search_vector = callscribe_search_vector(final_transcript, realtime_transcript)
+    WHERE final_transcript <> '' OR realtime_transcript <> '';
+CREATE INDEX calls_search ON calls USING GIN (search_vector) WITH (fastupdate = off);
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
     {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
     {4, "the call's details from Twilio's callbacks", k_call_details},
+    {5, "full-text search over the transcripts", k_transcript_search},
 };
 
 // Any constant that other applications sharing the database are unlikely to lock: "callscri".

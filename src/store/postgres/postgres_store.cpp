@@ -4,12 +4,12 @@
 #include "net/http_client.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/due_job_listener.hpp"
+#include "store/postgres/postgres_store_run.hpp"
 #include "store/records.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 #include <variant>
 
@@ -149,31 +149,6 @@ Error PostgresStore::error(std::string_view what, std::string_view message, bool
     return Error{fmt::format("database {}: {} while {}", m_shown_url, message, what), retryable};
 }
 
-template <class T, class Body>
-Result<T> PostgresStore::run(bool transaction, std::string_view what, Body&& body) {
-    try {
-        auto lease = m_pool->borrow();
-        try {
-            if (!transaction) return body(*lease);
-            Transaction transaction(*lease);
-            T value = body(*lease);
-            transaction.commit();
-            return value;
-        } catch (const DbError& e) {
-            if (e.connection_lost()) {
-                lease.drop();
-                log().warn("database {}: connection lost ({}); the next call reconnects",
-                           m_shown_url, e.what());
-            }
-            throw;
-        }
-    } catch (const DbError& e) {
-        return error(what, e.what(), e.retryable());
-    } catch (const std::exception& e) {
-        return error(what, e.what(), false);
-    }
-}
-
 // --- call log -------------------------------------------------------------------------------
 
 Result<std::optional<CallLog>> PostgresStore::find_call(const CallSid& call) {
@@ -186,34 +161,6 @@ Result<std::optional<CallLog>> PostgresStore::find_call(const CallSid& call) {
             if (rows.empty()) return std::nullopt;
             return read_call(rows[0]);
         });
-}
-
-Result<std::vector<CallLog>> PostgresStore::list_calls(const CallQuery& query) {
-    return run<std::vector<CallLog>>(false, "listing calls", [&](Connection& db) {
-        std::string sql = fmt::format("SELECT {} FROM calls WHERE TRUE", k_call_columns);
-        Params params;
-        if (query.status) {
-            params.add(to_string(*query.status));
-            sql += fmt::format(" AND status = ${}", params.size());
-        }
-        // Strictly older than the cursor call in (created_at, call_sid) order; a cursor that
-        // names no call matches nothing.
-        if (query.before) {
-            params.add(*query.before);
-            sql += fmt::format(" AND (created_at_us, call_sid) < (SELECT created_at_us, call_sid "
-                               "FROM calls WHERE call_sid = ${})",
-                               params.size());
-        }
-        constexpr auto k_max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-        params.add(static_cast<std::int64_t>(std::min(query.limit, k_max)));
-        sql += fmt::format(" ORDER BY created_at_us DESC, call_sid DESC LIMIT ${}", params.size());
-        const Rows rows = db.exec(sql, params);
-        std::vector<CallLog> calls;
-        for (int i = 0; i < rows.size(); ++i) {
-            calls.push_back(read_call(rows[i]));
-        }
-        return calls;
-    });
 }
 
 Result<CallLog> PostgresStore::save_realtime_transcript(const CallSid& call, std::string_view text,

@@ -113,11 +113,59 @@ ALTER TABLE calls ADD COLUMN call_status TEXT NOT NULL DEFAULT '';
 ALTER TABLE calls ADD COLUMN call_duration_s BIGINT;
 )sql";
 
+// Full-text search over both transcripts: an FTS5 index whose text is read from the calls table
+// (no second copy), through a view that turns the snippet markers (control characters 2 and 3,
+// store/snippet.hpp) into spaces so that no transcript can forge one. The index keys are
+// search_id, a number of the call's own that VACUUM does not renumber, as it may the rowid of a
+// table without an INTEGER PRIMARY KEY. The index on search_id holds what the search filters and
+// sorts by, so that ranking the hits never reads a row (whose transcripts, before those columns,
+// span overflow pages). Triggers keep the full-text index in step with every write of either
+// transcript, in the writer's transaction; the last statement indexes the calls there are.
+constexpr std::string_view k_transcript_search = R"sql(
+ALTER TABLE calls ADD COLUMN search_id INTEGER;
+UPDATE calls SET search_id = rowid;
+CREATE INDEX calls_by_search_id ON calls (search_id, status, transcript_source, created_at_us,
+    call_sid, from_number, to_number);
+CREATE VIEW calls_search_text AS SELECT search_id,
+    replace(replace(final_transcript, char(2), ' '), char(3), ' ') AS final_transcript,
+    replace(replace(realtime_transcript, char(2), ' '), char(3), ' ') AS realtime_transcript
+    FROM calls;
+CREATE VIRTUAL TABLE calls_search USING fts5(final_transcript, realtime_transcript,
+    content = 'calls_search_text', content_rowid = 'search_id',
+    tokenize = 'porter unicode61 remove_diacritics 2');
+CREATE TRIGGER calls_search_insert AFTER INSERT ON calls BEGIN
+    UPDATE calls SET search_id = (SELECT COALESCE(MAX(search_id), 0) + 1 FROM calls)
+        WHERE rowid = new.rowid;
+    INSERT INTO calls_search (rowid, final_transcript, realtime_transcript)
+        SELECT search_id, final_transcript, realtime_transcript FROM calls_search_text
+        WHERE search_id = (SELECT search_id FROM calls WHERE rowid = new.rowid);
+END;
+CREATE TRIGGER calls_search_update AFTER UPDATE OF final_transcript, realtime_transcript ON calls
+    WHEN old.final_transcript IS NOT new.final_transcript
+        OR old.realtime_transcript IS NOT new.realtime_transcript BEGIN
+    INSERT INTO calls_search (calls_search, rowid, final_transcript, realtime_transcript)
+        VALUES ('delete', old.search_id,
+            replace(replace(old.final_transcript, char(2), ' '), char(3), ' '),
+            replace(replace(old.realtime_transcript, char(2), ' '), char(3), ' '));
+    INSERT INTO calls_search (rowid, final_transcript, realtime_transcript)
+        SELECT search_id, final_transcript, realtime_transcript FROM calls_search_text
+        WHERE search_id = new.search_id;
+END;
+CREATE TRIGGER calls_search_delete AFTER DELETE ON calls BEGIN
+    INSERT INTO calls_search (calls_search, rowid, final_transcript, realtime_transcript)
+        VALUES ('delete', old.search_id,
+            replace(replace(old.final_transcript, char(2), ' '), char(3), ' '),
+            replace(replace(old.realtime_transcript, char(2), ' '), char(3), ' '));
+END;
+INSERT INTO calls_search (calls_search) VALUES ('rebuild');
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
     {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
     {4, "the call's details from Twilio's callbacks", k_call_details},
+    {5, "full-text search over the transcripts", k_transcript_search},
 };
 
 int user_version(Connection& connection) {

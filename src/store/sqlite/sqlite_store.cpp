@@ -162,30 +162,6 @@ Result<std::optional<CallLog>> SqliteStore::find_call(const CallSid& call) {
         });
 }
 
-Result<std::vector<CallLog>> SqliteStore::list_calls(const CallQuery& query) {
-    return run<std::vector<CallLog>>(false, "listing calls", [&] {
-        std::string sql = fmt::format("SELECT {} FROM calls WHERE 1", k_call_columns);
-        if (query.status) sql += " AND status = ?1";
-        // Strictly older than the cursor call in (created_at, call_sid) order; a cursor that
-        // names no call matches nothing.
-        if (query.before) {
-            sql += " AND (created_at_us, call_sid) < (SELECT created_at_us, call_sid FROM calls "
-                   "WHERE call_sid = ?2)";
-        }
-        sql += " ORDER BY created_at_us DESC, call_sid DESC LIMIT ?3";
-        Statement select(*m_connection, sql);
-        if (query.status) select.bind_at(1, to_string(*query.status));
-        if (query.before) select.bind_at(2, *query.before);
-        constexpr auto k_max = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-        select.bind_at(3, static_cast<std::int64_t>(std::min(query.limit, k_max)));
-        std::vector<CallLog> calls;
-        while (select.step()) {
-            calls.push_back(read_call(select));
-        }
-        return calls;
-    });
-}
-
 Result<CallLog> SqliteStore::save_realtime_transcript(const CallSid& call, std::string_view text,
                                                       TimePoint now, RealtimeSource source) {
     return run<CallLog>(true, fmt::format("saving the realtime transcript of {}", call.str()), [&] {

@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
 
     Result<std::optional<CallLog>> find_call(const CallSid& call) override;
     Result<std::vector<CallLog>> list_calls(const CallQuery& query) override;
+    Result<std::vector<SearchHit>> search_calls(const CallSearch& search) override;
     Result<CallLog> save_realtime_transcript(const CallSid& call, std::string_view text,
                                              TimePoint now, RealtimeSource source) override;
     Result<CallLog> save_call_details(const CallSid& call, const CallDetails& details,

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to src/store/sqlite: what the files that implement SqliteStore's calls share
-// (sqlite_store.cpp, sqlite_store_calls.cpp): the body of SqliteStore::run, and reading back a
-// call row written in the same transaction.
+// (sqlite_store.cpp, sqlite_store_calls.cpp, sqlite_store_search.cpp): the body of
+// SqliteStore::run, and reading back a call row written in the same transaction.
 #include "store/records.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/sqlite_store.hpp"

@@ -41,6 +41,9 @@ class ObservedStore final : public store::Store {
     Result<std::vector<store::CallLog>> list_calls(const store::CallQuery& q) override {
         return m_inner.list_calls(q);
     }
+    Result<std::vector<store::SearchHit>> search_calls(const store::CallSearch& s) override {
+        return m_inner.search_calls(s);
+    }
     Result<store::CallLog> save_realtime_transcript(const CallSid& c, std::string_view text,
                                                     TimePoint now,
                                                     store::RealtimeSource source) override {

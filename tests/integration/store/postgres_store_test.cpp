@@ -141,6 +141,29 @@ TEST(PostgresStoreMigrations, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheC
     EXPECT_EQ(schema_versions(db.url()), every_version());
 }
 
+TEST(PostgresStoreMigrations, TheUpgradeMakesTheCallsThereAreSearchable) {
+    PostgresDatabase db;
+    {
+        auto v4 = postgres::PostgresStore::open(
+            db.url(), {.migrations = postgres::builtin_migrations().first(4)});
+        ASSERT_TRUE(v4) << v4.error().message;
+    }
+    postgres::Connection(db.url()).exec_script(test::v4_calls_with_transcripts());
+    auto store = open_store(db.url());
+    ASSERT_TRUE(store) << store.error().message;
+    auto hits = store.value()->search_calls({.words = "refund"}).value();
+    ASSERT_EQ(hits.size(), 2u);
+    // A call written after the upgrade is found beside them.
+    store.value()
+        ->save_realtime_transcript(test::call_sid(3), "no refund today", test::at(0))
+        .value();
+    EXPECT_EQ(store.value()->search_calls({.words = "refund"}).value().size(), 3u);
+    hits = store.value()->search_calls({.words = "customer refund"}).value();
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].call.call_sid, test::call_sid(1));
+    EXPECT_EQ(schema_versions(db.url()), every_version());
+}
+
 TEST(PostgresStoreMigrations, ASchemaNewerThanThisBinaryIsRefused) {
     PostgresDatabase db;
     open_store(db.url()).value();

@@ -175,6 +175,28 @@ TEST(StoreSqlite, TheUpgradeGivesAWaitingJobItsRecordingPathFromTheCallLog) {
     EXPECT_EQ(job->step, JobStep::transcribe);
 }
 
+TEST(StoreSqlite, TheUpgradeMakesTheCallsThereAreSearchable) {
+    TempDir dir;
+    {
+        auto v4 = SqliteStore::open(dir / "db", {.migrations = builtin_migrations().first(4)});
+        ASSERT_TRUE(v4) << v4.error().message;
+    }
+    sqlite::Connection(dir / "db", std::chrono::milliseconds{1000})
+        .exec(test::v4_calls_with_transcripts());
+    auto store = SqliteStore::open(dir / "db");
+    ASSERT_TRUE(store) << store.error().message;
+    auto hits = store.value()->search_calls({.words = "refund"}).value();
+    ASSERT_EQ(hits.size(), 2u);
+    // A call written after the upgrade is found beside them.
+    store.value()
+        ->save_realtime_transcript(call_sid(3), "no refund today", at(0), RealtimeSource::api)
+        .value();
+    EXPECT_EQ(store.value()->search_calls({.words = "refund"}).value().size(), 3u);
+    hits = store.value()->search_calls({.words = "customer refund"}).value();
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].call.call_sid, call_sid(1));
+}
+
 TEST(StoreSqlite, ASchemaNewerThanThisBinaryIsRefused) {
     TempDir dir;
     {

@@ -137,6 +137,18 @@ inline std::string v1_call_awaiting_transcription() {
            "1, 1, 1);";
 }
 
+// A database at schema version 4 (before the search index) holding two calls with
+// transcripts, one final and one realtime: SQL both stores accept.
+inline std::string v4_calls_with_transcripts() {
+    return "INSERT INTO calls (call_sid, status, final_transcript, transcript_source, "
+           "created_at_us, updated_at_us) VALUES ('" +
+           call_sid(1).str() +
+           "', 'done', 'the customer asked for a refund', 'offline', 1, 1); "
+           "INSERT INTO calls (call_sid, status, realtime_transcript, realtime_source, "
+           "created_at_us, updated_at_us) VALUES ('" +
+           call_sid(2).str() + "', 'waiting_for_recording', 'a refund was promised', 'api', 2, 2);";
+}
+
 // A fresh database per test, opened once; helpers for the steps every test takes.
 template <class Backend> class StoreContract : public ::testing::Test {
   protected:

@@ -70,6 +70,9 @@ class MemoryOutbox final : public store::Store {
     Result<std::vector<store::CallLog>> list_calls(const store::CallQuery&) override {
         return fail("unused");
     }
+    Result<std::vector<store::SearchHit>> search_calls(const store::CallSearch&) override {
+        return fail("unused");
+    }
     Result<store::CallLog> save_realtime_transcript(const CallSid&, std::string_view, TimePoint,
                                                     store::RealtimeSource) override {
         return fail("unused");
