@@ -437,7 +437,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
             co_await run_websocket(stream, raw, *reply.response.websocket,
                                    {.message_limit = settings.websocket_message_limit,
                                     .idle_timeout = settings.websocket_idle_timeout},
-                                   connection->close_websocket);
+                                   connection->close_websocket, stopping);
             break;
         }
         if (reply.response.websocket) {

@@ -41,7 +41,8 @@ std::string read_failure(const error_code& ec, const WebSocket& ws, bool stoppin
 
 asio::awaitable<void> run_websocket(beast::tcp_stream& stream, const BeastRequest& request,
                                     WebSocketSession& session, const WebSocketLimits& limits,
-                                    std::function<void()>& on_stop) {
+                                    std::function<void()>& on_stop,
+                                    const std::atomic<bool>& server_stopping) {
     error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     stream.expires_never(); // the WebSocket's own timeouts take over
@@ -69,6 +70,7 @@ asio::awaitable<void> run_websocket(beast::tcp_stream& stream, const BeastReques
             websocket::close_reason(websocket::close_code::going_away, "the server is stopping"),
             [](error_code) {});
     };
+    if (server_stopping) on_stop();
     std::string why;
     beast::flat_buffer buffer;
     for (;;) {

@@ -9,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <string_view>
@@ -23,11 +24,14 @@ struct WebSocketLimits {
 
 // Accepts the upgrade `request` on `stream` (101) and gives `session` every message until the
 // connection ends; then calls session.on_end() once. `on_stop` is set, while the connection is
-// open, to a function that closes it with 1001 Going Away (call it on the stream's executor).
-// Returns once the connection is over; the caller closes the socket.
+// open, to a function that closes it with 1001 Going Away (call it on the stream's executor);
+// when `server_stopping` is already true once the upgrade is done, it closes so at once (the
+// server's stop() may have looked for `on_stop` before it was set). Returns once the connection
+// is over; the caller closes the socket.
 boost::asio::awaitable<void> run_websocket(boost::beast::tcp_stream& stream,
                                            const BeastRequest& request, WebSocketSession& session,
                                            const WebSocketLimits& limits,
-                                           std::function<void()>& on_stop);
+                                           std::function<void()>& on_stop,
+                                           const std::atomic<bool>& server_stopping);
 
 } // namespace callscribe::net
