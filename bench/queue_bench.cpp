@@ -4,6 +4,7 @@
 // worker has its own Store, as separate `callscribe worker` processes would. bench/queue runs it.
 //
 // usage: queue_bench --sqlite DIR | --postgres URL [--jobs N] [--workers 1,2,4] [--latency-jobs M]
+#include "bench_ids.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/store.hpp"
 
@@ -24,13 +25,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-CallSid call_sid(int n) {
-    return *CallSid::parse(fmt::format("CA{:032x}", n));
-}
-
-TimePoint now() {
-    return std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now());
-}
+using bench::call_sid;
+using bench::now;
 
 // A fresh database per measurement: a new SQLite file, or PostgreSQL's tables emptied.
 struct Target {
@@ -41,8 +37,7 @@ struct Target {
 
     std::string fresh_url() {
         ++runs;
-        if (!sqlite_dir.empty())
-            return fmt::format("sqlite://{}/queue-{}.db", sqlite_dir, runs);
+        if (!sqlite_dir.empty()) return fmt::format("sqlite://{}/queue-{}.db", sqlite_dir, runs);
         auto store = store::open_store(postgres_url); // creates the schema on the first run
         if (!store) throw std::runtime_error(store.error().message);
         store::postgres::Connection db(postgres_url);
@@ -98,7 +93,8 @@ double throughput(Target& target, int workers, int jobs) {
     for (auto& thread : threads)
         thread.join();
     const double seconds = std::chrono::duration<double>(SteadyClock::now() - began).count();
-    if (completed != jobs) throw std::runtime_error(fmt::format("{} of {} jobs ran", completed.load(), jobs));
+    if (completed != jobs)
+        throw std::runtime_error(fmt::format("{} of {} jobs ran", completed.load(), jobs));
     return jobs / seconds;
 }
 
@@ -128,17 +124,20 @@ std::vector<double> latencies(Target& target, int count) {
         while (!stopping) {
             {
                 std::unique_lock lock(mutex);
-                told.wait_for(lock, std::chrono::seconds(1), [&] { return news != seen || stopping; });
+                told.wait_for(lock, std::chrono::seconds(1),
+                              [&] { return news != seen || stopping; });
                 seen = news;
             }
             for (;;) {
-                auto claimed = worker_store->claim_job(store::Lane::io, "worker", now(), Seconds{60});
+                auto claimed =
+                    worker_store->claim_job(store::Lane::io, "worker", now(), Seconds{60});
                 if (!claimed || !*claimed) break;
                 const auto at = SteadyClock::now();
                 store::Job job = **claimed;
                 job.state = store::JobState::done;
                 job.step = store::JobStep::finished;
-                must(worker_store->finish_job(job, {.status = store::CallStatus::done}, std::nullopt, now()));
+                must(worker_store->finish_job(job, {.status = store::CallStatus::done},
+                                              std::nullopt, now()));
                 std::lock_guard lock(mutex);
                 started_at[job.call_sid.str()] = at;
             }
@@ -169,7 +168,8 @@ std::vector<double> latencies(Target& target, int count) {
     worker.join();
     std::vector<double> waits;
     for (const auto& [call, start] : started_at)
-        waits.push_back(std::chrono::duration<double, std::milli>(start - enqueued_at[call]).count());
+        waits.push_back(
+            std::chrono::duration<double, std::milli>(start - enqueued_at[call]).count());
     std::sort(waits.begin(), waits.end());
     if (static_cast<int>(waits.size()) != count)
         throw std::runtime_error(fmt::format("{} of {} jobs started", waits.size(), count));
@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
     std::string sqlite_dir, postgres_url, worker_list = "1,2,4";
     int jobs = 5000, latency_jobs = 500;
     app.add_option("--sqlite", sqlite_dir, "a folder for the SQLite files");
-    app.add_option("--postgres", postgres_url, "a PostgreSQL database URL (its tables are emptied)");
+    app.add_option("--postgres", postgres_url,
+                   "a PostgreSQL database URL (its tables are emptied)");
     app.add_option("--jobs", jobs, "no-op jobs per throughput run");
     app.add_option("--workers", worker_list, "worker counts, comma-separated");
     app.add_option("--latency-jobs", latency_jobs, "jobs for the enqueue-to-start latency");
@@ -213,7 +214,8 @@ int main(int argc, char** argv) {
         if (latency_jobs == 0) return 0;
         const auto waits = latencies(target, latency_jobs);
         fmt::print("latency {} ({}): p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms over {} jobs\n",
-                   target.name, sqlite_dir.empty() ? "LISTEN/NOTIFY, another Store" : "in-process wake-up",
+                   target.name,
+                   sqlite_dir.empty() ? "LISTEN/NOTIFY, another Store" : "in-process wake-up",
                    percentile(waits, 50), percentile(waits, 99), waits.back(), waits.size());
     } catch (const std::exception& e) {
         fmt::print(stderr, "queue_bench: {}\n", e.what());

@@ -6,6 +6,7 @@
 //
 // usage: search_bench --sqlite FILE | --postgres URL [--calls N] [--words N] [--queries N]
 //                     [--saves N] [--queries-out PREFIX]
+#include "bench_ids.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/postgres_store.hpp"
@@ -28,13 +29,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-CallSid call_sid(int n) {
-    return *CallSid::parse(fmt::format("CA{:032x}", n));
-}
-
-TimePoint now() {
-    return std::chrono::time_point_cast<TimePoint::duration>(std::chrono::system_clock::now());
-}
+using bench::call_sid;
+using bench::now;
 
 double ms_since(SteadyClock::time_point start) {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();

@@ -2,6 +2,7 @@
 // the code reads (config/raw_values.hpp), and every "CALLSCRIBE_…" / "TWILIO_…" name that src/
 // spells out as a string of its own is one of them.
 #include "config/raw_values.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,16 +18,11 @@ namespace {
 
 const std::filesystem::path k_source = CALLSCRIBE_SOURCE_DIR;
 
-std::string read(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test_support::read_file;
 
 // The names in the first cell of each row of the table under "## Configuration".
 std::set<std::string> documented() {
-    const std::string readme = read(k_source / "README.md");
+    const std::string readme = read_file(k_source / "README.md");
     const auto section = readme.find("\n## Configuration\n");
     EXPECT_NE(section, std::string::npos);
     const auto end = readme.find("\n## ", section + 1);
@@ -65,7 +61,7 @@ TEST(SettingsDocument, EverySettingNameInTheSourcesIsAKnownVariable) {
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(k_source / "src")) {
         if (!entry.is_regular_file()) continue;
-        const std::string text = read(entry.path());
+        const std::string text = read_file(entry.path());
         for (std::sregex_iterator it(text.begin(), text.end(), literal), last; it != last; ++it) {
             ++seen;
             EXPECT_TRUE(in_code.contains((*it)[1]))

@@ -2,12 +2,12 @@
 // jobs/pipeline_log.cpp and each [WEBHOOK] line of webhook/webhook_log.cpp is in it, with its
 // wording up to the first value ("[OFFLINE_STT] Recording fetched: " of
 // "[OFFLINE_STT] Recording fetched: {}, duration={}s").
+#include "support/temp_dir.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,12 +16,7 @@ namespace {
 
 const std::filesystem::path k_source = CALLSCRIBE_SOURCE_DIR;
 
-std::string read(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test_support::read_file;
 
 // The first string literal of each log().level(…) call, up to its first "{}".
 std::vector<std::string> logged_prefixes(const std::string& source) {
@@ -35,10 +30,10 @@ std::vector<std::string> logged_prefixes(const std::string& source) {
 }
 
 TEST(LogDocument, ListsEveryPipelineAndWebhookLine) {
-    const std::string document = read(k_source / "docs/logs.md");
+    const std::string document = read_file(k_source / "docs/logs.md");
     ASSERT_FALSE(document.empty()) << "docs/logs.md is missing";
     for (const auto* file : {"src/jobs/pipeline_log.cpp", "src/webhook/webhook_log.cpp"}) {
-        const auto prefixes = logged_prefixes(read(k_source / file));
+        const auto prefixes = logged_prefixes(read_file(k_source / file));
         EXPECT_GE(prefixes.size(), 8u) << file;
         for (const auto& prefix : prefixes)
             EXPECT_NE(document.find("`" + prefix), std::string::npos)
