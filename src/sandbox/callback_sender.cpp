@@ -75,7 +75,9 @@ void CallbackSender::run() {
         auto next = std::ranges::min_element(
             m_pending, [](const Pending& a, const Pending& b) { return a.due < b.due; });
         if (next->due > std::chrono::steady_clock::now()) {
-            m_wake.wait_until(lock, next->due);
+            // A copy: while this waits, send_later() may grow m_pending and move its elements.
+            const auto due = next->due;
+            m_wake.wait_until(lock, due);
             continue;
         }
         Callback callback = std::move(next->callback);
