@@ -37,13 +37,13 @@ std::string_view to_string(MediaEvent event);
 std::string_view to_string(MediaTrack track); // "inbound" | "outbound"
 
 struct MediaStart {
-    std::string account_sid;
+    std::string account_sid{};
     CallSid call_sid;
-    std::vector<MediaTrack> tracks;
-    std::string encoding; // "audio/x-mulaw"
+    std::vector<MediaTrack> tracks{};
+    std::string encoding{}; // "audio/x-mulaw"
     int sample_rate = 0;
     int channels = 0;
-    std::vector<std::pair<std::string, std::string>> custom_parameters; // <Parameter>s, in order
+    std::vector<std::pair<std::string, std::string>> custom_parameters{}; // <Parameter>s, in order
 };
 
 struct MediaChunk {
