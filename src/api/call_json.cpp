@@ -32,6 +32,7 @@ json text_or_null(const std::string& text) {
 json call_json(const store::CallLog& call) {
     json transcript_source = nullptr;
     if (call.transcript_source) transcript_source = to_string(*call.transcript_source);
+    const store::AudioSource audio = call.audio_source();
     return json{
         {"call_sid", call.call_sid.str()},
         {"status", to_string(call.status)},
@@ -47,9 +48,8 @@ json call_json(const store::CallLog& call) {
         {"realtime_source", call.realtime_source == store::RealtimeSource::none
                                 ? json()
                                 : json(std::string(to_string(call.realtime_source)))},
-        {"audio_source", call.audio_source() == store::AudioSource::none
-                             ? json()
-                             : json(std::string(to_string(call.audio_source())))},
+        {"audio_source",
+         audio == store::AudioSource::none ? json() : json(std::string(to_string(audio)))},
         {"final_transcript", call.final_transcript},
         {"last_error", call.last_error},
         {"created_at", time_json(call.created_at)},
