@@ -41,9 +41,11 @@ struct ApiSettings {
     std::filesystem::path data_dir; // recordings live in data_dir/recordings
     bool webhook_configured = false; // CALLSCRIBE_WEBHOOK_URL is set (shown on the page)
     // POST /twilio/voice: where the call goes on (CALLSCRIBE_VOICE_CONTINUE), and whether it
-    // starts Twilio's Real-Time Transcription (CALLSCRIBE_REALTIME=twilio).
+    // starts Twilio's Real-Time Transcription (CALLSCRIBE_REALTIME=twilio) or a Media Stream
+    // (CALLSCRIBE_REALTIME=stream).
     config::VoiceContinue voice_continue{};
     bool twilio_transcription = true;
+    bool voice_media_stream = false;
 };
 
 // Where GET /metrics reads its figures; an unset source leaves its families without samples.

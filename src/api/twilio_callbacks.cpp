@@ -244,13 +244,16 @@ net::ServerResponse voice_callback(const ApiContext& context, const net::ServerR
     log().info("[TWILIO] voice webhook for {} ({} from {} to {}): recording{} started, then {}",
                call->str(), details.direction.empty() ? "a call" : details.direction,
                masked_number(details.from), masked_number(details.to),
-               settings.twilio_transcription ? " and Twilio's transcription" : "",
+               settings.twilio_transcription ? " and Twilio's transcription"
+               : settings.voice_media_stream ? " and a media stream"
+                                             : "",
                settings.voice_continue.kind == Kind::redirect ? "a redirect to the operator's TwiML"
                                                               : "a dial");
     net::ServerResponse response{
         .status = 200,
         .body = twilio::voice_twiml({.public_url = settings.public_url,
                                      .transcription = settings.twilio_transcription,
+                                     .media_stream = settings.voice_media_stream,
                                      .next = settings.voice_continue})};
     response.headers.emplace_back("Content-Type", "text/xml; charset=utf-8");
     return response;
@@ -286,11 +289,7 @@ net::ServerResponse media_stream_upgrade(const ApiContext& context,
                        {{"Upgrade", "websocket"}});
     }
     // Twilio signs the URL written in <Stream url=…>: the public URL with a WebSocket scheme.
-    const std::string& base = context.settings.public_url;
-    const std::string url = (base.starts_with("https://")  ? "wss://" + base.substr(8)
-                             : base.starts_with("http://") ? "ws://" + base.substr(7)
-                                                           : base) +
-                            request.target;
+    const std::string url = twilio::websocket_url(context.settings.public_url) + request.target;
     check_signature(context, request, url, {}, "media stream");
     if (!context.media_streams) throw ApiError(503, "media streams are not enabled");
     net::ServerResponse response;

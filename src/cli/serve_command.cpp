@@ -4,10 +4,12 @@
 #include "api/api_router.hpp"
 #include "api/live_transcript.hpp"
 #include "api/recording_fallback.hpp"
+#include "api/stream_transcript.hpp"
 #include "cli/pipeline_parts.hpp"
 #include "cli/stop_signal.hpp"
 #include "core/log.hpp"
 #include "jobs/worker_pool.hpp"
+#include "live/live_transcription.hpp"
 #include "live/media_streams.hpp"
 #include "net/server/http_server.hpp"
 #include "sandbox/demo_sandbox.hpp"
@@ -57,7 +59,24 @@ api::ApiSettings api_settings(const config::Config& config, std::string url) {
                             .data_dir = config.storage.data_dir,
                             .webhook_configured = !config.webhook.url.empty(),
                             .voice_continue = config.voice.next,
-                            .twilio_transcription = config.voice.realtime == "twilio"};
+                            .twilio_transcription = config.voice.realtime == "twilio",
+                            .voice_media_stream = config.voice.realtime == "stream"};
+}
+
+// Whether media streams are transcribed as they arrive: CALLSCRIBE_LIVE_WORKERS is not 0 and the
+// engine can (one line says why not).
+bool transcribes_live(const config::Config& config, const stt::Engine& engine) {
+    if (config.voice.live_workers == 0) {
+        log().info("[MEDIA] media streams are recorded, not transcribed live "
+                   "(CALLSCRIBE_LIVE_WORKERS=0)");
+        return false;
+    }
+    if (auto decoder = engine.make_utterance_decoder(); !decoder) {
+        log().warn("[MEDIA] media streams are recorded, not transcribed live: {}",
+                   decoder.error().message);
+        return false;
+    }
+    return true;
 }
 
 void log_access_rules(const api::ApiSettings& settings) {
@@ -89,6 +108,8 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     api::LivePartials live_partials;
     std::optional<live::MediaStreams> media_streams;
     std::optional<api::ApiContext> context;
+    std::optional<api::StreamTranscript> stream_transcript;
+    std::optional<live::LiveTranscription> live_transcription;
     std::optional<api::Router> router;
     net::HttpServer server(net::ServerSettings{.host = listen->host,
                                                .port = listen->port,
@@ -126,10 +147,6 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                  [&] { deliver_webhooks(*parts, effective); });
     fallback.emplace(*parts->twilio, jobs::OfflineSttJob::recordings_dir(settings->data_dir),
                      k_recording_fetch_timeout, parts->clock);
-    media_streams.emplace(live::MediaStreamSettings{
-        .recordings_dir = jobs::OfflineSttJob::recordings_dir(settings->data_dir),
-        .account_sid = settings->account_sid});
-    media_streams->recover();
     context.emplace(api::ApiContext{.store = *parts->store,
                                     .settings = *settings,
                                     .clock = parts->clock,
@@ -138,8 +155,21 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                                                 .twilio_http = parts->twilio_http.get(),
                                                 .webhooks = &parts->webhook_counts},
                                     .recording_fallback = &*fallback,
-                                    .live_partials = &live_partials,
-                                    .media_streams = &*media_streams});
+                                    .live_partials = &live_partials});
+    stream_transcript.emplace(*context);
+    if (transcribes_live(config, *parts->engine)) {
+        live_transcription.emplace(*parts->engine,
+                                   live::LiveTranscriptionSettings{
+                                       .workers = config.voice.live_workers},
+                                   *stream_transcript, parts->clock);
+    }
+    media_streams.emplace(
+        live::MediaStreamSettings{
+            .recordings_dir = jobs::OfflineSttJob::recordings_dir(settings->data_dir),
+            .account_sid = settings->account_sid},
+        live_transcription ? &*live_transcription : nullptr);
+    media_streams->recover();
+    context->media_streams = &*media_streams;
     router = api::make_api_router(*context);
     log_access_rules(*settings);
     pool->start();

@@ -204,9 +204,16 @@ VoiceSettings read_voice(const Reader& r) {
     if (auto next = r.text("CALLSCRIBE_VOICE_CONTINUE"); next && !next->empty())
         s.next = r.value_or_fail("CALLSCRIBE_VOICE_CONTINUE", parse_voice_continue(*next));
     if (auto realtime = r.text("CALLSCRIBE_REALTIME")) {
-        if (*realtime != "twilio" && *realtime != "none")
-            r.fail("CALLSCRIBE_REALTIME", "must be \"twilio\" or \"none\"");
+        if (*realtime != "twilio" && *realtime != "stream" && *realtime != "none")
+            r.fail("CALLSCRIBE_REALTIME", "must be \"twilio\", \"stream\" or \"none\"");
         s.realtime = *realtime;
+    }
+    if (auto workers = r.text("CALLSCRIBE_LIVE_WORKERS")) {
+        s.live_workers =
+            r.value_or_fail("CALLSCRIBE_LIVE_WORKERS", parse_int(*workers, 0, k_max_workers));
+    } else {
+        s.live_workers =
+            std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, k_max_workers);
     }
     return s;
 }
@@ -372,6 +379,7 @@ std::string describe(const Config& c) {
          c.http.max_connections > 0 ? std::to_string(c.http.max_connections) : "auto"},
         {"CALLSCRIBE_VOICE_CONTINUE", c.voice.next.target},
         {"CALLSCRIBE_REALTIME", c.voice.realtime},
+        {"CALLSCRIBE_LIVE_WORKERS", std::to_string(c.voice.live_workers)},
         {"CALLSCRIBE_WEBHOOK_URL", c.webhook.url},
         {"CALLSCRIBE_WEBHOOK_SECRET", shown(c.webhook.secret)},
         {"CALLSCRIBE_WEBHOOK_VERSION", std::to_string(c.webhook.version)},

@@ -66,8 +66,12 @@ struct VoiceContinue {
 struct VoiceSettings {
     VoiceContinue next;
     // CALLSCRIBE_REALTIME: the live transcript /twilio/voice starts: "twilio" (Twilio's
-    // Real-Time Transcription, the default) or "none".
+    // Real-Time Transcription, the default), "stream" (a Media Stream to /twilio/media, which
+    // also gives callscribe its own recording of the call) or "none".
     std::string realtime = "twilio";
+    // CALLSCRIBE_LIVE_WORKERS 0..256, default hardware_concurrency(): threads that transcribe
+    // media streams as they arrive; 0: streams are recorded, not transcribed live.
+    int live_workers = 1;
 };
 
 struct WebhookSettings {

@@ -36,6 +36,7 @@ inline constexpr std::array k_variables{
     Variable{"CALLSCRIBE_MAX_CONNECTIONS"},
     Variable{"CALLSCRIBE_VOICE_CONTINUE"},
     Variable{"CALLSCRIBE_REALTIME"},
+    Variable{"CALLSCRIBE_LIVE_WORKERS"},
     Variable{"CALLSCRIBE_WEBHOOK_URL"},
     Variable{"CALLSCRIBE_WEBHOOK_SECRET", true},
     Variable{"CALLSCRIBE_WEBHOOK_VERSION"},

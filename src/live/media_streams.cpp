@@ -1,6 +1,7 @@
 #include "live/media_streams.hpp"
 
 #include "core/log.hpp"
+#include "live/live_transcription.hpp"
 #include "live/stream_recording.hpp"
 #include "live/track_aligner.hpp"
 #include "twilio/media_stream.hpp"
@@ -104,6 +105,7 @@ class MediaStreamSession final : public net::WebSocketSession {
         }
         m_recording.emplace(std::move(*recording));
         m_aligner.emplace(static_cast<int>(m_tracks.size()), s.reorder_window, s.max_jump);
+        if (m_streams.m_live) m_live = m_streams.m_live->open(*m_call, m_stream_sid, m_tracks);
         std::vector<std::string_view> names;
         for (const auto track : m_tracks)
             names.push_back(to_string(track));
@@ -129,6 +131,7 @@ class MediaStreamSession final : public net::WebSocketSession {
                         written.error().message);
             return refuse(k_internal, "cannot write the recording");
         }
+        if (m_live) m_live->audio(m_frames);
         return std::nullopt;
     }
 
@@ -146,6 +149,10 @@ class MediaStreamSession final : public net::WebSocketSession {
         m_frames.clear();
         m_aligner->take_all(m_frames);
         auto written = m_recording->append(m_frames);
+        if (m_live) {
+            m_live->audio(m_frames);
+            m_live->close();
+        }
         auto path =
             written ? m_recording->finish() : Result<std::filesystem::path>(written.error());
         const auto counts = m_aligner->counts();
@@ -177,12 +184,14 @@ class MediaStreamSession final : public net::WebSocketSession {
     std::vector<twilio::MediaTrack> m_tracks;
     std::optional<TrackAligner> m_aligner;
     std::optional<StreamRecording> m_recording;
+    std::shared_ptr<LiveStream> m_live;
     std::vector<std::uint8_t> m_frames; // reused: settled frames on their way to the file
     bool m_stopped = false;
     bool m_finished = false;
 };
 
-MediaStreams::MediaStreams(MediaStreamSettings settings) : m_settings(std::move(settings)) {}
+MediaStreams::MediaStreams(MediaStreamSettings settings, LiveTranscription* live)
+    : m_settings(std::move(settings)), m_live(live) {}
 
 std::shared_ptr<net::WebSocketSession> MediaStreams::open_session() {
     return std::make_shared<MediaStreamSession>(*this);

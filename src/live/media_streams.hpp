@@ -4,6 +4,9 @@
 // media…, stop), puts the tracks side by side on the call's clock (TrackAligner) and writes
 // them to the call's own recording (StreamRecording).
 //
+// With a LiveTranscription, each stream's tracks are also transcribed as they come (its sink
+// hears the utterances, and stream_done once the stream has ended and been transcribed).
+//
 // A message that breaks the protocol closes the connection with a code and one log line,
 // keeping what was captured: not JSON, a malformed member or bad base64 → 1007; an unknown
 // event or a media format other than μ-law 8 kHz mono → 1003; an event out of order (media
@@ -40,9 +43,11 @@ struct MediaStreamSettings {
     std::int64_t max_jump = 10 * 60 * 8000;    // 10 min: a larger timestamp jump is refused
 };
 
+class LiveTranscription;
+
 class MediaStreams {
   public:
-    explicit MediaStreams(MediaStreamSettings settings);
+    explicit MediaStreams(MediaStreamSettings settings, LiveTranscription* live = nullptr);
 
     // A session for one new connection, to hand to the server (ServerResponse::websocket).
     std::shared_ptr<net::WebSocketSession> open_session();
@@ -63,6 +68,7 @@ class MediaStreams {
     void release(const CallSid& call);
 
     MediaStreamSettings m_settings;
+    LiveTranscription* m_live;
     mutable std::mutex m_mutex;
     std::set<CallSid> m_active;
 };

@@ -64,10 +64,11 @@ constexpr std::array<std::pair<JobState, std::string_view>, 4> k_job_states{{
     {JobState::done, "done"},
     {JobState::failed, "failed"},
 }};
-constexpr std::array<std::pair<RealtimeSource, std::string_view>, 3> k_realtime_sources{{
+constexpr std::array<std::pair<RealtimeSource, std::string_view>, 4> k_realtime_sources{{
     {RealtimeSource::none, ""},
     {RealtimeSource::api, "api"},
     {RealtimeSource::twilio_rtt, "twilio_rtt"},
+    {RealtimeSource::media_stream, "media_stream"},
 }};
 constexpr std::array<std::pair<DeliveryState, std::string_view>, 3> k_delivery_states{{
     {DeliveryState::pending, "pending"},

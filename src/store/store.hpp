@@ -42,8 +42,9 @@ std::optional<TranscriptSource> parse_transcript_source(std::string_view text);
 
 // Where a call's realtime transcript came from: posted to /api/calls/{sid}/end (`api`, which
 // wins), or assembled from Twilio's Real-Time Transcription callbacks (`twilio_rtt`).
-enum class RealtimeSource { none, api, twilio_rtt };
-std::string_view to_string(RealtimeSource source); // "", "api", "twilio_rtt"
+enum class RealtimeSource { none, api, twilio_rtt, media_stream };
+// "", "api", "twilio_rtt", "media_stream"
+std::string_view to_string(RealtimeSource source);
 std::optional<RealtimeSource> parse_realtime_source(std::string_view text);
 
 // Where the audio of a call's recording on disk came from: Twilio's recording, downloaded

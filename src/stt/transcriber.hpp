@@ -13,7 +13,11 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <span>
+#include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace callscribe::stt {
 
@@ -29,11 +33,34 @@ class Transcriber {
     virtual void on_progress(ProgressFn progress) { (void)progress; }
 };
 
+// Live audio, one utterance at a time (16 kHz mono samples): the caller's voice-activity
+// detector says where an utterance ends. One per track; not thread-safe.
+class UtteranceDecoder {
+  public:
+    virtual ~UtteranceDecoder() = default;
+    // Adds audio to the utterance going on, beginning one when none is.
+    virtual Result<void> feed(std::span<const float> samples) = 0;
+    // The words heard so far in the utterance going on ("" from an engine that cannot tell
+    // before the end). It may decode: a caller that is behind does not ask.
+    virtual std::string partial() = 0;
+    // Ends the utterance and gives its words ("" for none).
+    virtual Result<std::string> finish() = 0;
+};
+
+// An utterance's words as UtteranceDecoder::finish() returns them.
+inline Result<std::string> words(std::string text) {
+    return Result<std::string>(boost::system::in_place_value, std::move(text));
+}
+
 class Engine {
   public:
     virtual ~Engine() = default;
     virtual std::string_view name() const = 0;
     virtual std::unique_ptr<Transcriber> make_transcriber() const = 0;
+    // For live transcription; an engine that cannot (a service) says so.
+    virtual Result<std::unique_ptr<UtteranceDecoder>> make_utterance_decoder() const {
+        return fail(fmt::format("the {} engine cannot transcribe live audio", name()));
+    }
 };
 
 } // namespace callscribe::stt

@@ -33,6 +33,12 @@ std::string xml_escaped(std::string_view text) {
     return out;
 }
 
+std::string websocket_url(std::string_view http_url) {
+    if (http_url.starts_with("https://")) return fmt::format("wss://{}", http_url.substr(8));
+    if (http_url.starts_with("http://")) return fmt::format("ws://{}", http_url.substr(7));
+    return std::string(http_url);
+}
+
 std::string voice_twiml(const VoiceTwiml& voice) {
     using Kind = config::VoiceContinue::Kind;
     CALLSCRIBE_ASSERT(voice.next.kind != Kind::none);
@@ -43,6 +49,11 @@ std::string voice_twiml(const VoiceTwiml& voice) {
                              "transcription-status\" track=\"both_tracks\" "
                              "partialResults=\"true\"/></Start>\n",
                              base);
+    }
+    if (voice.media_stream) {
+        twiml += fmt::format("  <Start><Stream url=\"{}/twilio/media\" track=\"both_tracks\"/>"
+                             "</Start>\n",
+                             xml_escaped(websocket_url(voice.public_url)));
     }
     twiml += fmt::format("  <Start><Recording channels=\"dual\" track=\"both\" "
                          "recordingStatusCallback=\"{}/twilio/recording-status\" "

@@ -73,6 +73,8 @@ json realtime_source_name(store::RealtimeSource source) {
         return "api";
     case store::RealtimeSource::twilio_rtt:
         return "twilio_rtt";
+    case store::RealtimeSource::media_stream:
+        return "media_stream";
     case store::RealtimeSource::none:
         break;
     }

@@ -147,12 +147,20 @@ UPDATE calls SET search_vector = callscribe_search_vector(final_transcript, real
 CREATE INDEX calls_search ON calls USING GIN (search_vector) WITH (fastupdate = off);
 )sql";
 
+// A realtime transcript may come from a media stream.
+constexpr std::string_view k_media_stream_source = R"sql(
+ALTER TABLE calls DROP CONSTRAINT calls_realtime_source_check;
+ALTER TABLE calls ADD CONSTRAINT calls_realtime_source_check
+    CHECK (realtime_source IN ('', 'api', 'twilio_rtt', 'media_stream'));
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
     {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
     {4, "the call's details from Twilio's callbacks", k_call_details},
     {5, "full-text search over the transcripts", k_transcript_search},
+    {6, "realtime transcripts from media streams", k_media_stream_source},
 };
 
 // Any constant that other applications sharing the database are unlikely to lock: "callscri".

@@ -167,16 +167,16 @@ Result<CallLog> PostgresStore::save_realtime_transcript(const CallSid& call, std
                                                         TimePoint now, RealtimeSource source) {
     const auto what = fmt::format("saving the realtime transcript of {}", call.str());
     return run<CallLog>(true, what, [&](Connection& db) {
-        // A transcript from Twilio's Real-Time Transcription never replaces one posted to the
-        // API: then nothing is updated and the row is read as it is.
+        // A transcript callscribe heard (Twilio's Real-Time Transcription, or a media stream)
+        // never replaces one posted to the API: then nothing is updated and the row is read as
+        // it is.
         db.exec(
             "INSERT INTO calls (call_sid, status, realtime_transcript, realtime_source, "
             "created_at_us, updated_at_us) VALUES ($1, 'waiting_for_recording', $2, $4, $3, $3) "
             "ON CONFLICT (call_sid) DO UPDATE SET "
             "realtime_transcript = excluded.realtime_transcript, "
             "realtime_source = excluded.realtime_source, updated_at_us = excluded.updated_at_us "
-            "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source = "
-            "'twilio_rtt')",
+            "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source <> 'api')",
             Params(call, text, now, to_string(source)));
         const Rows saved = db.exec(
             fmt::format("SELECT {} FROM calls WHERE call_sid = $1", k_call_columns), Params(call));

@@ -160,12 +160,25 @@ END;
 INSERT INTO calls_search (calls_search) VALUES ('rebuild');
 )sql";
 
+// A realtime transcript may come from a media stream. SQLite cannot alter a CHECK constraint;
+// widening one changes nothing on disk, so the table's definition is edited in place, the way
+// SQLite's documentation on ALTER TABLE describes for loosening a constraint.
+constexpr std::string_view k_media_stream_source = R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+    SET sql = replace(sql, 'realtime_source IN ('''', ''api'', ''twilio_rtt'')',
+                      'realtime_source IN ('''', ''api'', ''twilio_rtt'', ''media_stream'')')
+    WHERE type = 'table' AND name = 'calls';
+PRAGMA writable_schema = RESET;
+)sql";
+
 constexpr Migration k_migrations[] = {
     {1, "calls, offline_stt jobs, webhook outbox", k_initial_schema},
     {2, "the recording's path on its job", k_job_recording_path},
     {3, "Twilio's Real-Time Transcription utterances", k_realtime_utterances},
     {4, "the call's details from Twilio's callbacks", k_call_details},
     {5, "full-text search over the transcripts", k_transcript_search},
+    {6, "realtime transcripts from media streams", k_media_stream_source},
 };
 
 int user_version(Connection& connection) {

@@ -141,14 +141,14 @@ std::optional<std::string> SqliteStore::damaged() const {
 
 namespace {
 
-// A realtime transcript from Twilio's Real-Time Transcription never replaces one posted to the
-// API (?4 is the new source).
+// A realtime transcript that callscribe heard (Twilio's Real-Time Transcription, or its own from
+// a media stream) never replaces one posted to the API (?4 is the new source).
 constexpr std::string_view k_save_realtime_transcript =
     "INSERT INTO calls (call_sid, status, realtime_transcript, realtime_source, created_at_us, "
     "updated_at_us) VALUES (?1, 'waiting_for_recording', ?2, ?4, ?3, ?3) "
     "ON CONFLICT (call_sid) DO UPDATE SET realtime_transcript = excluded.realtime_transcript, "
     "realtime_source = excluded.realtime_source, updated_at_us = excluded.updated_at_us "
-    "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source = 'twilio_rtt')";
+    "WHERE NOT (calls.realtime_source = 'api' AND excluded.realtime_source <> 'api')";
 } // namespace
 
 Result<std::optional<CallLog>> SqliteStore::find_call(const CallSid& call) {

@@ -240,12 +240,58 @@ class WhisperTranscriber final : public Transcriber {
     ProgressFn m_progress;
 };
 
+// Live audio: Whisper decodes whole windows, so an utterance is decoded when it ends (no
+// partial results), under the same guards as a recording's windows.
+class WhisperUtterances final : public UtteranceDecoder {
+  public:
+    explicit WhisperUtterances(std::shared_ptr<Model> model) : m_model(std::move(model)) {}
+
+    Result<void> feed(std::span<const float> samples) override {
+        // The caller's voice-activity detector cuts utterances well below a window; past one,
+        // the rest would not fit, and is left to the offline transcript.
+        const auto window = std::size_t(m_model->settings().window_s * WHISPER_SAMPLE_RATE);
+        const std::size_t room = window - std::min(window, m_samples.size());
+        m_samples.insert(m_samples.end(), samples.begin(),
+                         samples.begin() + std::ptrdiff_t(std::min(room, samples.size())));
+        return {};
+    }
+
+    std::string partial() override { return {}; }
+
+    Result<std::string> finish() override {
+        SpeechWindow window;
+        window.samples.swap(m_samples);
+        if (window.samples.empty()) return words(std::string());
+        window.pieces.push_back({.window_s = 0,
+                                 .source_s = 0,
+                                 .length_s = double(window.samples.size()) / WHISPER_SAMPLE_RATE});
+        auto state = m_model->make_state();
+        if (!state) return state.error();
+        ChannelTranscript out;
+        ChannelTranscriber channel(*m_model, state->get(), "");
+        if (auto done = channel.transcribe_window(window, out); !done) return done.error();
+        std::string text;
+        for (const auto& segment : out.segments) {
+            if (!text.empty()) text += ' ';
+            text += segment.text;
+        }
+        return words(std::move(text));
+    }
+
+  private:
+    std::shared_ptr<Model> m_model;
+    std::vector<float> m_samples;
+};
+
 class WhisperEngine final : public Engine {
   public:
     explicit WhisperEngine(std::shared_ptr<Model> model) : m_model(std::move(model)) {}
     std::string_view name() const override { return "whisper"; }
     std::unique_ptr<Transcriber> make_transcriber() const override {
         return std::make_unique<WhisperTranscriber>(m_model);
+    }
+    Result<std::unique_ptr<UtteranceDecoder>> make_utterance_decoder() const override {
+        return std::unique_ptr<UtteranceDecoder>(std::make_unique<WhisperUtterances>(m_model));
     }
 
   private:

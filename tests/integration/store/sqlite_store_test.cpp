@@ -197,6 +197,33 @@ TEST(StoreSqlite, TheUpgradeMakesTheCallsThereAreSearchable) {
     EXPECT_EQ(hits[0].call.call_sid, call_sid(1));
 }
 
+TEST(StoreSqlite, TheUpgradeLetsACallKeepARealtimeTranscriptFromAMediaStream) {
+    TempDir dir;
+    {
+        auto v5 = SqliteStore::open(dir / "db", {.migrations = builtin_migrations().first(5)});
+        ASSERT_TRUE(v5) << v5.error().message;
+        v5.value()
+            ->save_realtime_transcript(call_sid(1), "posted", at(0), RealtimeSource::api)
+            .value();
+        EXPECT_FALSE(v5.value()->save_realtime_transcript(call_sid(2), "heard", at(0),
+                                                          RealtimeSource::media_stream))
+            << "version 5 does not know the source";
+    }
+    auto store = SqliteStore::open(dir / "db");
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(store.value()
+                  ->save_realtime_transcript(call_sid(2), "heard", at(1),
+                                             RealtimeSource::media_stream)
+                  .value()
+                  .realtime_source,
+              RealtimeSource::media_stream);
+    EXPECT_EQ(store.value()->find_call(call_sid(1)).value()->realtime_transcript, "posted");
+    // The constraint still holds for what is not a source.
+    EXPECT_THROW(sqlite::Connection(dir / "db", std::chrono::milliseconds{1000})
+                     .exec("UPDATE calls SET realtime_source = 'elsewhere'"),
+                 std::exception);
+}
+
 TEST(StoreSqlite, ASchemaNewerThanThisBinaryIsRefused) {
     TempDir dir;
     {

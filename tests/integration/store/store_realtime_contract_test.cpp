@@ -29,6 +29,20 @@ TYPED_TEST(StoreRealtimeContract, ARealtimeTranscriptFromTwilioNeverReplacesOneP
     EXPECT_EQ(kept.updated_at, at(1));
 }
 
+TYPED_TEST(StoreRealtimeContract, AMediaStreamsTranscriptIsKeptAndLikeTwiliosNeverReplacesTheApis) {
+    auto& store = this->store();
+    const auto stream = RealtimeSource::media_stream;
+    const CallLog heard =
+        store.save_realtime_transcript(call_sid(1), "Caller: hello", at(0), stream).value();
+    EXPECT_EQ(heard.realtime_source, stream);
+    EXPECT_EQ(store.find_call(call_sid(1)).value()->realtime_source, stream) << "read back";
+    store.save_realtime_transcript(call_sid(1), "posted", at(1)).value();
+    const CallLog kept =
+        store.save_realtime_transcript(call_sid(1), "Caller: hello again", at(2), stream).value();
+    EXPECT_EQ(kept.realtime_transcript, "posted");
+    EXPECT_EQ(kept.realtime_source, RealtimeSource::api);
+}
+
 TYPED_TEST(StoreRealtimeContract, UtterancesAreKeptOncePerSessionAndSequenceAndCreateTheCall) {
     auto& store = this->store();
     const RealtimeUtterance second{

@@ -356,6 +356,30 @@ TEST_F(TwilioCallbacks, TheMediaStreamRouteTakesOnlyWebSocketUpgradesSignedOverT
     EXPECT_TRUE(accepted.websocket);
 }
 
+TEST_F(TwilioCallbacks, WithStreamTheVoiceWebhookStartsAStreamWhoseUpgradeIsAccepted) {
+    live::MediaStreams streams(live::MediaStreamSettings{.recordings_dir = m_dir / "recordings"});
+    m_media_streams = &streams;
+    m_settings.voice_continue = {config::VoiceContinue::Kind::dial_number, "+15551234567"};
+    m_settings.twilio_transcription = false;
+    m_settings.voice_media_stream = true;
+    const auto r = signed_post("/twilio/voice", incoming_call());
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body.find("<Transcription"), std::string::npos) << r.body;
+    const std::string stream_url = "wss://callscribe.example.com/twilio/media";
+    EXPECT_NE(r.body.find("<Start><Stream url=\"" + stream_url + "\" track=\"both_tracks\"/>"),
+              std::string::npos)
+        << r.body;
+    EXPECT_NE(r.body.find("<Start><Recording channels=\"dual\""), std::string::npos)
+        << "Twilio's recording stays the first source of the offline transcript";
+
+    // Twilio signs the upgrade over the URL the TwiML gave it.
+    auto upgrade = make_request("GET", "/twilio/media");
+    upgrade.websocket_upgrade = true;
+    upgrade.headers.emplace_back("x-twilio-signature",
+                                 twilio::compute_signature(stream_url, {}, Secret(k_auth_token)));
+    EXPECT_TRUE(send(upgrade).websocket);
+}
+
 TEST_F(TwilioCallbacks, WithoutMediaStreamsTheRouteIs503) {
     m_settings.twilio_auth_token = Secret();
     auto upgrade = make_request("GET", "/twilio/media");

@@ -165,10 +165,12 @@ TEST(ConfigEnvironment, ReadsEveryVariable) {
         {"CALLSCRIBE_WORKERS", "3"},
         {"CALLSCRIBE_VOICE_CONTINUE", "https://app.example.com/twiml?step=agent"},
         {"CALLSCRIBE_REALTIME", "none"},
+        {"CALLSCRIBE_LIVE_WORKERS", "0"},
     });
     EXPECT_EQ(c.voice.next.kind, VoiceContinue::Kind::redirect);
     EXPECT_EQ(c.voice.next.target, "https://app.example.com/twiml?step=agent");
     EXPECT_EQ(c.voice.realtime, "none");
+    EXPECT_EQ(c.voice.live_workers, 0);
     EXPECT_EQ(c.twilio.account_sid, k_account_sid);
     EXPECT_EQ(c.twilio.auth_token.reveal(), "token");
     EXPECT_EQ(c.twilio.api_key, k_api_key);
@@ -395,6 +397,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_NOT_FOUND_WAIT", "soon", "is not a number of seconds"},
         BadValue{"CALLSCRIBE_NOT_FOUND_WAIT", "-5", "is negative"},
         BadValue{"CALLSCRIBE_WORKERS", "0", "is not between 1 and 256"},
+        BadValue{"CALLSCRIBE_LIVE_WORKERS", "-1", "is not between 0 and 256"},
         BadValue{"CALLSCRIBE_WORKERS", "257", "is not between 1 and 256"},
         BadValue{"CALLSCRIBE_WORKERS", "2.5", "is not a whole number"},
         BadValue{"CALLSCRIBE_WORKERS", "99999999999999999999", "is not between 1 and 256"},
@@ -417,7 +420,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"CALLSCRIBE_VOICE_CONTINUE", "+1555123456a", "is not a phone number"},
         BadValue{"CALLSCRIBE_VOICE_CONTINUE", "sip:desk", "is not a sip:user@host address"},
         BadValue{"CALLSCRIBE_VOICE_CONTINUE", "ftp://x/twiml", "the http(s) URL"},
-        BadValue{"CALLSCRIBE_REALTIME", "stream-and-more", "must be \"twilio\" or \"none\""},
+        BadValue{"CALLSCRIBE_REALTIME", "stream-and-more",
+                 "must be \"twilio\", \"stream\" or \"none\""},
         BadValue{"CALLSCRIBE_JOB_LEASE", "0.001", "must be at least 2 seconds"},
         BadValue{"CALLSCRIBE_JOB_LEASE", "1.9", "must be at least 2 seconds"},
         BadValue{"CALLSCRIBE_PUBLIC_URL", "https://example.com/path?x=1", "takes no ?query"},

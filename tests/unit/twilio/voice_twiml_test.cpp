@@ -47,6 +47,25 @@ TEST(VoiceTwiml, ARedirectKeepsItsQueryEscapedForXml) {
         << twiml;
 }
 
+TEST(VoiceTwiml, AStreamOfBothTracksGoesToTheWebSocketUrlOfThePublicHost) {
+    const auto twiml = voice_twiml({.public_url = "https://calls.example.com:8443/cs",
+                                    .transcription = false,
+                                    .media_stream = true,
+                                    .next = {Kind::dial_number, "+15551234567"}});
+    EXPECT_NE(twiml.find("<Response>\n"
+                         "  <Start><Stream url=\"wss://calls.example.com:8443/cs/twilio/media\" "
+                         "track=\"both_tracks\"/></Start>\n"
+                         "  <Start><Recording "),
+              std::string::npos)
+        << twiml;
+    EXPECT_EQ(twiml.find("<Transcription"), std::string::npos);
+}
+
+TEST(WebsocketUrl, TakesTheSchemeOfTheHttpUrl) {
+    EXPECT_EQ(websocket_url("https://calls.example.com"), "wss://calls.example.com");
+    EXPECT_EQ(websocket_url("http://127.0.0.1:8080/base"), "ws://127.0.0.1:8080/base");
+}
+
 TEST(XmlEscaped, EscapesTheFiveCharactersAndNothingElse) {
     EXPECT_EQ(xml_escaped("a&b<c>d\"e'f é"), "a&amp;b&lt;c&gt;d&quot;e&apos;f é");
 }

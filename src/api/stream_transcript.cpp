@@ -1,0 +1,71 @@
+#include "api/stream_transcript.hpp"
+
+#include "api/live_transcript.hpp"
+#include "core/log.hpp"
+
+namespace callscribe::api {
+
+namespace {
+
+twilio::RttTrack rtt_track(twilio::MediaTrack track) {
+    return track == twilio::MediaTrack::outbound ? twilio::RttTrack::outbound
+                                                 : twilio::RttTrack::inbound;
+}
+
+} // namespace
+
+void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
+    const auto track = rtt_track(utterance.track);
+    if (!utterance.final) {
+        if (m_context.live_partials) {
+            m_context.live_partials->set(
+                utterance.call, {.track = track, .text = utterance.text, .at = utterance.heard_at});
+        }
+        return;
+    }
+    if (m_context.live_partials) m_context.live_partials->clear_track(utterance.call, track);
+    auto added = m_context.store.add_realtime_utterance(
+        utterance.call,
+        {.session = utterance.stream_sid,
+         .sequence = utterance.sequence,
+         .track = std::string(to_string(track)),
+         .text = utterance.text},
+        m_context.clock.now());
+    if (!added) {
+        log().error("[MEDIA] stream {} of call {}: utterance {} not saved: {}",
+                    utterance.stream_sid, utterance.call.str(), utterance.sequence,
+                    added.error().message);
+    }
+}
+
+void StreamTranscript::stream_done(const CallSid& call, const std::string& stream_sid) {
+    if (m_context.live_partials) m_context.live_partials->clear(call);
+    try {
+        std::size_t utterances = 0;
+        const std::string text = assemble_live_transcript(m_context, call, &utterances);
+        if (text.empty()) {
+            log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
+                       call.str());
+            return;
+        }
+        auto saved = m_context.store.save_realtime_transcript(
+            call, text, m_context.clock.now(), store::RealtimeSource::media_stream);
+        if (!saved) {
+            log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}",
+                        stream_sid, call.str(), saved.error().message);
+        } else if (saved->realtime_source == store::RealtimeSource::api) {
+            log().info("[MEDIA] stream {} of call {}: the realtime transcript posted to the API "
+                       "is kept",
+                       stream_sid, call.str());
+        } else {
+            log().info("[MEDIA] stream {} of call {}: realtime transcript from the stream ({} "
+                       "utterances, {} chars)",
+                       stream_sid, call.str(), utterances, text.size());
+        }
+    } catch (const std::exception& e) { // assemble_live_transcript's store errors
+        log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}", stream_sid,
+                    call.str(), e.what());
+    }
+}
+
+} // namespace callscribe::api

@@ -1,0 +1,174 @@
+// A call's two tracks transcribed as they arrive: real telephone speech, μ-law as Twilio sends
+// it, through the real PocketSphinx engine, on the live transcription's own workers.
+#include "live/live_transcription.hpp"
+
+#include "audio/mulaw.hpp"
+#include "audio/pcm_reader.hpp"
+#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+#include "stt/word_error_rate.hpp"
+#include "support/fake_clock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+namespace callscribe::live {
+namespace {
+
+using namespace std::chrono_literals;
+
+const CallSid k_call = *CallSid::parse("CA0123456789abcdef0123456789abcdef");
+const std::string k_eval = CALLSCRIBE_EVAL_DIR;
+const std::string k_invoice = "i'm calling about the invoice we received last week it looks "
+                              "like we were charged twice";
+const std::string k_cleaning = "i'd like to schedule a cleaning for next monday morning if you "
+                               "have anything available";
+
+std::vector<std::uint8_t> mulaw_8k(const std::string& file) {
+    auto reader = audio::PcmReader::open(file, 8000);
+    EXPECT_TRUE(reader) << reader.error().message;
+    std::vector<float> samples;
+    std::vector<std::vector<float>> chunk;
+    while (*reader->next(chunk))
+        samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
+    std::vector<std::uint8_t> bytes;
+    audio::encode_mulaw(samples, bytes);
+    return bytes;
+}
+
+// A call: the caller speaks, then the agent answers; each track silent while the other talks.
+std::vector<std::uint8_t> two_track_call() {
+    const auto caller = mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
+    const auto agent = mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
+    const std::size_t pause = 8000; // 1 s before, between and after
+    const std::size_t frames = pause + caller.size() + pause + agent.size() + pause;
+    std::vector<std::uint8_t> interleaved(2 * frames, audio::k_mulaw_silence);
+    for (std::size_t i = 0; i < caller.size(); ++i)
+        interleaved[2 * (pause + i)] = caller[i];
+    for (std::size_t i = 0; i < agent.size(); ++i)
+        interleaved[2 * (2 * pause + caller.size() + i) + 1] = agent[i];
+    return interleaved;
+}
+
+class RecordingSink final : public LiveTranscriptSink {
+  public:
+    void utterance(const LiveUtterance& u) override {
+        std::lock_guard lock(m_mutex);
+        EXPECT_FALSE(m_done) << "an utterance after stream_done";
+        m_utterances.push_back(u);
+    }
+    void stream_done(const CallSid& call, const std::string& stream_sid) override {
+        std::lock_guard lock(m_mutex);
+        EXPECT_EQ(call, k_call);
+        EXPECT_EQ(stream_sid, "MZ1");
+        ++m_done;
+        m_changed.notify_all();
+    }
+    std::vector<LiveUtterance> wait_done() {
+        std::unique_lock lock(m_mutex);
+        EXPECT_TRUE(m_changed.wait_for(lock, 120s, [&] { return m_done > 0; }));
+        return m_utterances;
+    }
+    int done() {
+        std::lock_guard lock(m_mutex);
+        return m_done;
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<LiveUtterance> m_utterances;
+    int m_done = 0;
+};
+
+std::unique_ptr<stt::Engine> engine() {
+    auto e = stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+    EXPECT_TRUE(e) << e.error().message;
+    return std::move(*e);
+}
+
+std::string finals_of(const std::vector<LiveUtterance>& utterances, twilio::MediaTrack track) {
+    std::string text;
+    for (const auto& u : utterances) {
+        if (!u.final || u.track != track) continue;
+        if (!text.empty()) text += ' ';
+        text += u.text;
+    }
+    return text;
+}
+
+// Plays the call in 20 ms pieces, the clock stepping 20 ms each (or all at once, a stream far
+// ahead of its transcription).
+std::vector<LiveUtterance> play(LiveTranscriptionSettings settings, bool real_time,
+                                LiveFigures* figures = nullptr) {
+    const auto call = two_track_call();
+    const auto speech = engine();
+    test_support::FakeClock clock;
+    RecordingSink sink;
+    std::vector<LiveUtterance> heard;
+    {
+        LiveTranscription live(*speech, settings, sink, clock);
+        auto stream = live.open(k_call, "MZ1", {twilio::MediaTrack::inbound,
+                                                twilio::MediaTrack::outbound});
+        constexpr std::size_t piece = 2 * 160;
+        for (std::size_t at = 0; at < call.size(); at += piece) {
+            if (real_time) clock.advance(20ms);
+            stream->audio(std::span(call).subspan(at, std::min(piece, call.size() - at)));
+        }
+        stream->close();
+        heard = sink.wait_done();
+        if (figures) *figures = live.figures();
+    }
+    EXPECT_EQ(sink.done(), 1);
+    return heard;
+}
+
+TEST(LiveTranscription, EachTrackBecomesNumberedFinalUtterancesWithPartialsBefore) {
+    LiveFigures figures;
+    // Partial results whatever the backlog: the test hands the audio over faster than real time.
+    const auto heard = play({.workers = 2, .partial_backlog_s = 1e9}, true, &figures);
+    const auto caller = finals_of(heard, twilio::MediaTrack::inbound);
+    const auto agent = finals_of(heard, twilio::MediaTrack::outbound);
+    EXPECT_LT(stt::word_errors(k_invoice, caller).rate(), 0.35) << caller;
+    EXPECT_LT(stt::word_errors(k_cleaning, agent).rate(), 0.35) << agent;
+
+    std::int64_t sequence = 0;
+    bool caller_partial = false;
+    for (const auto& u : heard) {
+        EXPECT_EQ(u.call, k_call);
+        EXPECT_EQ(u.stream_sid, "MZ1");
+        EXPECT_FALSE(u.text.empty());
+        if (!u.final) {
+            EXPECT_EQ(u.sequence, 0);
+            caller_partial |= u.track == twilio::MediaTrack::inbound && sequence == 0;
+            continue;
+        }
+        EXPECT_EQ(u.sequence, ++sequence) << "finals are numbered in the order they end";
+        EXPECT_LT(u.start_s, u.end_s);
+        // The end was heard when its audio arrived: the stream's clock, 20 ms a piece.
+        const auto heard_after = u.heard_at - test_support::FakeClock().now();
+        EXPECT_GE(Seconds(heard_after).count() + 0.021, u.end_s) << u.text;
+    }
+    EXPECT_TRUE(caller_partial) << "the caller's words showed before the utterance ended";
+    EXPECT_GT(figures.partials, 0);
+    EXPECT_EQ(figures.finals, sequence);
+    EXPECT_EQ(figures.skipped_audio_s, 0);
+    // The caller's utterances end before the agent starts.
+    ASSERT_GE(sequence, 2);
+    EXPECT_EQ(heard.back().track, twilio::MediaTrack::outbound);
+}
+
+TEST(LiveTranscription, AStreamFarAheadSkipsItsPartialsButNotAWordOfItsFinals) {
+    const auto on_time = play({.workers = 1}, true);
+    LiveFigures figures;
+    const auto behind = play({.workers = 1, .partial_backlog_s = 0.5}, false, &figures);
+    // The whole call arrived at once: the workers were seconds behind it from the start.
+    EXPECT_GT(figures.partials_skipped, 0);
+    for (const auto track : {twilio::MediaTrack::inbound, twilio::MediaTrack::outbound})
+        EXPECT_EQ(finals_of(behind, track), finals_of(on_time, track));
+    EXPECT_EQ(figures.skipped_audio_s, 0);
+}
+
+} // namespace
+} // namespace callscribe::live
