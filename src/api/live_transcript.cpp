@@ -62,12 +62,17 @@ twilio::RttLabels live_labels(const ApiContext& context, const CallSid& call) {
 }
 
 std::string assemble_live_transcript(const ApiContext& context, const CallSid& call,
-                                     std::size_t* utterance_count) {
+                                     std::size_t* utterance_count, store::RealtimeSource* source) {
     const auto stored_utterances =
         stored(context.store.realtime_utterances(call),
                fmt::format("reading the realtime utterances of {}", call.str()));
     if (utterance_count) *utterance_count = stored_utterances.size();
     if (stored_utterances.empty()) return {};
+    if (source) {
+        *source = stored_utterances.back().session.starts_with("MZ")
+                      ? store::RealtimeSource::media_stream
+                      : store::RealtimeSource::twilio_rtt;
+    }
     const auto sessions = stored(context.store.realtime_labels(call),
                                  fmt::format("reading the transcription labels of {}", call.str()));
     // Session by session (each numbers its utterances from 1), each with its own labels.

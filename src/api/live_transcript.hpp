@@ -56,9 +56,12 @@ class LivePartials {
 // The labels of the call's latest transcription session (its started callback), or the
 // defaults.
 twilio::RttLabels live_labels(const ApiContext& context, const CallSid& call);
-// The call's final utterances, assembled with its labels ("" when none).
+// The call's final utterances, assembled with its labels ("" when none). `source` is where they
+// came from: media_stream when the latest session is a stream's (its SID, MZ…, names it),
+// else twilio_rtt.
 std::string assemble_live_transcript(const ApiContext& context, const CallSid& call,
-                                     std::size_t* utterance_count = nullptr);
+                                     std::size_t* utterance_count = nullptr,
+                                     store::RealtimeSource* source = nullptr);
 
 net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params);
 

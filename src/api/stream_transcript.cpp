@@ -42,14 +42,15 @@ void StreamTranscript::stream_done(const CallSid& call, const std::string& strea
     if (m_context.live_partials) m_context.live_partials->clear(call);
     try {
         std::size_t utterances = 0;
-        const std::string text = assemble_live_transcript(m_context, call, &utterances);
+        auto source = store::RealtimeSource::media_stream;
+        const std::string text = assemble_live_transcript(m_context, call, &utterances, &source);
         if (text.empty()) {
             log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
                        call.str());
             return;
         }
         auto saved = m_context.store.save_realtime_transcript(
-            call, text, m_context.clock.now(), store::RealtimeSource::media_stream);
+            call, text, m_context.clock.now(), source);
         if (!saved) {
             log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}",
                         stream_sid, call.str(), saved.error().message);

@@ -1,0 +1,224 @@
+// A call's speech streamed to the built service by a Media Streams client that is not
+// callscribe's (tests/media_stream/twilio_media_client.py): the live transcript it makes, and a
+// kill -9 in the middle of a stream, after which the captured audio is recovered and transcribed.
+// Twilio's REST API is the sandbox, where the call's own recording is absent.
+#include "audio/mulaw.hpp"
+#include "audio/pcm_reader.hpp"
+#include "core/secret.hpp"
+#include "net/curl/curl_http_client.hpp"
+#include "net/url_encoding.hpp"
+#include "sandbox/sandbox_server.hpp"
+#include "stt/word_error_rate.hpp"
+#include "support/command.hpp"
+#include "support/temp_dir.hpp"
+#include "twilio/signature.hpp"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+namespace callscribe {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using test_support::BackgroundCommand;
+
+constexpr std::string_view k_ready_line = "callscribe serving on ";
+const std::filesystem::path k_client =
+    std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "tests/media_stream/twilio_media_client.py";
+const std::string k_eval = CALLSCRIBE_EVAL_DIR;
+const std::string k_invoice = "i'm calling about the invoice we received last week it looks "
+                              "like we were charged twice";
+const std::string k_cleaning = "i'd like to schedule a cleaning for next monday morning if you "
+                               "have anything available";
+
+std::vector<std::uint8_t> mulaw_8k(const std::string& file) {
+    auto reader = audio::PcmReader::open(file, 8000);
+    EXPECT_TRUE(reader) << reader.error().message;
+    std::vector<float> samples;
+    std::vector<std::vector<float>> chunk;
+    while (*reader->next(chunk))
+        samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
+    std::vector<std::uint8_t> bytes;
+    audio::encode_mulaw(samples, bytes);
+    return bytes;
+}
+
+// The words that follow "Speaker: " on the transcript's lines of that speaker.
+std::string said_by(const std::string& transcript, const std::string& speaker) {
+    std::string words;
+    std::istringstream lines(transcript);
+    for (std::string line; std::getline(lines, line);) {
+        if (!line.starts_with(speaker + ": ")) continue;
+        if (!words.empty()) words += ' ';
+        words += line.substr(speaker.size() + 2);
+    }
+    return words;
+}
+
+class LiveTranscriptEndpoint : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        sandbox::SandboxSettings settings;
+        settings.port = 0;
+        m_sandbox = std::make_unique<sandbox::SandboxServer>(settings, m_clock, m_callbacks);
+        ASSERT_TRUE(m_sandbox->start());
+        auto created = m_sandbox->create_call(
+            {.audio = k_eval + "/synth/phone/flt01.mp3",
+             .scenario = {.status = sandbox::StatusOverride::absent}});
+        ASSERT_TRUE(created) << created.error().message;
+        m_call = *created;
+
+        // The caller speaks after a second of silence, then the agent answers.
+        const auto caller = mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
+        const auto agent = mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
+        const std::size_t pause = 8000;
+        const std::size_t frames = pause + caller.size() + pause + agent.size() + pause;
+        std::string inbound(frames, '\xff'), outbound(frames, '\xff');
+        std::copy(caller.begin(), caller.end(), inbound.begin() + pause);
+        std::copy(agent.begin(), agent.end(), outbound.begin() + 2 * pause + caller.size());
+        m_caller_end_s = double(pause + caller.size()) / 8000;
+        write(m_dir / "caller.ulaw", inbound);
+        write(m_dir / "agent.ulaw", outbound);
+        start_service();
+    }
+
+    static void write(const std::filesystem::path& file, const std::string& bytes) {
+        std::ofstream(file, std::ios::binary) << bytes;
+    }
+
+    void start_service() {
+        m_service = std::make_unique<BackgroundCommand>(
+            std::vector<std::string>{"serve"},
+            std::map<std::string, std::string>{
+                {"TWILIO_ACCOUNT_SID", m_sandbox->account_sid()},
+                {"TWILIO_AUTH_TOKEN", m_sandbox->auth_token().reveal()},
+                {"TWILIO_API_BASE", m_sandbox->base_url()},
+                {"CALLSCRIBE_LISTEN", "127.0.0.1:0"},
+                {"CALLSCRIBE_DATA_DIR", m_dir.path().string()}});
+        ASSERT_TRUE(m_service->running());
+        const auto line = m_service->read_line(30s);
+        ASSERT_TRUE(line) << m_service->stop().err;
+        ASSERT_TRUE(line->starts_with(k_ready_line)) << *line;
+        m_url = line->substr(k_ready_line.size());
+    }
+
+    // Starts the client playing the call at `pace` × real time (0: at once).
+    std::unique_ptr<BackgroundCommand> play(double pace) {
+        const std::string ws = "ws://" + m_url.substr(std::string("http://").size());
+        return BackgroundCommand::program(
+            {"/usr/bin/python3", k_client.string(), "--url", ws + "/twilio/media", "--signed-url",
+             ws + "/twilio/media", "--auth-token", m_sandbox->auth_token().reveal(), "--account",
+             m_sandbox->account_sid(), "--call", m_call.call_sid, "--caller", (m_dir / "caller.ulaw").string(), "--agent",
+             (m_dir / "agent.ulaw").string(), "--pace", fmt::format("{}", pace)});
+    }
+
+    json call() {
+        auto r = m_http.send({.url = m_url + "/api/calls/" + m_call.call_sid});
+        if (!r || r->status != 200) return json::object();
+        return json::parse(r->body);
+    }
+
+    // Polls `done` until it holds or `limit` passes (waiting for another process).
+    static bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (done()) return true;
+            std::this_thread::sleep_for(100ms);
+        }
+        return done();
+    }
+
+    std::filesystem::path recording() const {
+        return m_dir / "recordings" / (m_call.call_sid + ".stream.wav");
+    }
+
+    test_support::TempDir m_dir;
+    SystemClock m_clock;
+    net::curl::CurlHttpClient m_callbacks;
+    std::unique_ptr<sandbox::SandboxServer> m_sandbox;
+    sandbox::CreatedCall m_call;
+    net::curl::CurlHttpClient m_http;
+    std::unique_ptr<BackgroundCommand> m_service;
+    std::string m_url;
+    double m_caller_end_s = 0;
+};
+
+TEST_F(LiveTranscriptEndpoint, TheStreamsSpeechBecomesTheCallsRealtimeTranscript) {
+    auto client = play(0);
+    EXPECT_EQ(client->read_line(60s).value_or("(nothing)"), "closed 1000");
+    ASSERT_TRUE(eventually([&] { return call().value("realtime_source", json()) == "media_stream"; },
+                           60s))
+        << call().dump() << m_service->err_so_far();
+    const std::string transcript = call()["realtime_transcript"];
+    const auto caller = said_by(transcript, "Caller");
+    const auto agent = said_by(transcript, "Agent");
+    EXPECT_LT(stt::word_errors(k_invoice, caller).rate(), 0.35) << transcript;
+    EXPECT_LT(stt::word_errors(k_cleaning, agent).rate(), 0.35) << transcript;
+    EXPECT_LT(transcript.find("Caller: "), transcript.find("Agent: ")) << "in the call's order";
+    const auto result = m_service->stop();
+    EXPECT_NE(result.err.find(fmt::format("[MEDIA] stream MZ0123456789abcdef0123456789abcdef of "
+                                          "call {}: realtime transcript from the stream",
+                                          m_call.call_sid)),
+              std::string::npos)
+        << result.err;
+}
+
+TEST_F(LiveTranscriptEndpoint, AKillMidStreamKeepsWhatWasCapturedAndARestartTranscribesIt) {
+    auto client = play(2); // twice real time: the call's 15 s in 7.5
+    // Killed once the caller has finished speaking (the recording grows as frames settle).
+    const std::filesystem::path part = recording().string() + ".part";
+    const auto captured_s = [&] {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(part, ec);
+        return ec ? 0.0 : double(size) / (2 * 8000);
+    };
+    ASSERT_TRUE(eventually([&] { return captured_s() > m_caller_end_s + 1.5; }, 60s))
+        << m_service->err_so_far();
+    EXPECT_EQ(m_service->kill().exit_code, 137);
+    client->stop();
+    EXPECT_FALSE(std::filesystem::exists(recording())) << "cut short: still a .part";
+
+    start_service();
+    ASSERT_TRUE(std::filesystem::exists(recording())) << m_service->err_so_far();
+    // Twilio's recording never came: the job transcribes the call's own.
+    const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
+                                    {"CallSid", m_call.call_sid},
+                                    {"RecordingSid", m_call.recording_sid.value_or("")},
+                                    {"RecordingStatus", "absent"},
+                                    {"ErrorCode", "16101"}};
+    const auto callback = m_http.send(
+        {.method = "POST",
+         .url = m_url + "/twilio/recording-status",
+         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"X-Twilio-Signature",
+                      twilio::compute_signature(m_url + "/twilio/recording-status",
+                                                twilio::FormParams(fields.begin(), fields.end()),
+                                                m_sandbox->auth_token())}},
+         .body = net::encode_form(fields)});
+    ASSERT_TRUE(callback);
+    EXPECT_EQ(callback->status, 204) << callback->body;
+    ASSERT_TRUE(eventually([&] { return call().value("status", "") == "done"; }, 120s))
+        << call().dump() << m_service->err_so_far();
+    const json transcribed = call();
+    EXPECT_EQ(transcribed["audio_source"], "media_stream");
+    const std::string transcript = transcribed["final_transcript"];
+    EXPECT_LT(stt::word_errors(k_invoice, said_by(transcript, "Caller")).rate(), 0.35)
+        << transcript;
+    const auto result = m_service->stop();
+    EXPECT_NE(result.err.find(
+                  fmt::format("[MEDIA] completed recordings/{}.stream.wav", m_call.call_sid)),
+              std::string::npos)
+        << result.err;
+}
+
+} // namespace
+} // namespace callscribe
