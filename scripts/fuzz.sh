@@ -19,7 +19,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(twilio_signature recording_json sid audio_decoder config_toml webhook_verify url_encoding
-           http_request whisper_model)
+           http_request whisper_model media_stream)
 fi
 build_targets=()
 for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done

@@ -183,7 +183,9 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
     else
         fmt::print("callscribe serving on {}\n", url);
     std::fflush(stdout);
-    if (demo) demo->place_demo_call(*parts->store, settings->public_url);
+    if (demo)
+        demo->place_demo_call(*parts->store, settings->public_url,
+                              config.voice.realtime == "stream");
 
     const int signal = wait_for_stop_signal();
     log().info("{} received: finishing the requests in flight and the running steps",

@@ -220,6 +220,39 @@ Result<TranscriptionScript> transcription_script(const json& value) {
     return script;
 }
 
+// "media_stream": the call's Twilio Media Stream, played from its audio.
+Result<MediaStreamScript> media_stream_script(const json& value) {
+    constexpr std::string_view name = "media_stream";
+    if (!value.is_object()) return fail(fmt::format("\"{}\" must be an object", name));
+    MediaStreamScript script;
+    for (const auto& [key, item] : value.items()) {
+        if (key == "url") {
+            auto url = text(item, "media_stream.url");
+            if (!url) return url.error();
+            if (!url->starts_with("ws://"))
+                return fail("\"media_stream.url\" must be a ws:// URL (the sandbox streams to "
+                            "services on this machine)");
+            script.url = *url;
+        } else if (key == "delay_s" || key == "pace") {
+            auto number = seconds(item, fmt::format("media_stream.{}", key));
+            if (!number) return number.error();
+            if (key == "pace") {
+                script.pace = number->count();
+            } else {
+                script.delay = *number;
+            }
+        } else if (key == "stream_sid") {
+            auto sid = text(item, "media_stream.stream_sid");
+            if (!sid) return sid.error();
+            script.stream_sid = *sid;
+        } else {
+            return fail(fmt::format("unknown field \"{}.{}\"", name, key));
+        }
+    }
+    if (script.url.empty()) return fail("\"media_stream\" needs a \"url\"");
+    return script;
+}
+
 // "status_callback", "call_status_callback" and "transcription_callback" into the requests;
 // false when `key` is none of them.
 Result<bool> callback_field(std::optional<CallbackRequest>& recording,
@@ -279,6 +312,10 @@ Result<CallRequest> parse_call_request(std::string_view body) {
             request.recording_sid = RecordingSid::parse(*sid);
             if (!request.recording_sid)
                 return fail("\"recording_sid\" is not a Recording SID (RE + 32 hex)");
+        } else if (key == "media_stream") {
+            auto script = media_stream_script(value);
+            if (!script) return script.error();
+            request.media_stream = std::move(*script);
         } else if (auto knob = scenario_knob(request.scenario, key, value); !knob) {
             return knob.error();
         } else if (!*knob) {
@@ -296,6 +333,8 @@ Result<CallRequest> parse_call_request(std::string_view body) {
     } else if (!has_audio) {
         return fail("\"audio\" is required (a path to an MP3 or WAV file)");
     }
+    if (request.media_stream && !has_audio)
+        return fail("\"media_stream\" needs \"audio\": the stream plays it");
     return request;
 }
 

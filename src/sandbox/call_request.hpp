@@ -28,13 +28,18 @@
 //     "shuffled": false, "duplicates": 0, "seed": 1,   // contents out of order, some sent twice
 //     "partials": false,                    // a partial result before each final one
 //     "spacing_s": 0,                       // between one callback and the next
-//     "inbound_label": "…", "outbound_label": "…"}
+//     "inbound_label": "…", "outbound_label": "…"},
+//   "media_stream": {                       // the call's Twilio Media Stream, from its audio
+//     "url": "ws://…/twilio/media", "delay_s": 0,
+//     "pace": 1,                            // × real time; 0: as fast as the service reads
+//     "stream_sid": "MZ…"}                  // random when absent
 // }
 
 #include "audio/wav_writer.hpp"
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "core/sid.hpp"
+#include "sandbox/media_stream_player.hpp"
 #include "sandbox/transcription_callbacks.hpp"
 
 #include <filesystem>
@@ -87,6 +92,7 @@ struct CallRequest {
     std::optional<CallbackRequest> recording_status_callback{}; // "status_callback"
     std::optional<CallbackRequest> call_status_callback{};      // "call_status_callback"
     std::optional<TranscriptionScript> transcription_callback{};
+    std::optional<MediaStreamScript> media_stream{};
 };
 
 // Parses the JSON body of POST /sandbox/calls.

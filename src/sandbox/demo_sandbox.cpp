@@ -1,11 +1,13 @@
 #include "sandbox/demo_sandbox.hpp"
 
+#include "audio/pcm_reader.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/sid.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "sandbox/sandbox_server.hpp"
 #include "sandbox/transcription_callbacks.hpp"
+#include "twilio/voice_twiml.hpp"
 
 #include <cmath>
 
@@ -32,6 +34,25 @@ TranscriptionScript demo_transcription(std::string_view public_url) {
                   {RttTrack::outbound, "Thank you for calling, have a great day and goodbye."}},
         .partials = true,
         .spacing = Seconds{0.5}};
+}
+
+// The demo call's Twilio Media Stream: its audio, at the pace it is spoken, to the service's
+// stream URL; the stream SID is fixed like the call's.
+MediaStreamScript demo_stream(std::string_view public_url) {
+    return MediaStreamScript{.url = twilio::websocket_url(public_url) + "/twilio/media",
+                             .pace = 1,
+                             .stream_sid = "MZdeb0ca11000000000000000000000001"};
+}
+
+// How long the audio lasts (0 when it cannot be read: create_call then says why).
+Seconds audio_length(const std::filesystem::path& audio) {
+    auto reader = audio::PcmReader::open(audio, 8000);
+    if (!reader) return Seconds{0};
+    std::size_t frames = 0;
+    std::vector<std::vector<float>> chunk;
+    for (auto more = reader->next(chunk); more && *more; more = reader->next(chunk))
+        frames += chunk.front().size();
+    return Seconds{double(frames) / 8000};
 }
 
 bool twilio_configured(const config::TwilioSettings& twilio) {
@@ -81,7 +102,8 @@ Result<std::unique_ptr<DemoSandbox>> DemoSandbox::start_for(config::Config& conf
     return std::unique_ptr<DemoSandbox>(new DemoSandbox(std::move(impl)));
 }
 
-void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_url) {
+void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_url,
+                                  bool media_stream) {
     const auto call_sid = CallSid::parse(k_demo_call_sid);
     const auto recording_sid = RecordingSid::parse(k_demo_recording_sid);
     CALLSCRIBE_ASSERT(call_sid && recording_sid);
@@ -96,12 +118,19 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
         .audio = demo_audio_path(), .call_sid = call_sid, .recording_sid = recording_sid};
     // Only a call the log has not finished gets the callbacks: a finished demo stays as it was.
     if (!finished) {
-        // First the live call, transcribed by "Twilio" as it is spoken; then its recording is
-        // processing for a while before the RecordingStatusCallback.
-        auto live = demo_transcription(public_url);
-        const Seconds spoken = live.spacing * static_cast<double>(2 * live.lines.size() + 2);
+        // First the live call, transcribed as it is spoken (by callscribe from its media stream,
+        // or by "Twilio"); then its recording is processing for a while before the
+        // RecordingStatusCallback.
+        Seconds spoken{0};
+        if (media_stream) {
+            spoken = audio_length(request.audio) + Seconds{1};
+            request.media_stream = demo_stream(public_url);
+        } else {
+            auto live = demo_transcription(public_url);
+            spoken = live.spacing * static_cast<double>(2 * live.lines.size() + 2);
+            request.transcription_callback = std::move(live);
+        }
         request.scenario.processing_seconds = spoken + k_demo_processing;
-        request.transcription_callback = std::move(live);
         // The call ends when it has been spoken: its status callback carries its details.
         request.call_status_callback = CallbackRequest{
             .url = std::string(public_url) + "/twilio/call-status", .delay = spoken};
@@ -117,10 +146,12 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
         log().info("--sandbox: demo call {} is already in the call log (done); not placed again",
                    k_demo_call_sid);
     else
-        log().info("--sandbox: demo call {} placed ({}): Twilio's Real-Time Transcription "
-                   "callbacks come in as it is spoken, then its recording is processing until {}s "
-                   "after the start, then Twilio's RecordingStatusCallback comes in",
+        log().info("--sandbox: demo call {} placed ({}): {} as it is spoken, then its recording "
+                   "is processing until {}s after the start, then Twilio's "
+                   "RecordingStatusCallback comes in",
                    k_demo_call_sid, request.audio.string(),
+                   media_stream ? "its media stream comes in"
+                                : "Twilio's Real-Time Transcription callbacks come in",
                    std::lround(request.scenario.processing_seconds.count()));
 }
 

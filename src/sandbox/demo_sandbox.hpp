@@ -34,11 +34,15 @@ class DemoSandbox {
     // points config.twilio at it. Empty (and a log line saying why) when Twilio is configured.
     static Result<std::unique_ptr<DemoSandbox>> start_for(config::Config& config);
 
-    // Places the demo call: the bundled sample with its Real-Time Transcription callbacks as it
-    // is spoken, then the call-status callback of its end, its recording "processing" for a few
-    // seconds more, then a signed RecordingStatusCallback to {public_url}/twilio/recording-status.
-    // Failures are logged: the service runs on without its demo.
-    void place_demo_call(store::Store& store, std::string_view public_url);
+    // Places the demo call: the bundled sample with its live transcript as it is spoken — a
+    // media stream of its two channels at real-time pace to {public_url}/twilio/media
+    // (`media_stream`, CALLSCRIBE_REALTIME=stream), else Twilio's Real-Time Transcription
+    // callbacks — then the call-status callback of its end, its recording "processing" for a
+    // few seconds more, then a signed RecordingStatusCallback to
+    // {public_url}/twilio/recording-status. Failures are logged: the service runs on without its
+    // demo.
+    void place_demo_call(store::Store& store, std::string_view public_url,
+                         bool media_stream = false);
 
     void stop();
 

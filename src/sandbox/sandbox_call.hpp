@@ -34,10 +34,12 @@ struct RequestCounts {
 };
 
 struct CallbackOutcome {
-    std::string kind{}; // "recording_status", "call_status" or "transcription"
+    // "recording_status", "call_status", "transcription" or "media_stream"
+    std::string kind{};
     std::string url{};
-    std::string state = "pending"; // "pending", "sent" (the receiver answered) or "failed"
-    std::optional<int> status{};   // the receiver's HTTP status
+    // "pending", "sent" (the receiver answered; a stream: ended with 1000 after stop) or "failed"
+    std::string state = "pending";
+    std::optional<int> status{}; // the receiver's HTTP status; a stream's close code
     std::string error{};           // why it failed
 };
 

@@ -56,6 +56,7 @@ struct SandboxServer::Impl {
     bool own_work_dir = false;
     std::unique_ptr<TwilioApi> api;
     std::unique_ptr<CallbackSender> callbacks;
+    std::unique_ptr<MediaStreamPlayers> streams;
     std::unique_ptr<net::HttpServer> api_server;
     std::unique_ptr<net::HttpServer> storage_server;
 
@@ -80,6 +81,7 @@ struct SandboxServer::Impl {
                   const std::optional<CallbackRequest>& call_status,
                   const std::optional<TranscriptionScript>& transcription);
     void report(const Callback& callback, const Result<net::HttpResponse>& response);
+    void report_stream(const std::string& call_sid, const Result<std::uint16_t>& closed);
 };
 
 ServerResponse SandboxServer::Impl::on_api(const ServerRequest& request) {
@@ -214,6 +216,14 @@ SandboxServer::Impl::create(const CallRequest& request) {
                              : std::string(" without a recording"));
     schedule(call_sid, request.recording_status_callback, request.call_status_callback,
              request.transcription_callback);
+    if (request.media_stream) {
+        registry.with_call(call_sid.str(), [&](SandboxCall* call) {
+            if (call)
+                call->callbacks.push_back(
+                    CallbackOutcome{.kind = "media_stream", .url = request.media_stream->url});
+        });
+        streams->play(call_sid, request.audio, *request.media_stream);
+    }
 
     CreatedCall created{call_sid.str(), settings.account_sid, std::nullopt, std::nullopt};
     if (recording_sid) {
@@ -316,6 +326,23 @@ void SandboxServer::Impl::report(const Callback& callback,
     });
 }
 
+// A stream's outcome: "sent" when the service ended it normally (1000, after stop), "failed"
+// otherwise; its status is the close code.
+void SandboxServer::Impl::report_stream(const std::string& call_sid,
+                                        const Result<std::uint16_t>& closed) {
+    registry.with_call(call_sid, [&](SandboxCall* call) {
+        if (call == nullptr) return;
+        for (auto& outcome : call->callbacks) {
+            if (outcome.state != "pending" || outcome.kind != "media_stream") continue;
+            if (closed) outcome.status = *closed;
+            outcome.state = closed && *closed == 1000 ? "sent" : "failed";
+            if (!closed) outcome.error = closed.error().message;
+            if (closed && *closed != 1000) outcome.error = fmt::format("closed {}", *closed);
+            return;
+        }
+    });
+}
+
 SandboxServer::SandboxServer(SandboxSettings settings, const Clock& clock,
                              net::HttpClient& callback_client)
     : m_impl(std::make_unique<Impl>(std::move(settings), clock, callback_client)) {}
@@ -355,6 +382,11 @@ Result<void> SandboxServer::start() {
     impl.callbacks = std::make_unique<CallbackSender>(
         impl.callback_client, s.auth_token,
         [&impl](const Callback& c, const Result<net::HttpResponse>& r) { impl.report(c, r); });
+    impl.streams = std::make_unique<MediaStreamPlayers>(
+        s.account_sid, s.auth_token,
+        [&impl](const std::string& call, const Result<std::uint16_t>& closed) {
+            impl.report_stream(call, closed);
+        });
 
     net::ServerSettings server;
     server.host = s.host;
@@ -386,8 +418,9 @@ void SandboxServer::stop() {
     Impl& impl = *m_impl;
     if (impl.api_server) impl.api_server->stop();
     if (impl.storage_server) impl.storage_server->stop();
-    // Joins the callback thread: no report can arrive after this.
+    // Joins the callback and stream threads: no report can arrive after this.
     impl.callbacks.reset();
+    impl.streams.reset();
 }
 
 std::string SandboxServer::base_url() const {

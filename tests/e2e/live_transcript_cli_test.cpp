@@ -1,16 +1,20 @@
 // A call's speech streamed to the built service by a Media Streams client that is not
 // callscribe's (tests/media_stream/twilio_media_client.py): the live transcript it makes, and a
 // kill -9 in the middle of a stream, after which the captured audio is recovered and transcribed.
-// Twilio's REST API is the sandbox, where the call's own recording is absent.
+// Twilio's REST API is the sandbox, where the call's own recording is absent; and sandbox calls
+// that carry a media stream, with and without Twilio's recording, to their webhook.
 #include "audio/mulaw.hpp"
 #include "audio/pcm_reader.hpp"
+#include "core/base64.hpp"
 #include "core/secret.hpp"
+#include "fakes/fake_http_server.hpp"
 #include "net/curl/curl_http_client.hpp"
 #include "net/url_encoding.hpp"
 #include "sandbox/sandbox_server.hpp"
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
+#include "support/verified_webhooks.hpp"
 #include "twilio/signature.hpp"
 
 #include <fmt/format.h>
@@ -37,6 +41,12 @@ const std::filesystem::path k_client =
 const std::string k_eval = CALLSCRIBE_EVAL_DIR;
 const std::string k_invoice = "i'm calling about the invoice we received last week it looks "
                               "like we were charged twice";
+const std::string k_webhook_key = "live-transcript-test-webhook-key";
+const std::filesystem::path k_demo =
+    std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3";
+// samples/README.md: what the demo call's caller says.
+const std::string k_demo_caller = "is it possible to reschedule my appointment to the first week "
+                                  "of june my email address is john dot smith at example dot com";
 const std::string k_cleaning = "i'd like to schedule a cleaning for next monday morning if you "
                                "have anything available";
 
@@ -103,6 +113,8 @@ class LiveTranscriptEndpoint : public ::testing::Test {
                 {"TWILIO_AUTH_TOKEN", m_sandbox->auth_token().reveal()},
                 {"TWILIO_API_BASE", m_sandbox->base_url()},
                 {"CALLSCRIBE_LISTEN", "127.0.0.1:0"},
+                {"CALLSCRIBE_WEBHOOK_URL", m_receiver.url("/hooks/transcript")},
+                {"CALLSCRIBE_WEBHOOK_SECRET", "whsec_" + encode_base64(k_webhook_key)},
                 {"CALLSCRIBE_DATA_DIR", m_dir.path().string()}});
         ASSERT_TRUE(m_service->running());
         const auto line = m_service->read_line(30s);
@@ -137,11 +149,33 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         return done();
     }
 
+    // The demo call through the sandbox with a stream to the service at once, and Twilio's
+    // recording-status callback a few seconds later (the stream and its transcription are done
+    // by then); the webhook that follows.
+    json demo_call_webhook(sandbox::StatusOverride status) {
+        const std::string ws = "ws://" + m_url.substr(std::string("http://").size());
+        auto created = m_sandbox->create_call(
+            {.audio = k_demo,
+             .scenario = {.status = status},
+             .recording_status_callback =
+                 sandbox::CallbackRequest{.url = m_url + "/twilio/recording-status",
+                                          .delay = Seconds{8}},
+             .media_stream = sandbox::MediaStreamScript{.url = ws + "/twilio/media", .pace = 0}});
+        if (!created) throw std::runtime_error(created.error().message);
+        m_call = *created;
+        EXPECT_TRUE(eventually([&] { return m_receiver.request_count() > 0; }, 120s))
+            << m_service->err_so_far();
+        const auto received = test_support::verified_webhooks(m_receiver, Secret(k_webhook_key));
+        return received.empty() ? json::object() : received.front();
+    }
+
     std::filesystem::path recording() const {
         return m_dir / "recordings" / (m_call.call_sid + ".stream.wav");
     }
 
     test_support::TempDir m_dir;
+    fakes::FakeHttpServer m_receiver{
+        [](const fakes::FakeRequest&) { return fakes::FakeResponse::text(200, "ok"); }};
     SystemClock m_clock;
     net::curl::CurlHttpClient m_callbacks;
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
@@ -218,6 +252,28 @@ TEST_F(LiveTranscriptEndpoint, AKillMidStreamKeepsWhatWasCapturedAndARestartTran
                   fmt::format("[MEDIA] completed recordings/{}.stream.wav", m_call.call_sid)),
               std::string::npos)
         << result.err;
+}
+
+using sandbox::StatusOverride;
+
+TEST_F(LiveTranscriptEndpoint, AStreamedCallWithTwiliosRecordingDeliversTheOfflineTranscript) {
+    const json webhook = demo_call_webhook(StatusOverride::none);
+    EXPECT_EQ(webhook.value("transcript_source", ""), "offline") << webhook.dump();
+    EXPECT_EQ(webhook.value("audio_source", ""), "twilio") << "Twilio's recording wins";
+    EXPECT_EQ(webhook.value("realtime_source", ""), "media_stream");
+    // The live transcript was saved on the call as its realtime transcript.
+    const std::string realtime = call()["realtime_transcript"];
+    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(realtime, "Caller")).rate(), 0.5)
+        << realtime;
+}
+
+TEST_F(LiveTranscriptEndpoint, WhenTwiliosRecordingIsAbsentTheStreamsRecordingIsTranscribed) {
+    const json webhook = demo_call_webhook(StatusOverride::absent);
+    EXPECT_EQ(webhook.value("transcript_source", ""), "offline") << webhook.dump();
+    EXPECT_EQ(webhook.value("audio_source", ""), "media_stream");
+    const std::string transcript = webhook.value("transcript", "");
+    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(transcript, "Caller")).rate(), 0.5)
+        << transcript;
 }
 
 } // namespace

@@ -72,6 +72,37 @@ TEST(SandboxCallRequestTest, ParsesATranscriptionSessionScript) {
     }
 }
 
+TEST(SandboxCallRequestTest, ParsesAMediaStream) {
+    auto request = parse_call_request(
+        R"({"audio": "call.mp3", "media_stream": {"url": "ws://127.0.0.1:8080/twilio/media",
+            "delay_s": 1.5, "pace": 0, "stream_sid": "MZ1"}})");
+    ASSERT_TRUE(request) << request.error().message;
+    ASSERT_TRUE(request->media_stream);
+    EXPECT_EQ(request->media_stream->url, "ws://127.0.0.1:8080/twilio/media");
+    EXPECT_EQ(request->media_stream->delay.count(), 1.5);
+    EXPECT_EQ(request->media_stream->pace, 0);
+    EXPECT_EQ(request->media_stream->stream_sid, "MZ1");
+    EXPECT_EQ(parse_call_request(R"({"audio": "a.mp3", "media_stream": {"url": "ws://h/m"}})")
+                  ->media_stream->pace,
+              1)
+        << "real time unless asked";
+
+    const auto error = [](std::string_view body) {
+        auto parsed = parse_call_request(body);
+        return parsed ? std::string("(parsed)") : parsed.error().message;
+    };
+    EXPECT_THAT(error(R"({"audio": "a.mp3", "media_stream": {"url": "https://h/m"}})"),
+                HasSubstr("\"media_stream.url\" must be a ws:// URL"));
+    EXPECT_THAT(error(R"({"audio": "a.mp3", "media_stream": {}})"),
+                HasSubstr("\"media_stream\" needs a \"url\""));
+    EXPECT_THAT(error(R"({"audio": "a.mp3", "media_stream": {"url": "ws://h/m", "pace": -1}})"),
+                HasSubstr("media_stream.pace"));
+    EXPECT_THAT(error(R"({"audio": "a.mp3", "media_stream": {"url": "ws://h/m", "tracks": 2}})"),
+                HasSubstr("unknown field \"media_stream.tracks\""));
+    EXPECT_THAT(error(R"({"no_recording": true, "media_stream": {"url": "ws://h/m"}})"),
+                HasSubstr("\"media_stream\" needs \"audio\""));
+}
+
 TEST(SandboxCallRequestTest, ParsesEveryKnob) {
     auto request = parse_call_request(R"({
         "audio": "/tmp/a.mp3", "call_sid": "CA0123456789abcdef0123456789abcdef",

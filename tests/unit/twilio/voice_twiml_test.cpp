@@ -61,7 +61,7 @@ TEST(VoiceTwiml, AStreamOfBothTracksGoesToTheWebSocketUrlOfThePublicHost) {
     EXPECT_EQ(twiml.find("<Transcription"), std::string::npos);
 }
 
-TEST(WebsocketUrl, TakesTheSchemeOfTheHttpUrl) {
+TEST(VoiceTwiml, TheStreamUrlTakesTheSchemeOfTheHttpUrl) {
     EXPECT_EQ(websocket_url("https://calls.example.com"), "wss://calls.example.com");
     EXPECT_EQ(websocket_url("http://127.0.0.1:8080/base"), "ws://127.0.0.1:8080/base");
 }
