@@ -134,8 +134,11 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
         // The call ends when it has been spoken: its status callback carries its details.
         request.call_status_callback = CallbackRequest{
             .url = std::string(public_url) + "/twilio/call-status", .delay = spoken};
+        // Twilio's callback: at once for the short scripted call (its job then waits out the
+        // processing), at the end of a streamed one (the readiness backoff starts then).
         request.recording_status_callback =
-            CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status"};
+            CallbackRequest{.url = std::string(public_url) + "/twilio/recording-status",
+                            .delay = media_stream ? spoken : Seconds{0}};
     }
     auto created = m_impl->server.create_call(request);
     if (!created) {

@@ -29,8 +29,9 @@ function log(message) {
 }
 
 // Starts the service; resolves with its URL once it prints "callscribe serving on …".
-function startService(dataDir) {
-  const env = { ...process.env, CALLSCRIBE_LISTEN: "127.0.0.1:0", CALLSCRIBE_DATA_DIR: dataDir };
+function startService(dataDir, extraEnv = {}) {
+  const env = { ...process.env, CALLSCRIBE_LISTEN: "127.0.0.1:0", CALLSCRIBE_DATA_DIR: dataDir,
+    ...extraEnv };
   for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY",
     "TWILIO_API_SECRET", "TWILIO_API_BASE", "CALLSCRIBE_API_TOKEN", "CALLSCRIBE_PUBLIC_URL"])
     delete env[name];
@@ -49,10 +50,23 @@ function startService(dataDir) {
   return { child, url, output };
 }
 
+// SIGTERM, once; a crash or a sanitizer's report must not pass: SIGTERM ends the service with 0.
+async function stopService(running) {
+  if (running.stopped) return;
+  running.stopped = true;
+  running.child.kill("SIGTERM");
+  const exitCode = await new Promise((r) =>
+    running.child.exitCode !== null ? r(running.child.exitCode) : running.child.on("exit", (code) => r(code)));
+  if (exitCode !== 0) failures.push(`callscribe serve exited ${exitCode} on SIGTERM`);
+}
+
 const failures = [];
 const dataDir = mkdtempSync(join(tmpdir(), "callscribe-browser-"));
+const streamDir = mkdtempSync(join(tmpdir(), "callscribe-browser-stream-"));
 const service = startService(dataDir);
+let streamed;
 let browser;
+let leaving = false;
 try {
   const url = await service.url;
   log(`service on ${url}`);
@@ -68,6 +82,8 @@ try {
   page.on("requestfailed", (r) => {
     // A media element cancels its own range requests when it has enough or seeks: not a failure.
     if (r.resourceType() === "media" && r.failure()?.errorText === "net::ERR_ABORTED") return;
+    // Leaving the page cancels what it still had in flight.
+    if (leaving && r.failure()?.errorText === "net::ERR_ABORTED") return;
     failures.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on("response", (r) => {
@@ -153,21 +169,57 @@ try {
   ]);
   if (retranscribed.status() !== 202) failures.push(`re-transcribe answered ${retranscribed.status()}`);
   log(`re-transcribe: ${retranscribed.status()}`);
+  leaving = true;
+  await page.goto("about:blank"); // the page stops polling the service before it stops
+  leaving = false;
+  await stopService(service);
+
+  // The demo call again, streamed to the service (CALLSCRIBE_REALTIME=stream): the call's view,
+  // opened while it is spoken, shows the live transcript callscribe makes growing.
+  streamed = startService(streamDir, { CALLSCRIBE_REALTIME: "stream" });
+  const streamUrl = await streamed.url;
+  const callUrl = `${streamUrl}/api/calls/${DEMO_SID}`;
+  for (let i = 0; i < 100 && (await fetch(callUrl)).status !== 200; ++i)
+    await new Promise((r) => setTimeout(r, 100));
+  await page.setViewportSize({ width: 1200, height: 900 });
+  await page.goto(`${streamUrl}/#/calls/${DEMO_SID}`);
+  const seen = [];
+  let partials = 0;
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const status = (await (await fetch(callUrl)).json()).status;
+    const body = await page.locator("#realtime-body").innerText().catch(() => "");
+    partials += await page.locator("#realtime-body p.partial").count();
+    if (body && !/No realtime transcript/.test(body) && body !== seen[seen.length - 1]) seen.push(body);
+    if (status === "done") break;
+    await page.waitForTimeout(250);
+  }
+  log(`live transcript: ${seen.length} states, partial lines seen ${partials} times`);
+  const finals = seen.map((s) => s.split("\n").filter((l) => /^(Caller|Agent): /.test(l)).length);
+  if (seen.length < 4) failures.push(`the live transcript did not grow:\n${seen.join("\n---\n")}`);
+  if (!finals.some((n, i) => i > 0 && n > finals[i - 1]))
+    failures.push(`no utterance was added while the call went on: ${finals.join(", ")}`);
+  if (partials === 0) failures.push("no partial words showed while an utterance was spoken");
+  const heard = await page.locator("#realtime").innerText();
+  if (!/Agent: .*three thirty/.test(heard) || !/Caller: is it possible/.test(heard))
+    failures.push(`the streamed call's realtime transcript:\n${heard}`);
+  // Then the offline transcript replaces it as the one chosen.
+  await page.locator("#offline ol.segments li").first().waitFor({ timeout: 15000 });
+  await page.screenshot({ path: join(shots, "call-streamed.png"), fullPage: true });
 } catch (error) {
   failures.push(`${error.message}`);
 } finally {
   if (browser) await browser.close();
-  service.child.kill("SIGTERM");
-  const exitCode = await new Promise((r) =>
-    service.child.exitCode !== null ? r(service.child.exitCode) : service.child.on("exit", (code) => r(code)));
-  // A crash or a sanitizer's report must not pass: SIGTERM ends the service with 0.
-  if (exitCode !== 0) failures.push(`callscribe serve exited ${exitCode} on SIGTERM`);
+  await stopService(service);
+  if (streamed) await stopService(streamed);
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(streamDir, { recursive: true, force: true });
 }
 
 if (failures.length) {
   console.error(`browser test FAILED:\n  ${failures.join("\n  ")}`);
   console.error(`service log:\n${service.output.join("")}`);
+  if (streamed) console.error(`streamed service log:\n${streamed.output.join("")}`);
   process.exit(1);
 }
 log("browser test passed");

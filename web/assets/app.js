@@ -281,8 +281,9 @@ function transcriptsView(call, transcript, audio) {
       el("div", { id: "realtime-body" }, realtime)));
 }
 
-// While the call is live, Twilio's transcription grows in the realtime section: the final
-// utterances, then what each speaker is saying now, which Twilio may still revise.
+// While the call is live, its live transcript (Twilio's transcription, or callscribe's own from
+// the call's media stream) grows in the realtime section: the final utterances, then what each
+// speaker is saying now, which may still be revised.
 async function showLive(sid, state) {
   const live = await (await api(`/api/calls/${sid}/live`)).json();
   const box = document.getElementById("realtime-body");
