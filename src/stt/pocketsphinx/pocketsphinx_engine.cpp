@@ -10,12 +10,13 @@
 #include <cmath>
 #include <cstdarg>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <ranges>
 #include <span>
 #include <sstream>
+#include <thread>
 
 namespace callscribe::stt {
 namespace {
@@ -87,20 +88,37 @@ void append_pcm16(std::span<const float> samples, std::vector<int16_t>& pcm) {
 
 class DecoderPool {
   public:
-    explicit DecoderPool(PocketSphinxSettings settings) : m_settings(std::move(settings)) {}
+    // At most `cap` decoders loaded at once (each holds its own copy of the model).
+    explicit DecoderPool(PocketSphinxSettings settings,
+                         std::size_t cap = std::numeric_limits<std::size_t>::max())
+        : m_settings(std::move(settings)), m_cap(cap) {}
 
     const PocketSphinxSettings& settings() const { return m_settings; }
 
-    Result<DecoderPtr> take() {
+    // An idle decoder, or a new one; nothing when `cap` are loaded and all are in use.
+    std::optional<Result<DecoderPtr>> try_take() {
         {
             std::lock_guard lock(m_mutex);
             if (!m_idle.empty()) {
                 DecoderPtr ps = std::move(m_idle.back());
                 m_idle.pop_back();
-                return ps;
+                return Result<DecoderPtr>(std::move(ps));
             }
+            if (m_loaded >= m_cap) return std::nullopt;
+            ++m_loaded;
         }
-        return load();
+        auto loaded = load();
+        if (!loaded) {
+            std::lock_guard lock(m_mutex);
+            --m_loaded;
+        }
+        return loaded;
+    }
+
+    Result<DecoderPtr> take() {
+        auto taken = try_take();
+        CALLSCRIBE_ASSERT(taken); // only a capped pool says "none"
+        return std::move(*taken);
     }
 
     void give_back(DecoderPtr ps) {
@@ -149,7 +167,9 @@ class DecoderPool {
     }
 
     PocketSphinxSettings m_settings;
+    std::size_t m_cap;
     std::mutex m_mutex;
+    std::size_t m_loaded = 0; // guarded by m_mutex; a decoder dropped after a failure still counts
     std::vector<DecoderPtr> m_idle;
 };
 
@@ -326,7 +346,9 @@ class PocketSphinxTranscriber final : public Transcriber {
 // decoded in pieces keeps state that makes its next whole-utterance decode worse (measured: 81 %
 // word errors instead of 12 % on an eval utterance), and the recordings' decoders must not
 // depend on what the live calls did. A track holds decoders only while it is asked for partial
-// results or decoding the end, so a silent track costs none.
+// results or decoding the end, so a silent track costs none; and the streaming decoders are
+// capped at two per core (each is a copy of the model, tens of MiB): past that, a track shows
+// no partial words until one is free.
 class PocketSphinxUtterances final : public UtteranceDecoder {
   public:
     PocketSphinxUtterances(std::shared_ptr<DecoderPool> pool, std::shared_ptr<DecoderPool> streaming)
@@ -347,9 +369,10 @@ class PocketSphinxUtterances final : public UtteranceDecoder {
     std::string partial() override {
         if (m_pcm.size() == m_streamed) return {};
         if (!m_streamer) {
-            auto ps = m_streaming_pool->take();
-            if (!ps) return {};
-            m_streamer = std::move(*ps);
+            // All the streaming decoders are busy with other tracks: no partial words for now.
+            auto ps = m_streaming_pool->try_take();
+            if (!ps || !*ps) return {};
+            m_streamer = std::move(**ps);
         }
         if (!m_streaming) {
             if (ps_start_utt(m_streamer.get()) < 0) return {};
@@ -389,8 +412,10 @@ class PocketSphinxUtterances final : public UtteranceDecoder {
     // The hypothesis without fillers and sentence markers.
     static std::string spoken_text(std::string_view hyp) {
         std::string text;
-        for (const auto piece : std::views::split(hyp, ' ')) {
-            auto word = spoken_word(std::string_view(piece.begin(), piece.end()));
+        while (!hyp.empty()) {
+            const auto space = hyp.find(' ');
+            auto word = spoken_word(hyp.substr(0, space));
+            hyp = space == std::string_view::npos ? std::string_view{} : hyp.substr(space + 1);
             if (!word) continue;
             if (!text.empty()) text += ' ';
             text += *word;
@@ -410,7 +435,9 @@ class PocketSphinxUtterances final : public UtteranceDecoder {
 class PocketSphinxEngine final : public Engine {
   public:
     explicit PocketSphinxEngine(std::shared_ptr<DecoderPool> pool)
-        : m_pool(pool), m_streaming_pool(std::make_shared<DecoderPool>(pool->settings())) {}
+        : m_pool(pool),
+          m_streaming_pool(std::make_shared<DecoderPool>(
+              pool->settings(), 2 * std::max(1U, std::thread::hardware_concurrency()))) {}
     std::string_view name() const override { return "pocketsphinx"; }
     std::unique_ptr<Transcriber> make_transcriber() const override {
         return std::make_unique<PocketSphinxTranscriber>(m_pool);

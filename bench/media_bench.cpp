@@ -1,0 +1,271 @@
+// Twilio Media Streams under load, in one process: the service's side (an HttpServer whose
+// GET /twilio/media is live::MediaStreams, with or without live transcription on the real
+// engine) and N clients that play the bundled demo call (two channels, 20 ms μ-law frames,
+// Twilio's messages) at real-time pace over WebSockets on 127.0.0.1, started a moment apart.
+//
+// Prints, for the service alone (the clients' own CPU is measured per thread and taken off):
+// CPU per stream (% of one core), resident memory per stream (peak minus the idle process),
+// frames sent and frames in the recordings (a missing one is a dropped frame); with live
+// transcription, the delay from the arrival of the audio that ends an utterance to its final
+// text (p50, p95, max), finals, partial results given and skipped, audio not transcribed live.
+//
+// usage: media_bench --streams N --seconds S [--live-workers W] [--dir DIR]
+#include "audio/mulaw.hpp"
+#include "audio/pcm_reader.hpp"
+#include "core/base64.hpp"
+#include "live/live_transcription.hpp"
+#include "live/media_streams.hpp"
+#include "live/stream_recording.hpp"
+#include "net/server/http_server.hpp"
+#include "net/websocket/websocket_client.hpp"
+#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+using namespace callscribe;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t k_frame = 160;
+
+double cpu_seconds(int who) {
+    rusage usage{};
+    getrusage(who, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Resident memory now, in MiB (/proc/self/statm).
+double resident_mib() {
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    return values[static_cast<std::size_t>(p / 100.0 * double(values.size() - 1))];
+}
+
+// The demo call's two channels as μ-law frames, looped to `seconds`.
+std::vector<std::vector<std::uint8_t>> call_tracks(const std::filesystem::path& audio,
+                                                   double seconds) {
+    auto reader = audio::PcmReader::open(audio, 8000);
+    if (!reader) throw std::runtime_error(reader.error().message);
+    std::vector<std::vector<std::uint8_t>> once(2);
+    std::vector<std::vector<float>> chunk;
+    while (*reader->next(chunk)) {
+        for (std::size_t c = 0; c < 2; ++c)
+            audio::encode_mulaw(chunk[std::min(c, chunk.size() - 1)], once[c]);
+    }
+    const auto frames = static_cast<std::size_t>(seconds * 8000) / k_frame * k_frame;
+    std::vector<std::vector<std::uint8_t>> tracks(2);
+    for (std::size_t c = 0; c < 2; ++c) {
+        while (tracks[c].size() < frames)
+            tracks[c].insert(tracks[c].end(), once[c].begin(), once[c].end());
+        tracks[c].resize(frames);
+    }
+    return tracks;
+}
+
+class TimingSink final : public live::LiveTranscriptSink {
+  public:
+    explicit TimingSink(const Clock& clock) : m_clock(clock) {}
+    void utterance(const live::LiveUtterance& u) override {
+        if (!u.final) return;
+        const double delay = std::chrono::duration<double>(m_clock.now() - u.heard_at).count();
+        std::lock_guard lock(m_mutex);
+        m_delays.push_back(delay);
+    }
+    void stream_done(const CallSid&, const std::string&) override {
+        std::lock_guard lock(m_mutex);
+        ++m_done;
+        m_changed.notify_all();
+    }
+    std::vector<double> delays() {
+        std::lock_guard lock(m_mutex);
+        return m_delays;
+    }
+    bool wait_done(int streams) {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, std::chrono::minutes(5), [&] { return m_done >= streams; });
+    }
+
+  private:
+    const Clock& m_clock;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<double> m_delays;
+    int m_done = 0;
+};
+
+// One stream at real-time pace; returns the frames it sent per track.
+std::size_t play(const std::string& url, const CallSid& call, int n,
+                 const std::vector<std::vector<std::uint8_t>>& tracks, double& client_cpu) {
+    auto ws = net::WebSocketClient::connect(url, {}, std::chrono::seconds(30));
+    if (!ws) throw std::runtime_error(ws.error().message);
+    const std::string stream = fmt::format("MZ{:032x}", n);
+    std::int64_t sequence = 0;
+    auto send = [&](nlohmann::json message) {
+        message["sequenceNumber"] = std::to_string(++sequence);
+        message["streamSid"] = stream;
+        if (!ws->send(message.dump())) throw std::runtime_error("the stream was closed");
+    };
+    (void)ws->send(R"({"event":"connected","protocol":"Call","version":"1.0.0"})");
+    send({{"event", "start"},
+          {"start",
+           {{"accountSid", "AC00000000000000000000000000000000"},
+            {"streamSid", stream},
+            {"callSid", call.str()},
+            {"tracks", {"inbound", "outbound"}},
+            {"mediaFormat", {{"encoding", "audio/x-mulaw"}, {"sampleRate", 8000}, {"channels", 1}}},
+            {"customParameters", nlohmann::json::object()}}}});
+    const std::size_t frames = tracks[0].size() / k_frame;
+    const auto started = SteadyClock::now();
+    for (std::size_t i = 0; i < frames; ++i) {
+        for (std::size_t t = 0; t < 2; ++t) {
+            const std::string_view payload(
+                reinterpret_cast<const char*>(tracks[t].data()) + i * k_frame, k_frame);
+            send({{"event", "media"},
+                  {"media",
+                   {{"track", t == 0 ? "inbound" : "outbound"},
+                    {"chunk", std::to_string(i + 1)},
+                    {"timestamp", std::to_string(i * 20)},
+                    {"payload", encode_base64(payload)}}}});
+        }
+        std::this_thread::sleep_until(started + std::chrono::milliseconds(20 * (i + 1)));
+    }
+    send({{"event", "stop"}, {"stop", {{"callSid", call.str()}}}});
+    (void)ws->close();
+    client_cpu = cpu_seconds(RUSAGE_THREAD);
+    return frames * k_frame;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Twilio Media Streams under load"};
+    int streams = 20;
+    double seconds = 60;
+    int live_workers = 0;
+    std::string dir = "/tmp/callscribe-media-bench";
+    app.add_option("--streams", streams)->check(CLI::Range(1, 2000));
+    app.add_option("--seconds", seconds)->check(CLI::Range(1.0, 3600.0));
+    app.add_option("--live-workers", live_workers, "0: capture only")->check(CLI::Range(0, 64));
+    app.add_option("--dir", dir);
+    CLI11_PARSE(app, argc, argv);
+
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const auto tracks = call_tracks(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) /
+                                        "samples/demo-call.mp3",
+                                    seconds);
+    SystemClock clock;
+    TimingSink sink(clock);
+    std::unique_ptr<stt::Engine> engine;
+    std::optional<live::LiveTranscription> live;
+    if (live_workers > 0) {
+        auto made = stt::make_pocketsphinx_engine(
+            stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+        if (!made) throw std::runtime_error(made.error().message);
+        engine = std::move(*made);
+        live.emplace(*engine, live::LiveTranscriptionSettings{.workers = live_workers}, sink,
+                     clock);
+    }
+    live::MediaStreams media(live::MediaStreamSettings{.recordings_dir = dir},
+                             live ? &*live : nullptr);
+    net::HttpServer server(
+        net::ServerSettings{.host = "127.0.0.1",
+                            .port = 0,
+                            .max_connections = std::size_t(streams) + 64,
+                            .name = "bench"},
+        [&media](const net::ServerRequest& request) {
+            net::ServerResponse response{.status = 404};
+            if (request.websocket_upgrade) response.websocket = media.open_session();
+            return response;
+        });
+    if (auto started = server.start(); !started) throw std::runtime_error(started.error().message);
+    const std::string url = fmt::format("ws://127.0.0.1:{}/twilio/media", server.port());
+
+    const double idle_mib = resident_mib();
+    std::atomic<double> peak_mib = idle_mib;
+    std::atomic<bool> running = true;
+    std::thread sampler([&] {
+        while (running) {
+            peak_mib = std::max(peak_mib.load(), resident_mib());
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    const double cpu_before = cpu_seconds(RUSAGE_SELF);
+    const auto wall_before = SteadyClock::now();
+    std::vector<double> client_cpu(static_cast<std::size_t>(streams));
+    std::vector<std::size_t> sent(static_cast<std::size_t>(streams));
+    std::vector<std::thread> clients;
+    for (int i = 0; i < streams; ++i) {
+        // Started a moment apart, as calls are: their frames and utterances do not all line up.
+        std::this_thread::sleep_for(std::chrono::milliseconds(1000 / streams + 1));
+        clients.emplace_back([&, i] {
+            sent[std::size_t(i)] = play(url, *CallSid::parse(fmt::format("CA{:032x}", i + 1)), i + 1,
+                                        tracks, client_cpu[std::size_t(i)]);
+        });
+    }
+    for (auto& c : clients)
+        c.join();
+    live::LiveFigures figures;
+    if (live) {
+        if (!sink.wait_done(streams)) fmt::print(stderr, "the live transcription did not finish\n");
+        figures = live->figures();
+        live.reset();
+    }
+    const double wall = std::chrono::duration<double>(SteadyClock::now() - wall_before).count();
+    const double service_cpu = cpu_seconds(RUSAGE_SELF) - cpu_before -
+                               std::accumulate(client_cpu.begin(), client_cpu.end(), 0.0);
+    running = false;
+    sampler.join();
+    server.stop();
+
+    std::size_t recorded = 0, expected = 0;
+    for (int i = 0; i < streams; ++i) {
+        const auto path = live::stream_recording_path(
+            dir, *CallSid::parse(fmt::format("CA{:032x}", i + 1)));
+        expected += sent[std::size_t(i)];
+        auto reader = audio::PcmReader::open(path, 8000);
+        if (!reader) continue;
+        std::vector<std::vector<float>> chunk;
+        while (*reader->next(chunk))
+            recorded += chunk[0].size();
+    }
+    fmt::print("{} streams of {:.0f} s at real-time pace, {} cores, live transcription: {}\n",
+               streams, seconds, std::thread::hardware_concurrency(),
+               live_workers > 0 ? fmt::format("{} workers", live_workers) : "off");
+    fmt::print("service CPU {:.1f} % of a core per stream ({:.1f} % in all); memory {:.2f} MiB per "
+               "stream (peak {:.0f} MiB, idle {:.0f} MiB)\n",
+               100 * service_cpu / wall / streams, 100 * service_cpu / wall,
+               (peak_mib - idle_mib) / streams, peak_mib.load(), idle_mib);
+    fmt::print("frames sent {} per track, recorded {}: {} dropped\n", expected, recorded,
+               expected > recorded ? expected - recorded : 0);
+    if (live_workers > 0) {
+        const auto delays = sink.delays();
+        fmt::print("finals {}; end of utterance → final: p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
+                   delays.size(), percentile(delays, 50), percentile(delays, 95),
+                   delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()));
+        fmt::print("partial results {} given, {} skipped (behind); audio not transcribed live "
+                   "{:.1f} s\n",
+                   figures.partials, figures.partials_skipped, figures.skipped_audio_s);
+    }
+    std::filesystem::remove_all(dir);
+    return 0;
+}
