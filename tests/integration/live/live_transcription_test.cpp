@@ -6,7 +6,12 @@
 #include "audio/pcm_reader.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
 #include "stt/word_error_rate.hpp"
+#include "live/media_streams.hpp"
+#include "live/stream_recording.hpp"
+#include "support/captured_log.hpp"
 #include "support/fake_clock.hpp"
+#include "support/media_stream_messages.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -53,15 +58,33 @@ std::vector<std::uint8_t> two_track_call() {
 
 class RecordingSink final : public LiveTranscriptSink {
   public:
+    explicit RecordingSink(std::string stream_sid = "MZ1") : m_stream_sid(std::move(stream_sid)) {}
+
     void utterance(const LiveUtterance& u) override {
-        std::lock_guard lock(m_mutex);
+        std::unique_lock lock(m_mutex);
         EXPECT_FALSE(m_done) << "an utterance after stream_done";
         m_utterances.push_back(u);
+        // A stuck consumer: the live transcription's worker waits here until released.
+        m_changed.notify_all();
+        m_changed.wait(lock, [&] { return !m_blocked; });
+    }
+    void block() {
+        std::lock_guard lock(m_mutex);
+        m_blocked = true;
+    }
+    void release() {
+        std::lock_guard lock(m_mutex);
+        m_blocked = false;
+        m_changed.notify_all();
+    }
+    bool wait_first_utterance() {
+        std::unique_lock lock(m_mutex);
+        return m_changed.wait_for(lock, 60s, [&] { return !m_utterances.empty(); });
     }
     void stream_done(const CallSid& call, const std::string& stream_sid) override {
         std::lock_guard lock(m_mutex);
         EXPECT_EQ(call, k_call);
-        EXPECT_EQ(stream_sid, "MZ1");
+        EXPECT_EQ(stream_sid, m_stream_sid);
         ++m_done;
         m_changed.notify_all();
     }
@@ -76,10 +99,12 @@ class RecordingSink final : public LiveTranscriptSink {
     }
 
   private:
+    std::string m_stream_sid;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<LiveUtterance> m_utterances;
     int m_done = 0;
+    bool m_blocked = false;
 };
 
 std::unique_ptr<stt::Engine> engine() {
@@ -168,6 +193,54 @@ TEST(LiveTranscription, AStreamFarAheadSkipsItsPartialsButNotAWordOfItsFinals) {
     for (const auto track : {twilio::MediaTrack::inbound, twilio::MediaTrack::outbound})
         EXPECT_EQ(finals_of(behind, track), finals_of(on_time, track));
     EXPECT_EQ(figures.skipped_audio_s, 0);
+}
+
+// The live transcription stuck (its worker held by a consumer that does not return): the
+// capture takes every frame all the same and the recording is complete; audio that waits too
+// long is left to the offline transcript, counted and logged; released, the rest comes.
+TEST(LiveTranscription, AStuckTranscriptionNeverCostsTheCaptureAFrame) {
+    test_support::TempDir dir;
+    test_support::CapturedLog log;
+    const auto speech = engine();
+    test_support::FakeClock clock;
+    RecordingSink sink(std::string(test_support::k_stream_sid));
+    sink.block();
+    LiveTranscription live(*speech, {.workers = 1, .max_backlog_s = 3}, sink, clock);
+    MediaStreams streams(MediaStreamSettings{.recordings_dir = dir.path()}, &live);
+    const auto session = streams.open_session();
+    const auto call = two_track_call();
+    ASSERT_FALSE(session->on_text(test_support::connected_message()));
+    ASSERT_FALSE(session->on_text(test_support::start_message(k_call.str())));
+    std::string expected;
+    const std::size_t frames = call.size() / 2 / 160 * 160;
+    for (std::size_t i = 0; i < frames / 160; ++i) {
+        std::string caller, agent;
+        for (std::size_t j = i * 160; j < (i + 1) * 160; ++j) {
+            caller += static_cast<char>(call[2 * j]);
+            agent += static_cast<char>(call[2 * j + 1]);
+            expected += static_cast<char>(call[2 * j]);
+            expected += static_cast<char>(call[2 * j + 1]);
+        }
+        const auto timestamp = static_cast<std::int64_t>(i * 20);
+        ASSERT_FALSE(session->on_text(test_support::media_message(
+            std::int64_t(2 * i + 2), "inbound", std::int64_t(i + 1), timestamp, caller)));
+        ASSERT_FALSE(session->on_text(test_support::media_message(
+            std::int64_t(2 * i + 3), "outbound", std::int64_t(i + 1), timestamp, agent)));
+        clock.advance(20ms);
+        // Once the worker is stuck on the caller's first utterance, the rest piles up.
+        if (i == 400) ASSERT_TRUE(sink.wait_first_utterance());
+    }
+    ASSERT_FALSE(session->on_text(test_support::stop_message(9999, k_call.str())));
+    // The recording is complete while the transcription is still stuck.
+    EXPECT_EQ(test_support::wav_data(stream_recording_path(dir.path(), k_call)), expected);
+    sink.release();
+    const auto heard = sink.wait_done();
+    const auto figures = live.figures();
+    EXPECT_GT(figures.skipped_audio_s, 2) << "the audio that waited over 3 s";
+    EXPECT_GE(figures.finals, 1);
+    EXPECT_TRUE(log.contains("of audio not transcribed live (the live transcription was behind "
+                             "by more than 3 s)"))
+        << log.text();
 }
 
 } // namespace
