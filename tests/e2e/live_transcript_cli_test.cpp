@@ -3,8 +3,6 @@
 // kill -9 in the middle of a stream, after which the captured audio is recovered and transcribed.
 // Twilio's REST API is the sandbox, where the call's own recording is absent; and sandbox calls
 // that carry a media stream, with and without Twilio's recording, to their webhook.
-#include "audio/mulaw.hpp"
-#include "audio/pcm_reader.hpp"
 #include "core/base64.hpp"
 #include "core/secret.hpp"
 #include "fakes/fake_http_server.hpp"
@@ -13,6 +11,7 @@
 #include "sandbox/sandbox_server.hpp"
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
+#include "support/media_stream_messages.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
 #include "twilio/signature.hpp"
@@ -50,18 +49,6 @@ const std::string k_demo_caller = "is it possible to reschedule my appointment t
 const std::string k_cleaning = "i'd like to schedule a cleaning for next monday morning if you "
                                "have anything available";
 
-std::vector<std::uint8_t> mulaw_8k(const std::string& file) {
-    auto reader = audio::PcmReader::open(file, 8000);
-    EXPECT_TRUE(reader) << reader.error().message;
-    std::vector<float> samples;
-    std::vector<std::vector<float>> chunk;
-    while (*reader->next(chunk))
-        samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
-    std::vector<std::uint8_t> bytes;
-    audio::encode_mulaw(samples, bytes);
-    return bytes;
-}
-
 // The words that follow "Speaker: " on the transcript's lines of that speaker.
 std::string said_by(const std::string& transcript, const std::string& speaker) {
     std::string words;
@@ -88,8 +75,8 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         m_call = *created;
 
         // The caller speaks after a second of silence, then the agent answers.
-        const auto caller = mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
-        const auto agent = mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
+        const auto caller = test_support::mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
+        const auto agent = test_support::mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
         const std::size_t pause = 8000;
         const std::size_t frames = pause + caller.size() + pause + agent.size() + pause;
         std::string inbound(frames, '\xff'), outbound(frames, '\xff');

@@ -1,5 +1,7 @@
 #include "support/media_stream_messages.hpp"
 
+#include "audio/mulaw.hpp"
+#include "audio/pcm_reader.hpp"
 #include "core/base64.hpp"
 #include "support/temp_dir.hpp"
 
@@ -45,6 +47,18 @@ std::string wav_data(const std::filesystem::path& file) {
         at += 8 + size + (size % 2);
     }
     return {};
+}
+
+std::vector<std::uint8_t> mulaw_8k(const std::filesystem::path& file) {
+    auto reader = audio::PcmReader::open(file, 8000);
+    if (!reader) throw std::runtime_error(reader.error().message);
+    std::vector<float> samples;
+    std::vector<std::vector<float>> chunk;
+    while (*reader->next(chunk))
+        samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
+    std::vector<std::uint8_t> bytes;
+    audio::encode_mulaw(samples, bytes);
+    return bytes;
 }
 
 } // namespace callscribe::test_support

@@ -1,10 +1,11 @@
 #pragma once
 // Twilio Media Streams messages as Twilio sends them (docs/media-streams.md), for tests that
-// play a stream; and the μ-law bytes of a WAV file the capture wrote.
+// play a stream; the μ-law bytes of a WAV file the capture wrote, and of a recording to stream.
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace callscribe::test_support {
 
@@ -22,5 +23,8 @@ std::string stop_message(std::int64_t sequence, std::string_view call_sid);
 
 // The bytes of the WAV file's "data" chunk (empty when there is none).
 std::string wav_data(const std::filesystem::path& file);
+
+// Channel 1 of an audio file as Twilio streams it: μ-law at 8 kHz.
+std::vector<std::uint8_t> mulaw_8k(const std::filesystem::path& file);
 
 } // namespace callscribe::test_support

@@ -3,11 +3,10 @@
 #include "live/live_transcription.hpp"
 
 #include "audio/mulaw.hpp"
-#include "audio/pcm_reader.hpp"
-#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
-#include "stt/word_error_rate.hpp"
 #include "live/media_streams.hpp"
 #include "live/stream_recording.hpp"
+#include "stt/pocketsphinx/pocketsphinx_engine.hpp"
+#include "stt/word_error_rate.hpp"
 #include "support/captured_log.hpp"
 #include "support/fake_clock.hpp"
 #include "support/media_stream_messages.hpp"
@@ -30,22 +29,10 @@ const std::string k_invoice = "i'm calling about the invoice we received last we
 const std::string k_cleaning = "i'd like to schedule a cleaning for next monday morning if you "
                                "have anything available";
 
-std::vector<std::uint8_t> mulaw_8k(const std::string& file) {
-    auto reader = audio::PcmReader::open(file, 8000);
-    EXPECT_TRUE(reader) << reader.error().message;
-    std::vector<float> samples;
-    std::vector<std::vector<float>> chunk;
-    while (*reader->next(chunk))
-        samples.insert(samples.end(), chunk[0].begin(), chunk[0].end());
-    std::vector<std::uint8_t> bytes;
-    audio::encode_mulaw(samples, bytes);
-    return bytes;
-}
-
 // A call: the caller speaks, then the agent answers; each track silent while the other talks.
 std::vector<std::uint8_t> two_track_call() {
-    const auto caller = mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
-    const auto agent = mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
+    const auto caller = test_support::mulaw_8k(k_eval + "/synth/phone/flt06.mp3");
+    const auto agent = test_support::mulaw_8k(k_eval + "/synth/phone/flt02.mp3");
     const std::size_t pause = 8000; // 1 s before, between and after
     const std::size_t frames = pause + caller.size() + pause + agent.size() + pause;
     std::vector<std::uint8_t> interleaved(2 * frames, audio::k_mulaw_silence);
