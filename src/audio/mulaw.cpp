@@ -27,11 +27,11 @@ constexpr std::array<float, 256> k_decoded = [] {
 
 std::uint8_t mulaw(int pcm) {
     const int sign = pcm < 0 ? 0x80 : 0;
-    const int magnitude = std::min(std::abs(pcm), k_clip) + k_bias;
-    // The segment is where the highest set bit sits above bit 7.
+    const int magnitude = std::min(std::abs(pcm), k_clip) + k_bias; // 132 .. 32767
+    // The segment is where the highest set bit sits above bit 7: 0 to 7.
     const int exponent = std::bit_width(unsigned(magnitude >> 7)) - 1;
-    const int mantissa = (magnitude >> (std::max(exponent, 0) + 3)) & 0x0F;
-    return std::uint8_t(~(sign | (std::max(exponent, 0) << 4) | mantissa));
+    const int mantissa = (magnitude >> (exponent + 3)) & 0x0F;
+    return std::uint8_t(~(sign | (exponent << 4) | mantissa));
 }
 
 } // namespace

@@ -17,6 +17,10 @@ constexpr std::size_t k_turn_frames = k_stream_rate; // a stream's turn: a secon
 } // namespace
 
 struct LiveTranscription::Shared {
+    Shared(const stt::Engine& e, LiveTranscriptionSettings s, LiveTranscriptSink& k,
+           const Clock& c)
+        : engine(e), settings(std::move(s)), sink(k), clock(c) {}
+
     const stt::Engine& engine;
     LiveTranscriptionSettings settings;
     LiveTranscriptSink& sink;
