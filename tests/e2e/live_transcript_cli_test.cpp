@@ -100,6 +100,8 @@ class LiveTranscriptEndpoint : public ::testing::Test {
                 {"TWILIO_AUTH_TOKEN", m_sandbox->auth_token().reveal()},
                 {"TWILIO_API_BASE", m_sandbox->base_url()},
                 {"CALLSCRIBE_LISTEN", "127.0.0.1:0"},
+                {"CALLSCRIBE_READY_BACKOFF", "0.1,0.1"},
+                {"CALLSCRIBE_NOT_FOUND_WAIT", "0.1"},
                 {"CALLSCRIBE_WEBHOOK_URL", m_receiver.url("/hooks/transcript")},
                 {"CALLSCRIBE_WEBHOOK_SECRET", "whsec_" + encode_base64(k_webhook_key)},
                 {"CALLSCRIBE_DATA_DIR", m_dir.path().string()}});
@@ -261,6 +263,48 @@ TEST_F(LiveTranscriptEndpoint, WhenTwiliosRecordingIsAbsentTheStreamsRecordingIs
     const std::string transcript = webhook.value("transcript", "");
     EXPECT_LT(stt::word_errors(k_demo_caller, said_by(transcript, "Caller")).rate(), 0.5)
         << transcript;
+}
+
+// Neither Twilio's recording nor the call's own (lost before the job ran): nothing to transcribe
+// offline, so the webhook carries what the stream's live transcript made of the call.
+TEST_F(LiveTranscriptEndpoint, WithNoRecordingAtAllTheWebhookCarriesTheStreamsLiveTranscript) {
+    const std::string ws = "ws://" + m_url.substr(std::string("http://").size());
+    auto created = m_sandbox->create_call(
+        {.audio = k_demo,
+         .scenario = {.no_recording = true},
+         .media_stream = sandbox::MediaStreamScript{.url = ws + "/twilio/media", .pace = 0}});
+    ASSERT_TRUE(created) << created.error().message;
+    m_call = *created;
+    ASSERT_TRUE(eventually([&] { return call().value("realtime_source", json()) == "media_stream"; },
+                           60s))
+        << m_service->err_so_far();
+    std::filesystem::remove(recording());
+    const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
+                                    {"CallSid", m_call.call_sid},
+                                    {"CallStatus", "completed"}};
+    const auto callback = m_http.send(
+        {.method = "POST",
+         .url = m_url + "/twilio/call-status",
+         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"X-Twilio-Signature",
+                      twilio::compute_signature(m_url + "/twilio/call-status",
+                                                twilio::FormParams(fields.begin(), fields.end()),
+                                                m_sandbox->auth_token())}},
+         .body = net::encode_form(fields)});
+    ASSERT_TRUE(callback);
+    EXPECT_EQ(callback->status, 204) << callback->body;
+    ASSERT_TRUE(eventually([&] { return m_receiver.request_count() > 0; }, 60s))
+        << m_service->err_so_far();
+    const auto received = test_support::verified_webhooks(m_receiver, Secret(k_webhook_key));
+    ASSERT_EQ(received.size(), 1U);
+    const json& webhook = received.front();
+    EXPECT_EQ(webhook.value("transcript_source", ""), "realtime") << webhook.dump();
+    EXPECT_EQ(webhook.value("realtime_source", ""), "media_stream");
+    EXPECT_TRUE(webhook["audio_source"].is_null());
+    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(webhook.value("transcript", ""), "Caller"))
+                  .rate(),
+              0.5)
+        << webhook.dump();
 }
 
 } // namespace
