@@ -190,7 +190,7 @@ TEST(LiveTranscription, AStuckTranscriptionNeverCostsTheCaptureAFrame) {
     test_support::CapturedLog log;
     const auto speech = engine();
     test_support::FakeClock clock;
-    RecordingSink sink(std::string(test_support::k_stream_sid));
+    RecordingSink sink{std::string(test_support::k_stream_sid)};
     sink.block();
     LiveTranscription live(*speech, {.workers = 1, .max_backlog_s = 3}, sink, clock);
     MediaStreams streams(MediaStreamSettings{.recordings_dir = dir.path()}, &live);
