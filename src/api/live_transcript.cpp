@@ -100,6 +100,20 @@ std::string assemble_live_transcript(const ApiContext& context, const CallSid& c
     return transcript;
 }
 
+std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& context,
+                                                        const CallSid& call) {
+    SavedLiveTranscript saved;
+    const std::string text =
+        assemble_live_transcript(context, call, &saved.utterances, &saved.source);
+    if (text.empty()) return std::nullopt;
+    saved.chars = text.size();
+    const auto log =
+        stored(context.store.save_realtime_transcript(call, text, context.clock.now(), saved.source),
+               fmt::format("saving the realtime transcript of {}", call.str()));
+    saved.api_kept = log.realtime_source == store::RealtimeSource::api;
+    return saved;
+}
+
 net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params) {
     const CallSid call = call_sid_param(params);
     const store::CallLog log = known_call(context, call);

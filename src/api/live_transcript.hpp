@@ -23,6 +23,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,18 @@ twilio::RttLabels live_labels(const ApiContext& context, const CallSid& call);
 std::string assemble_live_transcript(const ApiContext& context, const CallSid& call,
                                      std::size_t* utterance_count = nullptr,
                                      store::RealtimeSource* source = nullptr);
+
+// The call's final utterances saved as its realtime transcript (from `source`, as
+// assemble_live_transcript tells; one posted to the API is kept). Nothing when it has none.
+// A store failure throws ApiError (503), as stored() does.
+struct SavedLiveTranscript {
+    std::size_t utterances = 0;
+    std::size_t chars = 0;
+    store::RealtimeSource source = store::RealtimeSource::twilio_rtt;
+    bool api_kept = false; // one posted to the API was there: it stays
+};
+std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& context,
+                                                        const CallSid& call);
 
 net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params);
 

@@ -41,29 +41,20 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
 void StreamTranscript::stream_done(const CallSid& call, const std::string& stream_sid) {
     if (m_context.live_partials) m_context.live_partials->clear(call);
     try {
-        std::size_t utterances = 0;
-        auto source = store::RealtimeSource::media_stream;
-        const std::string text = assemble_live_transcript(m_context, call, &utterances, &source);
-        if (text.empty()) {
+        const auto saved = save_live_transcript(m_context, call);
+        if (!saved) {
             log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
                        call.str());
-            return;
-        }
-        auto saved = m_context.store.save_realtime_transcript(
-            call, text, m_context.clock.now(), source);
-        if (!saved) {
-            log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}",
-                        stream_sid, call.str(), saved.error().message);
-        } else if (saved->realtime_source == store::RealtimeSource::api) {
+        } else if (saved->api_kept) {
             log().info("[MEDIA] stream {} of call {}: the realtime transcript posted to the API "
                        "is kept",
                        stream_sid, call.str());
         } else {
             log().info("[MEDIA] stream {} of call {}: realtime transcript from the stream ({} "
                        "utterances, {} chars)",
-                       stream_sid, call.str(), utterances, text.size());
+                       stream_sid, call.str(), saved->utterances, saved->chars);
         }
-    } catch (const std::exception& e) { // assemble_live_transcript's store errors
+    } catch (const std::exception& e) { // the store's errors, as ApiError
         log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}", stream_sid,
                     call.str(), e.what());
     }

@@ -151,26 +151,19 @@ bool is_one_of(std::string_view value, std::initializer_list<std::string_view> v
 void save_assembled_transcript(const ApiContext& context, const CallSid& call,
                                std::string_view when) {
     if (context.live_partials) context.live_partials->clear(call);
-    std::size_t utterances = 0;
-    auto source = store::RealtimeSource::twilio_rtt;
-    const std::string text = assemble_live_transcript(context, call, &utterances, &source);
-    if (text.empty()) {
+    const auto saved = save_live_transcript(context, call);
+    if (!saved) {
         log().debug("[TWILIO] {} for {}: no final utterance from Twilio's transcription", when,
                     call.str());
-        return;
-    }
-    const auto saved =
-        stored(context.store.save_realtime_transcript(call, text, context.clock.now(), source),
-               fmt::format("saving the realtime transcript of {}", call.str()));
-    if (saved.realtime_source == store::RealtimeSource::api) {
+    } else if (saved->api_kept) {
         log().info("[TWILIO] {} for {}: the realtime transcript posted to the API is kept", when,
                    call.str());
     } else {
         log().info("[TWILIO] {} for {}: realtime transcript from {} ({} utterances, {} chars)",
                    when, call.str(),
-                   source == store::RealtimeSource::media_stream ? "its media stream"
-                                                                 : "Twilio's transcription",
-                   utterances, text.size());
+                   saved->source == store::RealtimeSource::media_stream ? "its media stream"
+                                                                        : "Twilio's transcription",
+                   saved->utterances, saved->chars);
     }
 }
 
