@@ -158,6 +158,20 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         return received.empty() ? json::object() : received.front();
     }
 
+    // A Twilio callback to the service, signed as the sandbox's account would sign it.
+    int signed_callback(const std::string& path, const net::FormFields& fields) {
+        const auto response = m_http.send(
+            {.method = "POST",
+             .url = m_url + path,
+             .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                         {"X-Twilio-Signature",
+                          twilio::compute_signature(
+                              m_url + path, twilio::FormParams(fields.begin(), fields.end()),
+                              m_sandbox->auth_token())}},
+             .body = net::encode_form(fields)});
+        return response ? response->status : 0;
+    }
+
     std::filesystem::path recording() const {
         return m_dir / "recordings" / (m_call.call_sid + ".stream.wav");
     }
@@ -218,17 +232,7 @@ TEST_F(LiveTranscriptEndpoint, AKillMidStreamKeepsWhatWasCapturedAndARestartTran
                                     {"RecordingSid", m_call.recording_sid.value_or("")},
                                     {"RecordingStatus", "absent"},
                                     {"ErrorCode", "16101"}};
-    const auto callback = m_http.send(
-        {.method = "POST",
-         .url = m_url + "/twilio/recording-status",
-         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                     {"X-Twilio-Signature",
-                      twilio::compute_signature(m_url + "/twilio/recording-status",
-                                                twilio::FormParams(fields.begin(), fields.end()),
-                                                m_sandbox->auth_token())}},
-         .body = net::encode_form(fields)});
-    ASSERT_TRUE(callback);
-    EXPECT_EQ(callback->status, 204) << callback->body;
+    EXPECT_EQ(signed_callback("/twilio/recording-status", fields), 204);
     ASSERT_TRUE(eventually([&] { return call().value("status", "") == "done"; }, 120s))
         << call().dump() << m_service->err_so_far();
     const json transcribed = call();
@@ -282,17 +286,7 @@ TEST_F(LiveTranscriptEndpoint, WithNoRecordingAtAllTheWebhookCarriesTheStreamsLi
     const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
                                     {"CallSid", m_call.call_sid},
                                     {"CallStatus", "completed"}};
-    const auto callback = m_http.send(
-        {.method = "POST",
-         .url = m_url + "/twilio/call-status",
-         .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                     {"X-Twilio-Signature",
-                      twilio::compute_signature(m_url + "/twilio/call-status",
-                                                twilio::FormParams(fields.begin(), fields.end()),
-                                                m_sandbox->auth_token())}},
-         .body = net::encode_form(fields)});
-    ASSERT_TRUE(callback);
-    EXPECT_EQ(callback->status, 204) << callback->body;
+    EXPECT_EQ(signed_callback("/twilio/call-status", fields), 204);
     ASSERT_TRUE(eventually([&] { return m_receiver.request_count() > 0; }, 60s))
         << m_service->err_so_far();
     const auto received = test_support::verified_webhooks(m_receiver, Secret(k_webhook_key));
