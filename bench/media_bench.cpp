@@ -1,7 +1,9 @@
 // Twilio Media Streams under load, in one process: the service's side (an HttpServer whose
 // GET /twilio/media is live::MediaStreams, with or without live transcription on the real
 // engine) and N clients that play the bundled demo call (two channels, 20 ms μ-law frames,
-// Twilio's messages) at real-time pace over WebSockets on 127.0.0.1, started a moment apart.
+// Twilio's messages) at real-time pace over WebSockets on 127.0.0.1, looped for the run's length.
+// The clients start together but each at its own point of the call (client i at i/N of it), as
+// calls on a real line are at different moments: their utterances do not all end at once.
 //
 // Prints, for the service alone (the clients' own CPU is measured per thread and taken off):
 // CPU per stream (% of one core), resident memory per stream (peak minus the idle process),
@@ -60,9 +62,8 @@ double percentile(std::vector<double> values, double p) {
     return values[static_cast<std::size_t>(p / 100.0 * double(values.size() - 1))];
 }
 
-// The demo call's two channels as μ-law frames, looped to `seconds`.
-std::vector<std::vector<std::uint8_t>> call_tracks(const std::filesystem::path& audio,
-                                                   double seconds) {
+// The demo call's two channels as μ-law, whole frames.
+std::vector<std::vector<std::uint8_t>> call_tracks(const std::filesystem::path& audio) {
     auto reader = audio::PcmReader::open(audio, 8000);
     if (!reader) throw std::runtime_error(reader.error().message);
     std::vector<std::vector<std::uint8_t>> once(2);
@@ -71,14 +72,9 @@ std::vector<std::vector<std::uint8_t>> call_tracks(const std::filesystem::path& 
         for (std::size_t c = 0; c < 2; ++c)
             audio::encode_mulaw(chunk[std::min(c, chunk.size() - 1)], once[c]);
     }
-    const auto frames = static_cast<std::size_t>(seconds * 8000) / k_frame * k_frame;
-    std::vector<std::vector<std::uint8_t>> tracks(2);
-    for (std::size_t c = 0; c < 2; ++c) {
-        while (tracks[c].size() < frames)
-            tracks[c].insert(tracks[c].end(), once[c].begin(), once[c].end());
-        tracks[c].resize(frames);
-    }
-    return tracks;
+    for (auto& track : once)
+        track.resize(once[0].size() / k_frame * k_frame, audio::k_mulaw_silence);
+    return once;
 }
 
 class TimingSink final : public live::LiveTranscriptSink {
@@ -112,9 +108,11 @@ class TimingSink final : public live::LiveTranscriptSink {
     int m_done = 0;
 };
 
-// One stream at real-time pace; returns the frames it sent per track.
+// One stream of `seconds` at real-time pace, from frame `first` of the call on (looped); returns
+// the samples it sent per track.
 std::size_t play(const std::string& url, const CallSid& call, int n,
-                 const std::vector<std::vector<std::uint8_t>>& tracks, double& client_cpu) {
+                 const std::vector<std::vector<std::uint8_t>>& tracks, std::size_t first,
+                 double seconds, double& client_cpu) {
     auto ws = net::WebSocketClient::connect(url, {}, std::chrono::seconds(30));
     if (!ws) throw std::runtime_error(ws.error().message);
     const std::string stream = fmt::format("MZ{:032x}", n);
@@ -133,12 +131,14 @@ std::size_t play(const std::string& url, const CallSid& call, int n,
             {"tracks", {"inbound", "outbound"}},
             {"mediaFormat", {{"encoding", "audio/x-mulaw"}, {"sampleRate", 8000}, {"channels", 1}}},
             {"customParameters", nlohmann::json::object()}}}});
-    const std::size_t frames = tracks[0].size() / k_frame;
+    const std::size_t call_frames = tracks[0].size() / k_frame;
+    const auto frames = static_cast<std::size_t>(seconds * 8000) / k_frame;
     const auto started = SteadyClock::now();
     for (std::size_t i = 0; i < frames; ++i) {
+        const std::size_t at = (first + i) % call_frames;
         for (std::size_t t = 0; t < 2; ++t) {
             const std::string_view payload(
-                reinterpret_cast<const char*>(tracks[t].data()) + i * k_frame, k_frame);
+                reinterpret_cast<const char*>(tracks[t].data()) + at * k_frame, k_frame);
             send({{"event", "media"},
                   {"media",
                    {{"track", t == 0 ? "inbound" : "outbound"},
@@ -170,9 +170,8 @@ int main(int argc, char** argv) {
 
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    const auto tracks = call_tracks(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) /
-                                        "samples/demo-call.mp3",
-                                    seconds);
+    const auto tracks =
+        call_tracks(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3");
     SystemClock clock;
     TimingSink sink(clock);
     std::unique_ptr<stt::Engine> engine;
@@ -214,12 +213,13 @@ int main(int argc, char** argv) {
     std::vector<double> client_cpu(static_cast<std::size_t>(streams));
     std::vector<std::size_t> sent(static_cast<std::size_t>(streams));
     std::vector<std::thread> clients;
+    const std::size_t call_frames = tracks[0].size() / k_frame;
     for (int i = 0; i < streams; ++i) {
-        // Started a moment apart, as calls are: their frames and utterances do not all line up.
-        std::this_thread::sleep_for(std::chrono::milliseconds(1000 / streams + 1));
         clients.emplace_back([&, i] {
-            sent[std::size_t(i)] = play(url, *CallSid::parse(fmt::format("CA{:032x}", i + 1)), i + 1,
-                                        tracks, client_cpu[std::size_t(i)]);
+            sent[std::size_t(i)] =
+                play(url, *CallSid::parse(fmt::format("CA{:032x}", i + 1)), i + 1, tracks,
+                     call_frames * std::size_t(i) / std::size_t(streams), seconds,
+                     client_cpu[std::size_t(i)]);
         });
     }
     for (auto& c : clients)
