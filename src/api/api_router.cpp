@@ -142,8 +142,8 @@ Router make_api_router(const ApiContext& context) {
                               return retranscribe_call(c, p);
                           })));
     router.add("GET", "/api/calls/{call_sid}/live",
-               with_token(c, [&c](const Request&, const PathParams& p) {
-                   return get_live_transcript(c, p);
+               with_token(c, [&c](const Request& r, const PathParams& p) {
+                   return get_live_transcript(c, r, p);
                }));
     router.add("GET", "/api/calls/{call_sid}/transcript",
                with_token(c, [&c](const Request& r, const PathParams& p) {

@@ -3,6 +3,7 @@
 #include "api/api_error.hpp"
 #include "api/call_json.hpp"
 #include "api/call_list_query.hpp"
+#include "api/live_transcript.hpp"
 #include "core/log.hpp"
 #include "stt/formats.hpp"
 
@@ -174,6 +175,7 @@ net::ServerResponse end_call(const ApiContext& context, const net::ServerRequest
     if (transcript) {
         stored(context.store.save_realtime_transcript(sid, *transcript, now),
                "saving the realtime transcript of " + sid.str());
+        if (context.live_partials) context.live_partials->clear(sid); // the live view is final
     }
     const auto enqueued = stored(context.store.enqueue_offline_stt(sid, recording, now),
                                  "enqueueing the job of " + sid.str());

@@ -7,11 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 
 namespace callscribe::api {
 
 void LivePartials::set(const CallSid& call, Partial partial) {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
     if (!m_partials.contains(call) && m_partials.size() >= max_calls) {
         const auto newest = [](const std::vector<Partial>& partials) {
             TimePoint at{};
@@ -23,22 +25,68 @@ void LivePartials::set(const CallSid& call, Partial partial) {
             m_partials, {}, [&](const auto& entry) { return newest(entry.second); });
         m_partials.erase(stalest);
     }
-    auto& partials = m_partials[call];
-    std::erase_if(partials, [&](const Partial& p) { return p.track == partial.track; });
-    partials.push_back(std::move(partial));
+    {
+        auto& partials = m_partials[call];
+        std::erase_if(partials, [&](const Partial& p) { return p.track == partial.track; });
+        partials.push_back(std::move(partial));
+    }
+    lock.unlock();
+    changed(call);
 }
 
 void LivePartials::clear_track(const CallSid& call, twilio::RttTrack track) {
-    std::lock_guard lock(m_mutex);
-    const auto it = m_partials.find(call);
-    if (it == m_partials.end()) return;
-    std::erase_if(it->second, [&](const Partial& p) { return p.track == track; });
-    if (it->second.empty()) m_partials.erase(it);
+    {
+        std::lock_guard lock(m_mutex);
+        const auto it = m_partials.find(call);
+        if (it != m_partials.end()) {
+            std::erase_if(it->second, [&](const Partial& p) { return p.track == track; });
+            if (it->second.empty()) m_partials.erase(it);
+        }
+    }
+    changed(call);
 }
 
 void LivePartials::clear(const CallSid& call) {
-    std::lock_guard lock(m_mutex);
-    m_partials.erase(call);
+    {
+        std::lock_guard lock(m_mutex);
+        m_partials.erase(call);
+    }
+    changed(call);
+}
+
+void LivePartials::changed(const CallSid& call) const {
+    std::lock_guard lock(m_watch_mutex);
+    for (const auto& [id, watcher] : m_watchers) {
+        if (watcher.call == call) watcher.wake();
+    }
+}
+
+LivePartials::Watch LivePartials::watch(const CallSid& call, std::function<void()> wake) {
+    std::lock_guard lock(m_watch_mutex);
+    const std::uint64_t id = m_next_watch++;
+    m_watchers.emplace(id, Watcher{.call = call, .wake = std::move(wake)});
+    return Watch(this, id);
+}
+
+void LivePartials::forget(std::uint64_t watch_id) const {
+    std::lock_guard lock(m_watch_mutex);
+    m_watchers.erase(watch_id);
+}
+
+LivePartials::Watch::Watch(Watch&& other) noexcept
+    : m_owner(std::exchange(other.m_owner, nullptr)), m_id(other.m_id) {}
+
+LivePartials::Watch& LivePartials::Watch::operator=(Watch&& other) noexcept {
+    if (this != &other) {
+        if (m_owner) m_owner->forget(m_id);
+        m_owner = std::exchange(other.m_owner, nullptr);
+        m_id = other.m_id;
+    }
+    return *this;
+}
+
+LivePartials::Watch::~Watch() {
+    if (m_owner) m_owner->forget(m_id);
 }
 
 std::vector<LivePartials::Partial> LivePartials::of(const CallSid& call) const {
@@ -114,29 +162,73 @@ std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& contex
     return saved;
 }
 
-net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params) {
-    const CallSid call = call_sid_param(params);
+namespace {
+
+// The object GET /api/calls/{sid}/live answers (see the header).
+nlohmann::ordered_json live_view(const ApiContext& context, const CallSid& call) {
     const store::CallLog log = known_call(context, call);
-    nlohmann::ordered_json body;
     if (log.realtime_source != store::RealtimeSource::none) {
-        body = {{"transcript", log.realtime_transcript},
+        return {{"transcript", log.realtime_transcript},
                 {"partials", nlohmann::ordered_json::array()},
                 {"final", true}};
-    } else {
-        auto partials = nlohmann::ordered_json::array();
-        const auto live = context.live_partials ? context.live_partials->of(call)
-                                                : std::vector<LivePartials::Partial>{};
-        if (!live.empty()) {
-            const auto labels = live_labels(context, call);
-            for (const auto& partial : live)
-                partials.push_back(
-                    {{"speaker", twilio::speaker(labels, partial.track)}, {"text", partial.text}});
-        }
-        body = {{"transcript", assemble_live_transcript(context, call)},
-                {"partials", std::move(partials)},
-                {"final", false}};
     }
-    return net::ServerResponse::json(200, body.dump());
+    auto partials = nlohmann::ordered_json::array();
+    const auto live = context.live_partials ? context.live_partials->of(call)
+                                            : std::vector<LivePartials::Partial>{};
+    if (!live.empty()) {
+        const auto labels = live_labels(context, call);
+        for (const auto& partial : live)
+            partials.push_back(
+                {{"speaker", twilio::speaker(labels, partial.track)}, {"text", partial.text}});
+    }
+    return {{"transcript", assemble_live_transcript(context, call)},
+            {"partials", std::move(partials)},
+            {"final", false}};
+}
+
+// The live view as Server-Sent Events: one `live` event at once and one after each change,
+// the last one final.
+class LiveEvents final : public net::EventStream {
+  public:
+    LiveEvents(const ApiContext& context, CallSid call)
+        : m_context(context), m_call(std::move(call)) {}
+
+    void start(std::function<void()> wake) override {
+        if (m_context.live_partials) m_watch = m_context.live_partials->watch(m_call, wake);
+    }
+
+    Events next() override {
+        const auto view = live_view(m_context, m_call);
+        std::string data = view.dump();
+        if (data == m_sent) return {};
+        m_sent = std::move(data);
+        return {.text = fmt::format("event: live\ndata: {}\n\n", m_sent),
+                .done = view["final"].get<bool>()};
+    }
+
+    void end() override { m_watch = {}; }
+
+  private:
+    const ApiContext& m_context;
+    const CallSid m_call;
+    LivePartials::Watch m_watch;
+    std::string m_sent; // the last event's data
+};
+
+bool wants_events(const net::ServerRequest& request) {
+    return request.header("accept").value_or("").find("text/event-stream") != std::string::npos;
+}
+
+} // namespace
+
+net::ServerResponse get_live_transcript(const ApiContext& context, const net::ServerRequest& request,
+                                        const PathParams& params) {
+    const CallSid call = call_sid_param(params);
+    if (!wants_events(request)) return net::ServerResponse::json(200, live_view(context, call).dump());
+    known_call(context, call); // an unknown call is a 404, not an empty stream
+    net::ServerResponse response;
+    response.events = std::make_shared<LiveEvents>(context, call);
+    return response;
 }
 
 } // namespace callscribe::api

@@ -8,7 +8,9 @@
 //     [{"speaker": "Caller", "text": "…"}], "final": bool}. `final` is true once the call has
 //     its realtime transcript (the transcription stopped, or one was posted to /end): the
 //     transcript is then that one, and there are no partials. A call that is not in the log is
-//     404. The page polls it while the call is live.
+//     404. With "Accept: text/event-stream" the answer is Server-Sent Events instead: an event
+//     `live` carrying that same object at once and after every change, until `final` (then the
+//     stream ends). The page listens to it while the call is live.
 //
 // Partials live in the process that received the callback: behind a load balancer, another
 // node shows the final utterances only.
@@ -21,6 +23,8 @@
 #include "net/server/server_types.hpp"
 #include "twilio/realtime_transcription.hpp"
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -47,11 +51,43 @@ class LivePartials {
     void clear(const CallSid& call);
     std::vector<Partial> of(const CallSid& call) const;
 
+    // Something of the call's live transcript changed: its watchers are woken. set(),
+    // clear_track() and clear() call it; so does whoever stores a final utterance or the
+    // realtime transcript, once it is stored.
+    void changed(const CallSid& call) const;
+
+    // `wake` is called after each change of the call, from the thread that made it (so it must
+    // be quick), until the Watch is destroyed; not after its destructor returns.
+    class Watch {
+      public:
+        Watch() = default;
+        Watch(Watch&& other) noexcept;
+        Watch& operator=(Watch&& other) noexcept;
+        ~Watch();
+
+      private:
+        friend class LivePartials;
+        Watch(const LivePartials* owner, std::uint64_t id) : m_owner(owner), m_id(id) {}
+        const LivePartials* m_owner = nullptr;
+        std::uint64_t m_id = 0;
+    };
+    [[nodiscard]] Watch watch(const CallSid& call, std::function<void()> wake);
+
     static constexpr std::size_t max_calls = 10'000;
 
   private:
+    void forget(std::uint64_t watch_id) const;
+
     mutable std::mutex m_mutex;
     std::map<CallSid, std::vector<Partial>> m_partials;
+    // Separate from m_mutex: a wake never runs under the lock that guards the partials.
+    struct Watcher {
+        CallSid call;
+        std::function<void()> wake;
+    };
+    mutable std::mutex m_watch_mutex;
+    mutable std::map<std::uint64_t, Watcher> m_watchers;
+    mutable std::uint64_t m_next_watch = 1;
 };
 
 // The labels of the call's latest transcription session (its started callback), or the
@@ -76,6 +112,7 @@ struct SavedLiveTranscript {
 std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& context,
                                                         const CallSid& call);
 
-net::ServerResponse get_live_transcript(const ApiContext& context, const PathParams& params);
+net::ServerResponse get_live_transcript(const ApiContext& context, const net::ServerRequest& request,
+                                        const PathParams& params);
 
 } // namespace callscribe::api

@@ -23,7 +23,7 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
         }
         return;
     }
-    if (m_context.live_partials) m_context.live_partials->clear_track(utterance.call, track);
+    // Stored before the partial is cleared: a page woken by the clearing finds the final words.
     auto added = m_context.store.add_realtime_utterance(
         utterance.call,
         {.session = utterance.stream_sid,
@@ -31,6 +31,7 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
          .track = std::string(to_string(track)),
          .text = utterance.text},
         m_context.clock.now());
+    if (m_context.live_partials) m_context.live_partials->clear_track(utterance.call, track);
     if (!added) {
         log().error("[MEDIA] stream {} of call {}: utterance {} not saved: {}",
                     utterance.stream_sid, utterance.call.str(), utterance.sequence,
@@ -39,9 +40,9 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
 }
 
 void StreamTranscript::stream_done(const CallSid& call, const std::string& stream_sid) {
-    if (m_context.live_partials) m_context.live_partials->clear(call);
     try {
         const auto saved = save_live_transcript(m_context, call);
+        if (m_context.live_partials) m_context.live_partials->clear(call);
         if (!saved) {
             log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
                        call.str());
@@ -55,6 +56,7 @@ void StreamTranscript::stream_done(const CallSid& call, const std::string& strea
                        stream_sid, call.str(), saved->utterances, saved->chars);
         }
     } catch (const std::exception& e) { // the store's errors, as ApiError
+        if (m_context.live_partials) m_context.live_partials->clear(call);
         log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}", stream_sid,
                     call.str(), e.what());
     }

@@ -150,8 +150,8 @@ bool is_one_of(std::string_view value, std::initializer_list<std::string_view> v
 // utterances, the stream never ended because the service stopped in the middle of it).
 void save_assembled_transcript(const ApiContext& context, const CallSid& call,
                                std::string_view when) {
-    if (context.live_partials) context.live_partials->clear(call);
     const auto saved = save_live_transcript(context, call);
+    if (context.live_partials) context.live_partials->clear(call); // after: watchers see it saved
     if (!saved) {
         log().debug("[TWILIO] {} for {}: no final utterance from Twilio's transcription", when,
                     call.str());
@@ -200,8 +200,6 @@ net::ServerResponse transcription_status_callback(const ApiContext& context,
                     {.track = event->utterance->track, .text = event->utterance->text, .at = now});
             }
         } else {
-            if (context.live_partials)
-                context.live_partials->clear_track(*call, event->utterance->track);
             stored(context.store.add_realtime_utterance(
                        *call,
                        {.session = event->transcription_sid,
@@ -210,6 +208,9 @@ net::ServerResponse transcription_status_callback(const ApiContext& context,
                         .text = event->utterance->text},
                        now),
                    fmt::format("saving an utterance of {}", call->str()));
+            // After it is stored: a page woken by the clearing finds the final words.
+            if (context.live_partials)
+                context.live_partials->clear_track(*call, event->utterance->track);
         }
         break;
     case twilio::RttEventKind::stopped:

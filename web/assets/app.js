@@ -284,14 +284,48 @@ function transcriptsView(call, transcript, audio) {
 // While the call is live, its live transcript (Twilio's transcription, or callscribe's own from
 // the call's media stream) grows in the realtime section: the final utterances, then what each
 // speaker is saying now, which may still be revised.
-async function showLive(sid, state) {
-  const live = await (await api(`/api/calls/${sid}/live`)).json();
+function drawLive(live) {
   const box = document.getElementById("realtime-body");
-  if (view !== state || !box || live.final || (!live.transcript && !live.partials.length)) return;
+  if (!box || live.final || (!live.transcript && !live.partials.length)) return;
   box.replaceChildren(
     live.transcript ? el("p", { class: "realtime" }, live.transcript) : "",
     ...live.partials.map((p) =>
       el("p", { class: "partial" }, el("span", { class: "speaker" }, `${p.speaker}:`), ` ${p.text}…`)));
+}
+
+// Listens to GET /api/calls/{sid}/live as Server-Sent Events until the live transcript is final
+// or the view changes. Read with fetch, not EventSource, which cannot send the API token's
+// header. When the stream breaks, the next refresh of the view listens again.
+async function listenLive(sid, state) {
+  if (state.live) return;
+  const live = { controller: new AbortController(), last: null };
+  state.live = live;
+  try {
+    const response = await api(`/api/calls/${sid}/live`, {
+      headers: { Accept: "text/event-stream" }, signal: live.controller.signal,
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let pending = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || view !== state) break;
+      pending += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = pending.indexOf("\n\n")) >= 0) {
+        const data = pending.slice(0, end).split("\n")
+          .filter((line) => line.startsWith("data:")).map((line) => line.slice(5).trim()).join("\n");
+        pending = pending.slice(end + 2);
+        if (!data) continue; // a keep-alive comment
+        live.last = JSON.parse(data);
+        drawLive(live.last);
+      }
+    }
+  } catch (_) {
+    // Aborted, or the connection broke: the next refresh listens again while the call is live.
+  } finally {
+    live.controller.abort();
+    if (state.live === live) state.live = null;
+  }
 }
 
 // What happened to the call's webhook, from its outbox rows (the newest last).
@@ -366,7 +400,10 @@ async function showCall(sid) {
       transcriptsView(call, transcript, audio));
   }
   const busy = !FINISHED.has(call.status);
-  if (busy && !call.realtime_source) await showLive(sid, state);
+  if (busy && !call.realtime_source) {
+    if (state.live && state.live.last) drawLive(state.live.last); // the view may have been redrawn
+    listenLive(sid, state);
+  }
   setActivity(busy ? `${STATUS_LABELS[call.status]}…` : "");
   if (busy) schedule(refresh);
 }
@@ -392,5 +429,9 @@ function refresh() {
   route();
 }
 
-window.addEventListener("hashchange", () => { view = null; route(); });
+window.addEventListener("hashchange", () => {
+  if (view && view.live) view.live.controller.abort();
+  view = null;
+  route();
+});
 route();

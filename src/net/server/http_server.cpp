@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "net/server/beast_request.hpp"
 #include "net/server/connection_limits.hpp"
+#include "net/server/event_stream_connection.hpp"
 #include "net/server/server_reply.hpp"
 #include "net/server/websocket_connection.hpp"
 
@@ -60,7 +61,7 @@ struct Connection {
     beast::tcp_stream stream;
     std::string remote_address;
     bool waiting = true;
-    std::function<void()> close_websocket; // set while the connection is a WebSocket
+    std::function<void()> end_session; // set while the connection is a WebSocket or events
 };
 
 } // namespace
@@ -437,13 +438,27 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
             co_await run_websocket(stream, raw, *reply.response.websocket,
                                    {.message_limit = settings.websocket_message_limit,
                                     .idle_timeout = settings.websocket_idle_timeout},
-                                   connection->close_websocket, stopping);
+                                   connection->end_session, stopping);
             break;
         }
         if (reply.response.websocket) {
             log().error("[HTTP {}] handler accepted a WebSocket on {} {}, not an upgrade",
                         settings.name, method, path);
             reply.response = error_response(500, "internal server error");
+        }
+        if (reply.response.events) {
+            const auto end = co_await run_event_stream(
+                stream, raw.version(), reply.response, raw.method() == http::verb::head,
+                pool ? asio::any_io_executor(pool->get_executor()) : stream.get_executor(),
+                {.poll_interval = settings.event_poll_interval,
+                 .keepalive_interval = settings.event_keepalive_interval,
+                 .write_timeout = settings.write_timeout},
+                connection->end_session, stopping);
+            if (end.failed)
+                log().error("[HTTP {}] event stream of {} {} {}", settings.name, method, path,
+                            end.why);
+            access_log(method, path, reply.response.status, end.bytes, began);
+            break;
         }
         const bool handler_closes =
             ascii_lower(reply.response.header("connection").value_or("")) == "close";
@@ -543,7 +558,7 @@ void HttpServer::stop() {
             if (auto connection = weak.lock()) {
                 asio::post(connection->stream.get_executor(), [connection] {
                     if (connection->waiting) connection->stream.cancel();
-                    if (connection->close_websocket) connection->close_websocket();
+                    if (connection->end_session) connection->end_session();
                 });
             }
         }

@@ -25,6 +25,9 @@
 // WebSockets: a handler may accept an upgrade (ServerResponse::websocket); the connection then
 // carries that session's messages until either side closes it, it idles out, or stop() (which
 // closes it with 1001 Going Away, without waiting for the client).
+// Event streams: a handler may answer with a ServerResponse::events; the connection then
+// carries its Server-Sent Events until it is done, the client goes away, or stop() (which ends
+// it at once).
 // File bodies are read from disk on the io thread in 64 KiB pieces, one piece per write.
 // Every answered request gives one access-log line through callscribe::log():
 //   [HTTP {name}] GET /path 200 1234 bytes 2.5 ms
@@ -69,6 +72,11 @@ struct ServerSettings {
     // long a client may stay silent.
     std::size_t websocket_message_limit = 64 * 1024;
     Seconds websocket_idle_timeout{30};
+    // Event streams (ServerResponse::events): how often next() is called when nothing woke it
+    // (it may learn of changes that no wake() announces, e.g. made by another process), and
+    // how long a stream may stay silent before a comment line keeps it open.
+    Seconds event_poll_interval{5};
+    Seconds event_keepalive_interval{15};
     std::string name = "http"; // names the server in its log lines
 };
 

@@ -67,6 +67,32 @@ class WebSocketSession {
     virtual void on_end(std::string_view why) = 0;
 };
 
+// A body that goes on while there is something to say: Server-Sent Events (text/event-stream,
+// HTML Living Standard §9.2), for a page that watches something change. The server sends the
+// response's status and headers (adding Content-Type: text/event-stream, Cache-Control:
+// no-store and "X-Accel-Buffering: no" so that a proxy passes each event on at once), then what
+// next() returns, until next() says it is done, the client goes away, or the server stops. The
+// body ends with the connection (no Content-Length, no chunks: "Connection: close").
+//
+// Calls, each once per connection unless said: start() first, on a handler thread; next() on a
+// handler thread (so it may read a database), at once, then soon after each wake() and at
+// least every ServerSettings::event_poll_interval, never two at a time; end() last, also when
+// the client went away or the server stops. A comment line keeps a quiet connection open
+// (every event_keepalive_interval) and shows that the client is gone.
+class EventStream {
+  public:
+    virtual ~EventStream() = default;
+    struct Events {
+        std::string text{}; // whole events ("event: x\ndata: {…}\n\n"); "" when nothing new
+        bool done = false;  // the last: the server sends `text` and closes the connection
+    };
+    // `wake` asks the server to call next() soon. It may be called from any thread, any number
+    // of times, until end() returns; not after.
+    virtual void start(std::function<void()> wake) = 0;
+    virtual Events next() = 0;
+    virtual void end() = 0;
+};
+
 struct ServerResponse {
     int status = 200;
     // Sent as given, except Content-Length, Transfer-Encoding and Connection, which the server
@@ -83,6 +109,9 @@ struct ServerResponse {
     // Protocols (the rest of this response is not used) and hands the connection's messages to
     // this session. Set it on a request that is not an upgrade and the answer is a 500.
     std::shared_ptr<WebSocketSession> websocket{};
+    // When set and the request is a GET, the body is this stream's events (see EventStream);
+    // `body` and `file` are not used. On a HEAD request the answer is the header alone.
+    std::shared_ptr<EventStream> events{};
 
     static ServerResponse text(int status, std::string body);
     static ServerResponse json(int status, std::string body);

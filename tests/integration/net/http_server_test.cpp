@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "net/curl/curl_http_client.hpp"
+#include "support/raw_http_client.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/asio.hpp>
@@ -25,72 +26,10 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
+using test_support::RawClient;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace std::chrono_literals;
-
-// A client that writes raw bytes, so that it can also be slow or wrong on purpose. Every read
-// has its own upper bound: a server that misbehaves fails the test instead of hanging it.
-class RawClient {
-  public:
-    explicit RawClient(std::uint16_t port, std::string host = "127.0.0.1") : m_socket(m_io) {
-        m_socket.connect(tcp::endpoint(asio::ip::make_address(host), port));
-    }
-
-    void send(std::string_view bytes) { asio::write(m_socket, asio::buffer(bytes)); }
-
-    // The next response, or nothing when the connection closed or `limit` passed first.
-    std::optional<http::response<http::string_body>>
-    read_response(std::chrono::milliseconds limit = 5s) {
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(64 * 1024 * 1024);
-        for (;;) {
-            if (!m_pending.empty()) {
-                boost::system::error_code ec;
-                const auto used = parser.put(asio::buffer(m_pending), ec);
-                m_pending.erase(0, used);
-                if (!ec && parser.is_done()) return parser.release();
-                if (ec && ec != http::error::need_more) {
-                    ADD_FAILURE() << "unparsable response: " << ec.message();
-                    return std::nullopt;
-                }
-                if (!ec && used > 0) continue;
-            }
-            auto more = receive(limit);
-            if (!more || more->empty()) return std::nullopt;
-            m_pending += *more;
-        }
-    }
-
-    // Reads until the server closes the connection; false when `limit` passed first.
-    bool closed_within(std::chrono::milliseconds limit) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        for (;;) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left <= 0ms) return false;
-            auto more = receive(left);
-            if (!more) return false;
-            if (more->empty()) return true;
-        }
-    }
-
-  private:
-    // Bytes that arrived within `limit`; an empty string at end of stream (or a reset); nothing
-    // on timeout.
-    std::optional<std::string> receive(std::chrono::milliseconds limit) {
-        pollfd fd{m_socket.native_handle(), POLLIN, 0};
-        if (::poll(&fd, 1, static_cast<int>(limit.count())) <= 0) return std::nullopt;
-        char data[16384];
-        const auto n = ::recv(m_socket.native_handle(), data, sizeof data, 0);
-        if (n <= 0) return std::string();
-        return std::string(data, static_cast<std::size_t>(n));
-    }
-
-    asio::io_context m_io;
-    tcp::socket m_socket;
-    std::string m_pending;
-};
 
 ServerSettings test_settings() {
     ServerSettings settings;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 
 namespace callscribe::api::test {
 namespace {
@@ -126,6 +127,49 @@ TEST_F(TranscriptionStatus, TheLiveRouteShowsFinalUtterancesAndTheLatestPartialO
     EXPECT_EQ(body["final"], true);
     EXPECT_EQ(body["transcript"], find_call(k_call)->realtime_transcript);
     EXPECT_TRUE(body["partials"].empty()) << "a stopped session has no partials";
+}
+
+// The same view as Server-Sent Events: a watcher woken by every change (after the change is
+// stored), an event only when the view changed, the final one last, and no wake once it ended.
+TEST_F(TranscriptionStatus, TheLiveRouteAsEventsWakesOnEveryChangeAndEndsWithTheFinalView) {
+    const std::string live = "/api/calls/" + k_call.str() + "/live";
+    const net::ServerHeaders accept{{"accept", "text/event-stream"}};
+    EXPECT_EQ(get(live, accept).status, 404) << "an unknown call is not an empty stream";
+    ASSERT_EQ(signed_post(k_hook, said(1, "outbound_track", "Thank you for calling.")).status, 204);
+
+    auto answer = get(live, accept);
+    ASSERT_EQ(answer.status, 200);
+    ASSERT_TRUE(answer.events);
+    auto& events = *answer.events;
+    std::atomic<int> wakes{0};
+    events.start([&wakes] { ++wakes; });
+    const auto event_of = [](const net::EventStream::Events& e) {
+        const std::string prefix = "event: live\ndata: ";
+        EXPECT_TRUE(e.text.starts_with(prefix) && e.text.ends_with("\n\n")) << e.text;
+        return nlohmann::json::parse(e.text.substr(prefix.size()));
+    };
+    auto got = events.next();
+    EXPECT_EQ(event_of(got)["transcript"], "Agent: Thank you for calling.");
+    EXPECT_FALSE(got.done);
+    EXPECT_EQ(events.next().text, "") << "nothing changed";
+
+    ASSERT_EQ(signed_post(k_hook, said(2, "inbound_track", "my parcel", "false")).status, 204);
+    EXPECT_EQ(wakes, 1);
+    EXPECT_EQ(event_of(events.next())["partials"][0]["text"], "my parcel");
+    ASSERT_EQ(signed_post(k_hook, said(3, "inbound_track", "My parcel is late.")).status, 204);
+    EXPECT_EQ(wakes, 2) << "one wake, once the final utterance is stored";
+    auto view = event_of(events.next());
+    EXPECT_EQ(view["transcript"], "Agent: Thank you for calling.\nCaller: My parcel is late.");
+    EXPECT_TRUE(view["partials"].empty());
+
+    ASSERT_EQ(signed_post(k_hook, transcription("transcription-stopped", 4)).status, 204);
+    EXPECT_EQ(wakes, 3);
+    got = events.next();
+    EXPECT_TRUE(got.done) << "the final view is the last event";
+    EXPECT_EQ(event_of(got)["final"], true);
+    events.end();
+    m_live_partials.set(k_call, {.track = twilio::RttTrack::inbound, .text = "late"});
+    EXPECT_EQ(wakes, 3) << "no wake after the end";
 }
 
 TEST_F(TranscriptionStatus, TheLiveRouteIsBehindTheApiToken) {
