@@ -82,9 +82,16 @@ try {
   page.on("requestfailed", (r) => {
     // A media element cancels its own range requests when it has enough or seeks: not a failure.
     if (r.resourceType() === "media" && r.failure()?.errorText === "net::ERR_ABORTED") return;
+    // Chromium reports the end of a streamed fetch body that the page read to its end (the
+    // live events, ended by the service after the final one) as aborted.
+    if (/\/live$/.test(r.url()) && r.failure()?.errorText === "net::ERR_ABORTED") return;
     // Leaving the page cancels what it still had in flight.
     if (leaving && r.failure()?.errorText === "net::ERR_ABORTED") return;
     failures.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
+  const liveRequests = []; // the Accept header of each GET /api/calls/{sid}/live
+  page.on("request", (r) => {
+    if (/\/api\/calls\/CA[0-9a-f]+\/live$/.test(r.url())) liveRequests.push(r.headers().accept || "");
   });
   page.on("response", (r) => {
     if (r.status() >= 400) failures.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
@@ -200,6 +207,11 @@ try {
   if (!finals.some((n, i) => i > 0 && n > finals[i - 1]))
     failures.push(`no utterance was added while the call went on: ${finals.join(", ")}`);
   if (partials === 0) failures.push("no partial words showed while an utterance was spoken");
+  // It listened to the live transcript as Server-Sent Events, not by polling.
+  log(`live requests: ${liveRequests.length} (${liveRequests.join(", ")})`);
+  if (!liveRequests.length || liveRequests.some((a) => a !== "text/event-stream"))
+    failures.push(`the page did not listen to the live events: ${liveRequests.join(", ")}`);
+  if (liveRequests.length > 3) failures.push(`the page asked ${liveRequests.length} times for the live events`);
   const heard = await page.locator("#realtime").innerText();
   if (!/Agent: .*three thirty/.test(heard) || !/Caller: is it possible/.test(heard))
     failures.push(`the streamed call's realtime transcript:\n${heard}`);

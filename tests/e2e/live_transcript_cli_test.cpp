@@ -12,6 +12,7 @@
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
 #include "support/media_stream_messages.hpp"
+#include "support/raw_http_client.hpp"
 #include "support/temp_dir.hpp"
 #include "support/verified_webhooks.hpp"
 #include "twilio/signature.hpp"
@@ -189,9 +190,50 @@ class LiveTranscriptEndpoint : public ::testing::Test {
     double m_caller_end_s = 0;
 };
 
+// The `data` of each event of GET /api/calls/{sid}/live as Server-Sent Events, up to the final
+// one (or the end of the stream, or `limit`).
+std::vector<json> live_events(test_support::RawClient& client, const std::string& call_sid,
+                              std::chrono::milliseconds limit) {
+    client.send(fmt::format("GET /api/calls/{}/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Accept: text/event-stream\r\n\r\n",
+                            call_sid));
+    std::vector<json> events;
+    const auto header = client.read_until("\r\n\r\n", 10s);
+    EXPECT_TRUE(header && header->starts_with("HTTP/1.1 200")) << header.value_or("(nothing)");
+    if (!header) return events;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto event = client.read_chunk(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+        if (!event) break;
+        const auto data = event->find("data: ");
+        if (!event->starts_with("event: live\n") || data == std::string::npos) continue;
+        events.push_back(json::parse(event->substr(data + 6)));
+        if (events.back().value("final", false)) break;
+    }
+    return events;
+}
+
 TEST_F(LiveTranscriptEndpoint, TheStreamsSpeechBecomesTheCallsRealtimeTranscript) {
+    // The call is known once Twilio says it is in progress; the page starts listening then.
+    EXPECT_EQ(signed_callback("/twilio/call-status", {{"AccountSid", m_sandbox->account_sid()},
+                                                      {"CallSid", m_call.call_sid},
+                                                      {"CallStatus", "in-progress"}}),
+              204);
+    test_support::RawClient listener(
+        static_cast<std::uint16_t>(std::stoi(m_url.substr(m_url.rfind(':') + 1))));
+    std::vector<json> events;
+    std::thread listening([&] { events = live_events(listener, m_call.call_sid, 90s); });
     auto client = play(0);
     EXPECT_EQ(client->read_line(60s).value_or("(nothing)"), "closed 1000");
+    listening.join();
+    // Live: the transcript as Server-Sent Events, from nothing to the call's realtime
+    // transcript, which ends the stream.
+    ASSERT_GE(events.size(), 2u);
+    EXPECT_EQ(events.front()["final"], false);
+    EXPECT_EQ(events.back()["final"], true);
+    EXPECT_EQ(events.back()["transcript"], call()["realtime_transcript"]);
+    EXPECT_TRUE(listener.closed_within(5s)) << "the final event ends the stream";
     ASSERT_TRUE(eventually([&] { return call().value("realtime_source", json()) == "media_stream"; },
                            60s))
         << call().dump() << m_service->err_so_far();

@@ -63,6 +63,16 @@ std::optional<std::string> RawClient::read_until(std::string_view text,
     }
 }
 
+std::optional<std::string> RawClient::read_chunk(std::chrono::milliseconds limit) {
+    const auto size_line = read_until("\r\n", limit);
+    if (!size_line) return std::nullopt;
+    const auto data = read_until("\r\n", limit);
+    if (!data) return std::nullopt;
+    std::string chunk = data->substr(0, data->size() - 2);
+    EXPECT_EQ(chunk.size(), std::stoul(*size_line, nullptr, 16)) << *size_line;
+    return chunk;
+}
+
 bool RawClient::closed_within(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     for (;;) {

@@ -308,7 +308,8 @@ async function listenLive(sid, state) {
     let pending = "";
     for (;;) {
       const { value, done } = await reader.read();
-      if (done || view !== state) break;
+      if (done) break;
+      if (view !== state) { live.controller.abort(); break; }
       pending += value.replace(/\r\n?/g, "\n");
       let end;
       while ((end = pending.indexOf("\n\n")) >= 0) {
@@ -323,7 +324,6 @@ async function listenLive(sid, state) {
   } catch (_) {
     // Aborted, or the connection broke: the next refresh listens again while the call is live.
   } finally {
-    live.controller.abort();
     if (state.live === live) state.live = null;
   }
 }

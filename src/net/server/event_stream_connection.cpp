@@ -57,7 +57,10 @@ http::response<http::empty_body> event_stream_header(unsigned version,
     if (!typed) header.set(http::field::content_type, "text/event-stream; charset=utf-8");
     header.set(http::field::cache_control, "no-store");
     header.set("X-Accel-Buffering", "no"); // nginx would hold events back in its buffer
-    header.keep_alive(false); // the body ends with the connection
+    // Chunks, so that the end of the stream is the end of the body and not a closed connection
+    // that a browser may take for a broken one (HTTP/1.0 has no chunks: its body ends so).
+    if (version >= 11) header.chunked(true);
+    header.keep_alive(false);
     return header;
 }
 
@@ -72,7 +75,9 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     auto header = event_stream_header(version, response);
     stream.expires_after(steady(limits.write_timeout));
-    co_await http::async_write(stream, header, token);
+    // The header alone: written whole, an empty chunked body would end at once.
+    http::response_serializer<http::empty_body> serializer(header);
+    co_await http::async_write_header(stream, serializer, token);
     if (ec || head_only) {
         result.why = ec ? "the client went away" : "done";
         co_return result;
@@ -126,7 +131,10 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
             out = ": keep-alive\n\n";
         if (!out.empty()) {
             stream.expires_after(steady(limits.write_timeout));
-            co_await asio::async_write(stream, asio::buffer(out), token);
+            if (version >= 11)
+                co_await asio::async_write(stream, http::make_chunk(asio::buffer(out)), token);
+            else
+                co_await asio::async_write(stream, asio::buffer(out), token);
             if (ec) {
                 signal->end("the client went away");
                 break;
@@ -135,6 +143,10 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
             last_write = now;
         }
         if (got.done) signal->end("done");
+    }
+    if (version >= 11 && *signal->over == "done") {
+        stream.expires_after(steady(limits.write_timeout));
+        co_await asio::async_write(stream, http::make_chunk_last(), token);
     }
     on_stop = nullptr;
     events.end();

@@ -72,7 +72,7 @@ class WebSocketSession {
 // response's status and headers (adding Content-Type: text/event-stream, Cache-Control:
 // no-store and "X-Accel-Buffering: no" so that a proxy passes each event on at once), then what
 // next() returns, until next() says it is done, the client goes away, or the server stops. The
-// body ends with the connection (no Content-Length, no chunks: "Connection: close").
+// body is chunked (HTTP/1.1) and the connection closes after it ("Connection: close").
 //
 // Calls, each once per connection unless said: start() first, on a handler thread; next() on a
 // handler thread (so it may read a database), at once, then soon after each wake() and at

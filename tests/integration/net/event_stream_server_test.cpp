@@ -115,14 +115,16 @@ TEST_F(EventStreamServer, EventsGoOutWhenTheStreamWakesAndTheLastClosesTheConnec
     EXPECT_THAT(*header, HasSubstr("X-Accel-Buffering: no\r\n"));
     EXPECT_THAT(*header, HasSubstr("X-Stream: yes\r\n"));
     EXPECT_THAT(*header, HasSubstr("Connection: close\r\n"));
+    EXPECT_THAT(*header, HasSubstr("Transfer-Encoding: chunked\r\n"));
     EXPECT_THAT(*header, Not(HasSubstr("Content-Length")));
     ASSERT_TRUE(m_events->started());
 
     m_events->push("event: a\ndata: 1\n\n");
-    EXPECT_EQ(client.read_until("\n\n"), "event: a\ndata: 1\n\n");
+    EXPECT_EQ(client.read_chunk(), "event: a\ndata: 1\n\n");
     m_events->push("event: a\ndata: 2\n\n");
     m_events->push("event: a\ndata: 3\n\n", true);
-    EXPECT_TRUE(client.read_until("data: 3\n\n"));
+    EXPECT_TRUE(client.read_until("data: 3\n\n\r\n"));
+    EXPECT_EQ(client.read_chunk(), "") << "the last chunk ends the body";
     EXPECT_TRUE(client.closed_within(k_wait)) << "the last event ends the stream";
     EXPECT_TRUE(m_events->ended());
     m_server->stop();
@@ -134,8 +136,8 @@ TEST_F(EventStreamServer, AQuietStreamIsKeptOpenWithComments) {
     RawClient client(m_server->port());
     client.send(k_get_events);
     ASSERT_TRUE(client.read_until("\r\n\r\n"));
-    EXPECT_EQ(client.read_until("\n\n"), ": keep-alive\n\n");
-    EXPECT_EQ(client.read_until("\n\n"), ": keep-alive\n\n");
+    EXPECT_EQ(client.read_chunk(), ": keep-alive\n\n");
+    EXPECT_EQ(client.read_chunk(), ": keep-alive\n\n");
 }
 
 TEST_F(EventStreamServer, AClientThatLeavesEndsTheStreamWithoutAWrite) {
