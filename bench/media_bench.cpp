@@ -9,9 +9,15 @@
 // CPU per stream (% of one core), resident memory per stream (peak minus the idle process),
 // frames sent and frames in the recordings (a missing one is a dropped frame); with live
 // transcription, the delay from the arrival of the audio that ends an utterance to its final
-// text (p50, p95, max), finals, partial results given and skipped, audio not transcribed live.
+// text (p50, p95, max), both where the service's sink gets it and on the live feed a page reads
+// (the service's own API over a SQLite store in DIR: GET /api/calls/{sid}/live as Server-Sent
+// Events, one reader per call), finals, partial results given and skipped, audio not
+// transcribed live.
 //
 // usage: media_bench --streams N --seconds S [--live-workers W] [--dir DIR]
+#include "api/api_router.hpp"
+#include "api/live_transcript.hpp"
+#include "api/stream_transcript.hpp"
 #include "audio/mulaw.hpp"
 #include "audio/pcm_reader.hpp"
 #include "core/base64.hpp"
@@ -20,6 +26,8 @@
 #include "live/stream_recording.hpp"
 #include "net/server/http_server.hpp"
 #include "net/websocket/websocket_client.hpp"
+#include "live_feed.hpp"
+#include "store/store.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
 
 #include <CLI/CLI.hpp>
@@ -77,16 +85,21 @@ std::vector<std::vector<std::uint8_t>> call_tracks(const std::filesystem::path& 
     return once;
 }
 
+// Times each final utterance as it reaches the service's sink (`next`, which it then gets).
 class TimingSink final : public live::LiveTranscriptSink {
   public:
-    explicit TimingSink(const Clock& clock) : m_clock(clock) {}
+    TimingSink(const Clock& clock, live::LiveTranscriptSink& next) : m_clock(clock), m_next(next) {}
     void utterance(const live::LiveUtterance& u) override {
-        if (!u.final) return;
-        const double delay = std::chrono::duration<double>(m_clock.now() - u.heard_at).count();
-        std::lock_guard lock(m_mutex);
-        m_delays.push_back(delay);
+        if (u.final) {
+            const double delay = std::chrono::duration<double>(m_clock.now() - u.heard_at).count();
+            std::lock_guard lock(m_mutex);
+            m_delays.push_back(delay);
+            m_speech_s += u.end_s - u.start_s;
+        }
+        m_next.utterance(u);
     }
-    void stream_done(const CallSid&, const std::string&) override {
+    void stream_done(const CallSid& call, const std::string& stream_sid) override {
+        m_next.stream_done(call, stream_sid);
         std::lock_guard lock(m_mutex);
         ++m_done;
         m_changed.notify_all();
@@ -95,6 +108,10 @@ class TimingSink final : public live::LiveTranscriptSink {
         std::lock_guard lock(m_mutex);
         return m_delays;
     }
+    double speech_s() {
+        std::lock_guard lock(m_mutex);
+        return m_speech_s;
+    }
     bool wait_done(int streams) {
         std::unique_lock lock(m_mutex);
         return m_changed.wait_for(lock, std::chrono::minutes(5), [&] { return m_done >= streams; });
@@ -102,9 +119,11 @@ class TimingSink final : public live::LiveTranscriptSink {
 
   private:
     const Clock& m_clock;
+    live::LiveTranscriptSink& m_next;
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::vector<double> m_delays;
+    double m_speech_s = 0; // in the final utterances
     int m_done = 0;
 };
 
@@ -165,6 +184,9 @@ int main(int argc, char** argv) {
     app.add_option("--streams", streams)->check(CLI::Range(1, 2000));
     app.add_option("--seconds", seconds)->check(CLI::Range(1.0, 3600.0));
     app.add_option("--live-workers", live_workers, "0: capture only")->check(CLI::Range(0, 64));
+    double partial_every_s = live::LiveTranscriptionSettings{}.partial_every_s;
+    app.add_option("--partial-every", partial_every_s, "seconds between partial results (0: none)")
+        ->check(CLI::Range(0.0, 60.0));
     app.add_option("--dir", dir);
     CLI11_PARSE(app, argc, argv);
 
@@ -173,7 +195,20 @@ int main(int argc, char** argv) {
     const auto tracks =
         call_tracks(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3");
     SystemClock clock;
-    TimingSink sink(clock);
+    // The service's side of the live feed: its store, live view and routes.
+    auto store = store::open_store("sqlite://" + dir + "/calls.db");
+    if (!store) throw std::runtime_error(store.error().message);
+    api::ApiSettings api_settings;
+    api_settings.data_dir = dir;
+    api::LivePartials live_partials;
+    api::ApiContext context{.store = **store,
+                            .settings = api_settings,
+                            .clock = clock,
+                            .wake = [] {},
+                            .live_partials = &live_partials};
+    api::StreamTranscript stream_transcript(context);
+    TimingSink sink(clock, stream_transcript);
+    bench::FeedTiming feed(sink);
     std::unique_ptr<stt::Engine> engine;
     std::optional<live::LiveTranscription> live;
     if (live_workers > 0) {
@@ -181,21 +216,21 @@ int main(int argc, char** argv) {
             stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
         if (!made) throw std::runtime_error(made.error().message);
         engine = std::move(*made);
-        live.emplace(*engine, live::LiveTranscriptionSettings{.workers = live_workers}, sink,
-                     clock);
+        live.emplace(*engine,
+                     live::LiveTranscriptionSettings{
+                         .workers = live_workers,
+                         .partial_every_s = partial_every_s > 0 ? partial_every_s : 1e9},
+                     feed, clock);
     }
     live::MediaStreams media(live::MediaStreamSettings{.recordings_dir = dir},
                              live ? &*live : nullptr);
-    net::HttpServer server(
-        net::ServerSettings{.host = "127.0.0.1",
-                            .port = 0,
-                            .max_connections = std::size_t(streams) + 64,
-                            .name = "bench"},
-        [&media](const net::ServerRequest& request) {
-            net::ServerResponse response{.status = 404};
-            if (request.websocket_upgrade) response.websocket = media.open_session();
-            return response;
-        });
+    context.media_streams = &media;
+    const api::Router router = api::make_api_router(context);
+    net::HttpServer server(net::ServerSettings{.host = "127.0.0.1",
+                                               .port = 0,
+                                               .max_connections = 2 * std::size_t(streams) + 64,
+                                               .name = "bench"},
+                           [&router](const net::ServerRequest& r) { return router.handle(r); });
     if (auto started = server.start(); !started) throw std::runtime_error(started.error().message);
     const std::string url = fmt::format("ws://127.0.0.1:{}/twilio/media", server.port());
 
@@ -210,6 +245,24 @@ int main(int argc, char** argv) {
     });
     const double cpu_before = cpu_seconds(RUSAGE_SELF);
     const auto wall_before = SteadyClock::now();
+    const auto call_sid = [](int i) { return *CallSid::parse(fmt::format("CA{:032x}", i + 1)); };
+    // Each call is in the log before its stream starts, and its page listens from the start.
+    std::vector<std::thread> readers;
+    std::vector<double> reader_cpu(static_cast<std::size_t>(streams));
+    if (live) {
+        for (int i = 0; i < streams; ++i) {
+            const auto known = (*store)->save_realtime_labels(
+                call_sid(i),
+                {.session = fmt::format("MZ{:032x}", i + 1), .inbound = "Caller",
+                 .outbound = "Agent"},
+                clock.now());
+            if (!known) throw std::runtime_error(known.error().message);
+            readers.emplace_back([&, i] {
+                reader_cpu[std::size_t(i)] =
+                    bench::read_live_feed(server.port(), call_sid(i), feed, clock);
+            });
+        }
+    }
     std::vector<double> client_cpu(static_cast<std::size_t>(streams));
     std::vector<std::size_t> sent(static_cast<std::size_t>(streams));
     std::vector<std::thread> clients;
@@ -217,7 +270,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < streams; ++i) {
         clients.emplace_back([&, i] {
             sent[std::size_t(i)] =
-                play(url, *CallSid::parse(fmt::format("CA{:032x}", i + 1)), i + 1, tracks,
+                play(url, call_sid(i), i + 1, tracks,
                      call_frames * std::size_t(i) / std::size_t(streams), seconds,
                      client_cpu[std::size_t(i)]);
         });
@@ -230,9 +283,12 @@ int main(int argc, char** argv) {
         figures = live->figures();
         live.reset();
     }
+    for (auto& r : readers)
+        r.join();
     const double wall = std::chrono::duration<double>(SteadyClock::now() - wall_before).count();
     const double service_cpu = cpu_seconds(RUSAGE_SELF) - cpu_before -
-                               std::accumulate(client_cpu.begin(), client_cpu.end(), 0.0);
+                               std::accumulate(client_cpu.begin(), client_cpu.end(), 0.0) -
+                               std::accumulate(reader_cpu.begin(), reader_cpu.end(), 0.0);
     running = false;
     sampler.join();
     server.stop();
@@ -262,6 +318,13 @@ int main(int argc, char** argv) {
         fmt::print("finals {}; end of utterance → final: p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
                    delays.size(), percentile(delays, 50), percentile(delays, 95),
                    delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()));
+        const auto on_feed = feed.delays();
+        fmt::print("on the live feed (SSE): {} finals; p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
+                   on_feed.size(), percentile(on_feed, 50), percentile(on_feed, 95),
+                   on_feed.empty() ? 0.0 : *std::max_element(on_feed.begin(), on_feed.end()));
+        fmt::print("speech in the finals {:.1f} s per second of the run ({:.3f} CPU s per second "
+                   "of speech)\n",
+                   sink.speech_s() / wall, service_cpu / sink.speech_s());
         fmt::print("partial results {} given, {} skipped (behind); audio not transcribed live "
                    "{:.1f} s\n",
                    figures.partials, figures.partials_skipped, figures.skipped_audio_s);

@@ -271,7 +271,8 @@ void LiveStream::transcribe(const Piece& piece, double backlog_s) {
         t.vad->feed(t.wide);
         if (!t.speaking || t.failed || t.since_partial_s < settings.partial_every_s) continue;
         t.since_partial_s = 0;
-        if (backlog_s > settings.partial_backlog_s) {
+        const double lag_s = Seconds(m_shared->clock.now() - piece.arrived).count();
+        if (backlog_s > settings.partial_backlog_s || lag_s > settings.partial_lag_s) {
             m_shared->count([](LiveFigures& f, double) { ++f.partials_skipped; });
             continue;
         }

@@ -8,8 +8,9 @@
 // that have one); when it ends, its final text, numbered in the order utterances end.
 //
 // Overload: a stream's audio waits in its queue until a worker is free, and streams take turns
-// (a second of audio each). A stream more than `partial_backlog_s` behind skips its partial
-// results (they would be stale); final ones come late but come. Audio waiting longer than
+// (a second of audio each). A stream more than `partial_backlog_s` of audio behind, or whose
+// audio waited more than `partial_lag_s` for a worker (the workers are busy: another stream's
+// final words come first), skips its partial results; final ones come late but come. Audio waiting longer than
 // `max_backlog_s` is not transcribed live (counted, one log line per stream): the call's
 // recording never depends on this, and the offline transcript after the call is complete.
 //
@@ -36,6 +37,7 @@ struct LiveTranscriptionSettings {
     int workers = 2;
     double partial_every_s = 0.5;
     double partial_backlog_s = 1.0;
+    double partial_lag_s = 0.3;
     double max_backlog_s = 60;
     audio::VoiceActivitySettings vad{.rate = 16000, .max_region_s = 15};
 };
@@ -65,7 +67,7 @@ struct LiveFigures {
     std::int64_t streams = 0;
     std::int64_t finals = 0;
     std::int64_t partials = 0;
-    std::int64_t partials_skipped = 0; // behind by more than partial_backlog_s
+    std::int64_t partials_skipped = 0; // behind (partial_backlog_s, partial_lag_s)
     double skipped_audio_s = 0;        // waited longer than max_backlog_s
 };
 

@@ -435,20 +435,27 @@ class PocketSphinxUtterances final : public UtteranceDecoder {
 class PocketSphinxEngine final : public Engine {
   public:
     explicit PocketSphinxEngine(std::shared_ptr<DecoderPool> pool)
-        : m_pool(pool),
+        : m_pool(pool), m_live_pool(std::make_shared<DecoderPool>(live_settings(*pool))),
           m_streaming_pool(std::make_shared<DecoderPool>(
-              pool->settings(), 2 * std::max(1U, std::thread::hardware_concurrency()))) {}
+              live_settings(*pool), 2 * std::max(1U, std::thread::hardware_concurrency()))) {}
     std::string_view name() const override { return "pocketsphinx"; }
     std::unique_ptr<Transcriber> make_transcriber() const override {
         return std::make_unique<PocketSphinxTranscriber>(m_pool);
     }
     Result<std::unique_ptr<UtteranceDecoder>> make_utterance_decoder() const override {
         return std::unique_ptr<UtteranceDecoder>(
-            std::make_unique<PocketSphinxUtterances>(m_pool, m_streaming_pool));
+            std::make_unique<PocketSphinxUtterances>(m_live_pool, m_streaming_pool));
     }
 
   private:
+    static PocketSphinxSettings live_settings(const DecoderPool& pool) {
+        auto settings = pool.settings();
+        settings.preset = Preset::live;
+        return settings;
+    }
+
     std::shared_ptr<DecoderPool> m_pool;
+    std::shared_ptr<DecoderPool> m_live_pool; // loaded when the first live utterance ends
     std::shared_ptr<DecoderPool> m_streaming_pool;
 };
 
@@ -457,6 +464,7 @@ class PocketSphinxEngine final : public Engine {
 std::optional<Preset> parse_preset(std::string_view name) {
     if (name == "fast") return Preset::fast;
     if (name == "accurate") return Preset::accurate;
+    if (name == "live") return Preset::live;
     return std::nullopt;
 }
 
@@ -480,7 +488,20 @@ const std::vector<std::pair<std::string, std::string>>& preset_options(Preset pr
                                        {"-lponlybeam", "1e-20"}});
         return options;
     }();
-    return preset == Preset::fast ? fast : accurate;
+    // Live: fast with half the active HMMs per frame, so that the live transcript of 20 calls
+    // fits two cores (bench/media).
+    static const std::vector<std::pair<std::string, std::string>> live = [] {
+        auto options = fast;
+        std::erase_if(options, [](const auto& o) { return o.first == "-maxhmmpf"; });
+        options.emplace_back("-maxhmmpf", "1500");
+        return options;
+    }();
+    switch (preset) {
+    case Preset::fast: return fast;
+    case Preset::accurate: return accurate;
+    case Preset::live: return live;
+    }
+    return fast;
 }
 
 PocketSphinxSettings pocketsphinx_defaults(const std::filesystem::path& model_dir) {

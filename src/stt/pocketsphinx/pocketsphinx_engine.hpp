@@ -1,7 +1,8 @@
 #pragma once
 // Engine "pocketsphinx": Debian's PocketSphinx 0.8 with its en-us model, fully offline.
 //
-// PocketSphinx 0.8 cannot share one loaded model between decoders, so the engine keeps a pool:
+// PocketSphinx 0.8 cannot share one loaded model between decoders, so the engine keeps pools
+// (recordings; live utterances with the `live` preset; live partial words):
 // each transcriber takes a loaded decoder (loading one only when the pool is empty) and gives it
 // back when destroyed. create() loads the first decoder, so a bad model path fails at start.
 // The engine is thread-safe; each transcriber is for one thread at a time.
@@ -26,8 +27,10 @@ namespace callscribe::stt {
 
 // Decoder settings measured on the telephone evaluation set (bench/README.md): `fast` keeps
 // transcription near a tenth of real time per core, `accurate` searches wider for a few points
-// of word error rate at about three times the cost.
-enum class Preset { fast, accurate };
+// of word error rate at about three times the cost, `live` (what a call's live transcript is
+// decoded with, whatever the preset of recordings) caps the search harder for a third less CPU
+// at a point or two more.
+enum class Preset { fast, accurate, live };
 
 std::optional<Preset> parse_preset(std::string_view name);
 

@@ -138,8 +138,10 @@ std::vector<LiveUtterance> play(LiveTranscriptionSettings settings, bool real_ti
 
 TEST(LiveTranscription, EachTrackBecomesNumberedFinalUtterancesWithPartialsBefore) {
     LiveFigures figures;
-    // Partial results whatever the backlog: the test hands the audio over faster than real time.
-    const auto heard = play({.workers = 2, .partial_backlog_s = 1e9}, true, &figures);
+    // Partial results whatever the backlog and the lag: the test hands the audio over faster
+    // than real time.
+    const auto heard =
+        play({.workers = 2, .partial_backlog_s = 1e9, .partial_lag_s = 1e9}, true, &figures);
     const auto caller = finals_of(heard, twilio::MediaTrack::inbound);
     const auto agent = finals_of(heard, twilio::MediaTrack::outbound);
     EXPECT_LT(stt::word_errors(k_invoice, caller).rate(), 0.35) << caller;
