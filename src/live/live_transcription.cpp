@@ -59,6 +59,9 @@ struct LiveStream::Track {
     double since_partial_s = 0;
     bool speaking = false;
     bool failed = false;
+    // A partial result was skipped: none for the rest of the utterance, whose streaming pass
+    // would have to catch up on all that it missed, and late at that.
+    bool partials_off = false;
     std::string last_partial;
 };
 
@@ -133,6 +136,7 @@ LiveStream::LiveStream(std::shared_ptr<LiveTranscription::Shared> shared, CallSi
                 [&t](double s) {
                     t.start_s = s;
                     t.speaking = true;
+                    t.partials_off = false;
                 },
                 [&t](std::span<const float> x) {
                     if (t.failed) return;
@@ -272,7 +276,9 @@ void LiveStream::transcribe(const Piece& piece, double backlog_s) {
         if (!t.speaking || t.failed || t.since_partial_s < settings.partial_every_s) continue;
         t.since_partial_s = 0;
         const double lag_s = Seconds(m_shared->clock.now() - piece.arrived).count();
-        if (backlog_s > settings.partial_backlog_s || lag_s > settings.partial_lag_s) {
+        if (t.partials_off || backlog_s > settings.partial_backlog_s ||
+            lag_s > settings.partial_lag_s) {
+            t.partials_off = true;
             m_shared->count([](LiveFigures& f, double) { ++f.partials_skipped; });
             continue;
         }

@@ -10,7 +10,8 @@
 // Overload: a stream's audio waits in its queue until a worker is free, and streams take turns
 // (a second of audio each). A stream more than `partial_backlog_s` of audio behind, or whose
 // audio waited more than `partial_lag_s` for a worker (the workers are busy: another stream's
-// final words come first), skips its partial results; final ones come late but come. Audio waiting longer than
+// final words come first), skips its partial results for the rest of the utterance; final ones
+// come late but come. Audio waiting longer than
 // `max_backlog_s` is not transcribed live (counted, one log line per stream): the call's
 // recording never depends on this, and the offline transcript after the call is complete.
 //

@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -60,6 +61,30 @@ std::string said_by(const std::string& transcript, const std::string& speaker) {
         words += line.substr(speaker.size() + 2);
     }
     return words;
+}
+
+// The `data` of each event of GET /api/calls/{sid}/live as Server-Sent Events, up to the final
+// one (or the end of the stream, or `limit`).
+std::vector<json> live_events(test_support::RawClient& client, const std::string& call_sid,
+                              std::chrono::milliseconds limit) {
+    client.send(fmt::format("GET /api/calls/{}/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            "Accept: text/event-stream\r\n\r\n",
+                            call_sid));
+    std::vector<json> events;
+    const auto header = client.read_until("\r\n\r\n", 10s);
+    EXPECT_TRUE(header && header->starts_with("HTTP/1.1 200")) << header.value_or("(nothing)");
+    if (!header) return events;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto event = client.read_chunk(std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now()));
+        if (!event) break;
+        const auto data = event->find("data: ");
+        if (!event->starts_with("event: live\n") || data == std::string::npos) continue;
+        events.push_back(json::parse(event->substr(data + 6)));
+        if (events.back().value("final", false)) break;
+    }
+    return events;
 }
 
 class LiveTranscriptEndpoint : public ::testing::Test {
@@ -141,8 +166,9 @@ class LiveTranscriptEndpoint : public ::testing::Test {
 
     // The demo call through the sandbox with a stream to the service at once, and Twilio's
     // recording-status callback a few seconds later (the stream and its transcription are done
-    // by then); the webhook that follows.
-    json demo_call_webhook(sandbox::StatusOverride status) {
+    // by then); the webhook that follows. With `live`, the call's live events (Server-Sent
+    // Events, as the page reads them) from a listener that starts before the stream.
+    json demo_call_webhook(sandbox::StatusOverride status, std::vector<json>* live = nullptr) {
         const std::string ws = "ws://" + m_url.substr(std::string("http://").size());
         auto created = m_sandbox->create_call(
             {.audio = k_demo,
@@ -150,9 +176,28 @@ class LiveTranscriptEndpoint : public ::testing::Test {
              .recording_status_callback =
                  sandbox::CallbackRequest{.url = m_url + "/twilio/recording-status",
                                           .delay = Seconds{8}},
-             .media_stream = sandbox::MediaStreamScript{.url = ws + "/twilio/media", .pace = 0}});
+             .media_stream = sandbox::MediaStreamScript{
+                 .url = ws + "/twilio/media", .delay = Seconds{live ? 2 : 0}, .pace = 0}});
         if (!created) throw std::runtime_error(created.error().message);
         m_call = *created;
+        std::thread listening;
+        std::optional<test_support::RawClient> listener;
+        if (live) {
+            // The call is known once Twilio says it is in progress; the page listens from then.
+            EXPECT_EQ(signed_callback("/twilio/call-status",
+                                      {{"AccountSid", m_sandbox->account_sid()},
+                                       {"CallSid", m_call.call_sid},
+                                       {"CallStatus", "in-progress"}}),
+                      204);
+            listener.emplace(port());
+            listening = std::thread([&] { *live = live_events(*listener, m_call.call_sid, 90s); });
+        }
+        struct Join {
+            std::thread& thread;
+            ~Join() {
+                if (thread.joinable()) thread.join();
+            }
+        } join{listening};
         EXPECT_TRUE(eventually([&] { return m_receiver.request_count() > 0; }, 120s))
             << m_service->err_so_far();
         const auto received = test_support::verified_webhooks(m_receiver, Secret(k_webhook_key));
@@ -173,6 +218,10 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         return response ? response->status : 0;
     }
 
+    std::uint16_t port() const {
+        return static_cast<std::uint16_t>(std::stoi(m_url.substr(m_url.rfind(':') + 1)));
+    }
+
     std::filesystem::path recording() const {
         return m_dir / "recordings" / (m_call.call_sid + ".stream.wav");
     }
@@ -190,38 +239,13 @@ class LiveTranscriptEndpoint : public ::testing::Test {
     double m_caller_end_s = 0;
 };
 
-// The `data` of each event of GET /api/calls/{sid}/live as Server-Sent Events, up to the final
-// one (or the end of the stream, or `limit`).
-std::vector<json> live_events(test_support::RawClient& client, const std::string& call_sid,
-                              std::chrono::milliseconds limit) {
-    client.send(fmt::format("GET /api/calls/{}/live HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            "Accept: text/event-stream\r\n\r\n",
-                            call_sid));
-    std::vector<json> events;
-    const auto header = client.read_until("\r\n\r\n", 10s);
-    EXPECT_TRUE(header && header->starts_with("HTTP/1.1 200")) << header.value_or("(nothing)");
-    if (!header) return events;
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        const auto event = client.read_chunk(std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now()));
-        if (!event) break;
-        const auto data = event->find("data: ");
-        if (!event->starts_with("event: live\n") || data == std::string::npos) continue;
-        events.push_back(json::parse(event->substr(data + 6)));
-        if (events.back().value("final", false)) break;
-    }
-    return events;
-}
-
 TEST_F(LiveTranscriptEndpoint, TheStreamsSpeechBecomesTheCallsRealtimeTranscript) {
     // The call is known once Twilio says it is in progress; the page starts listening then.
     EXPECT_EQ(signed_callback("/twilio/call-status", {{"AccountSid", m_sandbox->account_sid()},
                                                       {"CallSid", m_call.call_sid},
                                                       {"CallStatus", "in-progress"}}),
               204);
-    test_support::RawClient listener(
-        static_cast<std::uint16_t>(std::stoi(m_url.substr(m_url.rfind(':') + 1))));
+    test_support::RawClient listener(port());
     std::vector<json> events;
     std::thread listening([&] { events = live_events(listener, m_call.call_sid, 90s); });
     auto client = play(0);
@@ -292,7 +316,13 @@ TEST_F(LiveTranscriptEndpoint, AKillMidStreamKeepsWhatWasCapturedAndARestartTran
 using sandbox::StatusOverride;
 
 TEST_F(LiveTranscriptEndpoint, AStreamedCallWithTwiliosRecordingDeliversTheOfflineTranscript) {
-    const json webhook = demo_call_webhook(StatusOverride::none);
+    std::vector<json> live;
+    const json webhook = demo_call_webhook(StatusOverride::none, &live);
+    // Live, as the page reads it: from nothing to the realtime transcript, growing.
+    ASSERT_GE(live.size(), 3u);
+    EXPECT_EQ(live.front()["transcript"], "");
+    EXPECT_EQ(live.back()["final"], true);
+    EXPECT_EQ(live.back()["transcript"], call()["realtime_transcript"]);
     EXPECT_EQ(webhook.value("transcript_source", ""), "offline") << webhook.dump();
     EXPECT_EQ(webhook.value("audio_source", ""), "twilio") << "Twilio's recording wins";
     EXPECT_EQ(webhook.value("realtime_source", ""), "media_stream");
