@@ -217,7 +217,9 @@ TEST(LiveTranscription, AStuckTranscriptionNeverCostsTheCaptureAFrame) {
             std::int64_t(2 * i + 3), "outbound", std::int64_t(i + 1), timestamp, agent)));
         clock.advance(20ms);
         // Once the worker is stuck on the caller's first utterance, the rest piles up.
-        if (i == 400) ASSERT_TRUE(sink.wait_first_utterance());
+        if (i == 400) {
+            ASSERT_TRUE(sink.wait_first_utterance());
+        }
     }
     ASSERT_FALSE(session->on_text(test_support::stop_message(9999, k_call.str())));
     // The recording is complete while the transcription is still stuck.

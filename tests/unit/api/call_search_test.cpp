@@ -21,9 +21,10 @@ class CallSearchRoutes : public ApiFixture {
     void spoken(int n, const std::string& text, const std::string& from = "",
                 const std::string& to = "") {
         ASSERT_TRUE(store().save_realtime_transcript(numbered(n), text, m_clock.now()));
-        if (!from.empty() || !to.empty())
+        if (!from.empty() || !to.empty()) {
             ASSERT_TRUE(
                 store().save_call_details(numbered(n), {.from = from, .to = to}, m_clock.now()));
+        }
     }
 
     json found(const std::string& query) {
