@@ -42,7 +42,6 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
 void StreamTranscript::stream_done(const CallSid& call, const std::string& stream_sid) {
     try {
         const auto saved = save_live_transcript(m_context, call);
-        if (m_context.live_partials) m_context.live_partials->clear(call);
         if (!saved) {
             log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
                        call.str());
@@ -56,10 +55,11 @@ void StreamTranscript::stream_done(const CallSid& call, const std::string& strea
                        stream_sid, call.str(), saved->utterances, saved->chars);
         }
     } catch (const std::exception& e) { // the store's errors, as ApiError
-        if (m_context.live_partials) m_context.live_partials->clear(call);
         log().error("[MEDIA] stream {} of call {}: realtime transcript not saved: {}", stream_sid,
                     call.str(), e.what());
     }
+    // After the save: the watchers woken by the clearing find the call's realtime transcript.
+    if (m_context.live_partials) m_context.live_partials->clear(call);
 }
 
 } // namespace callscribe::api

@@ -142,11 +142,14 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
             result.bytes += out.size();
             last_write = now;
         }
-        if (got.done) signal->end("done");
-    }
-    if (version >= 11 && *signal->over == "done") {
-        stream.expires_after(steady(limits.write_timeout));
-        co_await asio::async_write(stream, http::make_chunk_last(), token);
+        if (got.done) {
+            signal->end("done");
+            // The last chunk: the body is whole.
+            if (version >= 11) {
+                stream.expires_after(steady(limits.write_timeout));
+                co_await asio::async_write(stream, http::make_chunk_last(), token);
+            }
+        }
     }
     on_stop = nullptr;
     events.end();
