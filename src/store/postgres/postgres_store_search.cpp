@@ -52,33 +52,41 @@ const std::string k_headline_options =
 constexpr std::string_view k_query = "plainto_tsquery('english'::regconfig, $1)";
 
 // The text ts_headline reads: the transcript that matched on its own (final first: its lexemes
-// are weighted A, the realtime one's B), else the final one unless it is empty; as indexed (the
-// first 100,000 characters) and with the snippet markers turned into spaces.
+// are weighted A, the realtime one's B), else the final one unless it is empty.
 const std::string k_headline_text =
-    fmt::format("translate(left(CASE WHEN ts_filter(calls.search_vector, '{{a}}') @@ {0} "
+    fmt::format("CASE WHEN ts_filter(calls.search_vector, '{{a}}') @@ {0} "
                 "THEN calls.final_transcript WHEN ts_filter(calls.search_vector, '{{b}}') @@ {0} "
                 "OR calls.final_transcript = '' THEN calls.realtime_transcript "
-                "ELSE calls.final_transcript END, 100000), chr(2) || chr(3), '  ')",
+                "ELSE calls.final_transcript END",
                 k_query);
+
+// What ts_headline is given of that text ({}): the snippet markers turned into spaces.
+constexpr std::string_view k_unmarked = "translate({}, chr(2) || chr(3), '  ')";
 
 // ts_headline parses and stems every word of the text it is given: about 1,000 words of a call
 // cost it milliseconds, times a page of hits. So it reads a window of 700 characters around
 // the first place where a word starts with one of the query's lexemes (an English stem is
-// mostly a prefix of the words it stems), and the whole text only when that window holds no
-// match (a stem that is not a prefix, or one found inside another word first).
+// mostly a prefix of the words it stems) and marks every query word found there (the words
+// joined by OR, as the others may be further on: a lexeme holds no space, so ' & ' is only
+// plainto_tsquery's AND); the whole text (as indexed: its first 100,000
+// characters) only when that window holds no match (a stem that is not a prefix, or one found
+// inside another word first). `OFFSET 0` keeps each lateral value computed once per hit: a
+// subquery the planner pulls up is computed again wherever its column is used.
 const std::string k_excerpt_sql =
     fmt::format("CASE WHEN strpos(window_headline.marked, chr(2)) > 0 THEN window_headline.marked "
-                "ELSE ts_headline('english'::regconfig, source.text, {0}, $2) END",
-                k_query);
-const std::string k_excerpt_from =
-    fmt::format("CROSS JOIN LATERAL (SELECT {0} AS text) AS source "
-                "CROSS JOIN LATERAL (SELECT regexp_instr(source.text, '\\m' || "
-                "regexp_replace((tsvector_to_array(to_tsvector('english'::regconfig, $1)))[1], "
-                "'([^[:alnum:]_])', '\\\\\\1', 'g'), 1, 1, 0, 'i') AS at) AS found "
-                "LEFT JOIN LATERAL (SELECT ts_headline('english'::regconfig, "
-                "substr(source.text, greatest(1, found.at - 300), 700), {1}, $2) AS marked "
-                "WHERE found.at > 0) AS window_headline ON TRUE",
-                k_headline_text, k_query);
+                "ELSE ts_headline('english'::regconfig, {0}, {1}, $2) END",
+                fmt::format(fmt::runtime(k_unmarked), "left(source.text, 100000)"), k_query);
+const std::string k_excerpt_from = fmt::format(
+    "CROSS JOIN LATERAL (SELECT {0} AS text OFFSET 0) AS source "
+    "CROSS JOIN LATERAL (SELECT regexp_instr(source.text, '\\m' || "
+    "regexp_replace((tsvector_to_array(to_tsvector('english'::regconfig, $1)))[1], "
+    "'([^[:alnum:]_])', '\\\\\\1', 'g'), 1, 1, 0, 'i') AS at OFFSET 0) AS found "
+    "LEFT JOIN LATERAL (SELECT ts_headline('english'::regconfig, {1}, "
+    "replace({2}::text, ' & ', ' | ')::tsquery, $2) AS marked "
+    "WHERE found.at > 0) AS window_headline ON TRUE",
+    k_headline_text,
+    fmt::format(fmt::runtime(k_unmarked), "substr(source.text, greatest(1, found.at - 300), 700)"),
+    k_query);
 
 } // namespace
 
