@@ -2,6 +2,10 @@
 //
 //   callscribe_decode FILE...                       decode each FILE through PcmReader (16 kHz)
 //                                                   and print its frames, chunks and flags
+//   callscribe_decode --decoder default|ffmpeg FILE...
+//                                                   decode only (no resampling) through the
+//                                                   decoder open_decoder picks, or through FFmpeg's
+//                                                   whatever the format: bench/decode compares them
 //   callscribe_decode --generate SECONDS OUT FORMAT write a synthetic 8 kHz mono telephone-like
 //                                                   recording; FORMAT: pcm16 mulaw alaw mp3 flac
 //   callscribe_decode --call SECONDS OUT FORMAT SPEECH...
@@ -15,6 +19,7 @@
 // Generation streams through WavWriter a second at a time, so it needs no more memory for an
 // hour than for a minute.
 
+#include "audio/ffmpeg/ffmpeg_decoder.hpp"
 #include "audio/pcm_reader.hpp"
 #include "audio/wav_writer.hpp"
 
@@ -172,6 +177,37 @@ int decode(const std::string& file) {
     return 0;
 }
 
+int decode_only(const std::string& file, bool through_ffmpeg) {
+    auto open = [&]() -> callscribe::Result<std::unique_ptr<Decoder>> {
+        if (!through_ffmpeg) return open_decoder(file);
+        auto ffmpeg_decoder = ffmpeg::FfmpegDecoder::open(file);
+        if (!ffmpeg_decoder) return ffmpeg_decoder.error();
+        return std::unique_ptr<Decoder>(std::move(*ffmpeg_decoder));
+    };
+    auto decoder = open();
+    if (!decoder) {
+        fmt::print(stderr, "{}\n", decoder.error().message);
+        return 1;
+    }
+    const AudioInfo& info = (*decoder)->info();
+    std::vector<float> buffer(static_cast<std::size_t>(info.sample_rate / 2 * info.channels));
+    std::int64_t frames = 0;
+    for (;;) {
+        auto got = (*decoder)->read(buffer);
+        if (!got) {
+            fmt::print(stderr, "{}\n", got.error().message);
+            return 1;
+        }
+        if (*got == 0) break;
+        frames += static_cast<std::int64_t>(*got);
+    }
+    fmt::print("{}: {} {} Hz {} ch, {} frames ({:.3f} s) decoded by {}\n", file, info.codec,
+               info.sample_rate, info.channels, frames,
+               static_cast<double>(frames) / info.sample_rate,
+               through_ffmpeg ? "ffmpeg" : "default");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -183,6 +219,13 @@ int main(int argc, char** argv) {
     }
     if (args.size() == 4 && args[0] == "--generate") {
         return generate(std::atof(args[1].c_str()), args[2], args[3]);
+    }
+    if (args.size() >= 3 && args[0] == "--decoder" &&
+        (args[1] == "default" || args[1] == "ffmpeg")) {
+        int status = 0;
+        for (auto file = args.begin() + 2; file != args.end(); ++file)
+            status = std::max(status, decode_only(*file, args[1] == "ffmpeg"));
+        return status;
     }
     if (args.empty() || args[0].starts_with("--")) {
         fmt::print(stderr, "usage: callscribe_decode FILE... | --generate SECONDS OUT FORMAT\n");

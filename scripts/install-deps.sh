@@ -13,10 +13,13 @@ packages=(
   libboost1.81-dev libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libsqlite3-dev
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libmpg123-dev libsndfile1-dev libsoxr-dev libpq-dev
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   # tests and benchmarks (postgresql: the PostgreSQL 15 server the store tests start, as a
   # throw-away instance of their own: scripts/postgres-test-server.sh)
   libgtest-dev libgmock-dev libbenchmark-dev time bc postgresql
+  # the ffmpeg program makes the test recordings in formats beyond MP3 and WAV (and bench/decode's)
+  ffmpeg
   # a Media Streams client that is not callscribe's (tests/media_stream)
   python3-websockets
   # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports

@@ -1,5 +1,6 @@
 #include "audio/decoder.hpp"
 
+#include "audio/ffmpeg/ffmpeg_decoder.hpp"
 #include "audio/format_sniffer.hpp"
 #include "audio/mpg123/mpg123_decoder.hpp"
 #include "audio/sndfile/sndfile_decoder.hpp"
@@ -106,12 +107,9 @@ Result<Sniffed> sniff(const std::filesystem::path& file) {
     const bool reaches_eof = mp3_start + head->size() >= file_size;
     if (find_mpeg_frames(*head, reaches_eof, k_mp3_search_bytes))
         return Sniffed{ContainerKind::mp3};
-    if (mp3_start > 0) {
-        return fail(fmt::format("{}: ID3 tag but no MPEG audio frames after it (not an MP3)",
-                                file.string()));
-    }
-    return fail(
-        fmt::format("{}: not a recognised audio file (expected MP3 or WAV)", file.string()));
+    // Anything else (FLAC, Ogg, M4A, WebM, a video, or not audio at all; an ID3 tag may also
+    // lead a FLAC or AAC file) is FFmpeg's to recognise.
+    return Sniffed{ContainerKind::unknown};
 }
 
 } // namespace
@@ -125,9 +123,21 @@ Result<std::unique_ptr<Decoder>> open_decoder(const std::filesystem::path& file)
         if (!decoder) return decoder.error();
         return std::unique_ptr<Decoder>(std::move(*decoder));
     }
+    if (sniffed->kind == ContainerKind::unknown) {
+        auto decoder = ffmpeg::FfmpegDecoder::open(file);
+        if (!decoder) return decoder.error();
+        return std::unique_ptr<Decoder>(std::move(*decoder));
+    }
     auto decoder = sndfile::SndfileDecoder::open(file, sniffed->wav_promised_frames);
     if (!decoder) return decoder.error();
     return std::unique_ptr<Decoder>(std::move(*decoder));
+}
+
+Result<bool> holds_audio(const std::filesystem::path& file) {
+    auto sniffed = sniff(file);
+    if (!sniffed) return sniffed.error();
+    if (sniffed->kind != ContainerKind::unknown) return true;
+    return ffmpeg::has_audio_track(file);
 }
 
 } // namespace callscribe::audio

@@ -35,15 +35,22 @@ class Decoder {
     virtual bool truncated() const { return false; }
 };
 
-// Opens a recording by its content, not its name: MP3 (libmpg123) or WAV (libsndfile:
-// PCM 16-bit, μ-law, A-law, any rate, mono or two channels; also the other encodings
-// libsndfile reads, such as PCM 8/24/32-bit and float).
+// Opens a recording by its content, not its name: MP3 (libmpg123), WAV (libsndfile: PCM 16-bit,
+// μ-law, A-law, any rate, mono or two channels; also the other encodings libsndfile reads, such
+// as PCM 8/24/32-bit and float), and every other container and codec FFmpeg reads (FLAC,
+// Ogg/Opus, M4A/AAC, WebM, the audio track of a video file).
 //
 // Fails, with a message that starts with the path, when the file is missing or unreadable
-// ("cannot open: ..."), a directory, empty ("empty file"), neither MP3 nor WAV ("not a recognised
-// audio file (expected MP3 or WAV)"), a WAV whose header is cut ("truncated WAV header"), or
-// a WAV libsndfile refuses (its reason). A file that opens but holds no samples is not an error
-// here: read() returns 0 (PcmReader turns that into "no audio in file").
+// ("cannot open: ..."), a directory, empty ("empty file"), not audio ("not a recognised audio
+// file"), a video without sound ("no audio track"), a WAV whose header is cut ("truncated WAV
+// header"), or a file its library refuses (its reason). A file that opens but holds no samples
+// is not an error here: read() returns 0 (PcmReader turns that into "no audio in file").
 Result<std::unique_ptr<Decoder>> open_decoder(const std::filesystem::path& file);
+
+// Whether a file is a recording at all, without decoding it (a folder of recordings may also
+// hold notes and pictures): an MP3 or WAV header, or a container FFmpeg reads with an audio
+// track. Fails as open_decoder() does when the file cannot be read, is empty, or is a WAV or
+// ID3 tag cut short: a recording that is damaged, not something else.
+Result<bool> holds_audio(const std::filesystem::path& file);
 
 } // namespace callscribe::audio

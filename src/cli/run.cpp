@@ -55,7 +55,13 @@ int run(int argc, char** argv) {
     std::string engine_override;
     bool no_progress = false;
     auto* transcribe_cmd = app.add_subcommand("transcribe", "Transcribe local audio files");
-    transcribe_cmd->add_option("files", transcribe.files, "MP3 or WAV recordings")->required();
+    transcribe_cmd
+        ->add_option("files", transcribe.files,
+                     "Recordings (MP3, WAV, and any audio or video file FFmpeg reads), folders of "
+                     "them, or - for standard input")
+        ->required();
+    transcribe_cmd->add_flag("-r,--recursive", transcribe.recursive,
+                             "Also transcribe the files in the folders' subfolders");
     transcribe_cmd->add_option("--format", transcribe.format, "txt, json, srt or vtt")
         ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}))
         ->capture_default_str();

@@ -1,6 +1,8 @@
 #include "cli/transcribe_command.hpp"
 
+#include "audio/decoder.hpp"
 #include "cli/progress_bar.hpp"
+#include "cli/transcribe_inputs.hpp"
 #include "stt/formats.hpp"
 
 #include <fmt/format.h>
@@ -17,16 +19,17 @@ namespace {
 
 // Output paths in DIR: the input's stem plus the format's extension, numbered when a name is
 // taken already (x.wav and x.mp3, or x-2.wav too) so that no transcript overwrites another.
-std::vector<std::filesystem::path> output_paths(const TranscribeOptions& options,
+std::vector<std::filesystem::path> output_paths(const std::vector<TranscribeInput>& inputs,
+                                                const std::filesystem::path& dir,
                                                 stt::Format format) {
     std::vector<std::filesystem::path> out;
     std::set<std::string> taken;
-    for (const auto& file : options.files) {
-        std::string stem = file.stem().string();
+    for (const auto& input : inputs) {
+        std::string stem = input.file.stem().string();
         std::string name = stem;
         for (int n = 2; !taken.insert(name).second; ++n)
             name = fmt::format("{}-{}", stem, n);
-        out.push_back(*options.output_dir / (name + "." + std::string(stt::extension(format))));
+        out.push_back(dir / (name + "." + std::string(stt::extension(format))));
     }
     return out;
 }
@@ -61,6 +64,20 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                    options.format);
         return 2;
     }
+    auto gathered = TranscribeInputs::gather(options.files, options.recursive);
+    if (!gathered) {
+        fmt::print(stderr, "callscribe: {}\n", gathered.error().message);
+        return 2;
+    }
+    const std::vector<TranscribeInput>& inputs = gathered->inputs();
+    for (const auto& [folder, count] : gathered->unread_subfolders())
+        fmt::print(stderr, "callscribe: {}: {} subfolder{} not read (--recursive reads them)\n",
+                   folder.string(), count, count == 1 ? "" : "s");
+    if (inputs.empty()) {
+        fmt::print(stderr, "callscribe: nothing to transcribe: the folders given hold no files\n");
+        return 1;
+    }
+
     std::vector<std::filesystem::path> outputs;
     if (options.output_dir) {
         std::error_code ec;
@@ -70,20 +87,20 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                        ec.message());
             return 2;
         }
-        outputs = output_paths(options, *format);
+        outputs = output_paths(inputs, *options.output_dir, *format);
         // Two inputs with one name (x.wav, x.mp3): say where the second one's transcript went.
         for (std::size_t i = 0; i < outputs.size(); ++i) {
-            if (outputs[i].stem() != options.files[i].stem())
+            if (outputs[i].stem() != inputs[i].file.stem())
                 fmt::print(stderr, "callscribe: {} → {} ({}{} is another input's)\n",
-                           options.files[i].string(), outputs[i].string(),
-                           options.files[i].stem().string(), outputs[i].extension().string());
+                           inputs[i].name, outputs[i].string(), inputs[i].file.stem().string(),
+                           outputs[i].extension().string());
         }
     }
 
-    int n = int(options.files.size());
+    int n = int(inputs.size());
     ProgressBar progress(options.progress && ProgressBar::stderr_is_terminal(), n);
     std::mutex print_mutex;
-    std::atomic<int> next{0}, failed{0};
+    std::atomic<int> next{0}, failed{0}, skipped{0};
     // Results printed to stdout keep the input order: each waits for its turn.
     std::vector<std::optional<std::string>> printed(static_cast<std::size_t>(n));
     int next_to_print = 0;
@@ -99,8 +116,7 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
             const std::string& text = *printed[std::size_t(next_to_print)];
             if (!text.empty()) {
                 progress.clear();
-                if (n > 1)
-                    fmt::print("==> {} <==\n", options.files[std::size_t(next_to_print)].string());
+                if (n > 1) fmt::print("==> {} <==\n", inputs[std::size_t(next_to_print)].name);
                 std::fwrite(text.data(), 1, text.size(), stdout);
                 std::fflush(stdout);
             }
@@ -111,21 +127,31 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
     auto work = [&] {
         auto transcriber = engine.make_transcriber();
         for (int i = next++; i < n; i = next++) {
-            const auto& file = options.files[std::size_t(i)];
+            const TranscribeInput& input = inputs[std::size_t(i)];
+            const auto& file = input.file;
             transcriber->on_progress(
-                [&, name = file.filename().string()](double done, double total) {
-                    progress.audio(done, total, name);
-                });
-            // Every line names its file, whichever engine wrote the message.
-            auto report = [&](const std::string& message) {
-                report_error(message.starts_with(file.string())
-                                 ? message
-                                 : fmt::format("{}: {}", file.string(), message));
+                [&, name = std::filesystem::path(input.name).filename().string()](
+                    double done, double total) { progress.audio(done, total, name); });
+            // Every line names its input, whichever engine wrote the message.
+            auto report = [&](std::string message) {
+                if (message.starts_with(file.string()))
+                    message = input.name + message.substr(file.string().size());
+                else
+                    message = fmt::format("{}: {}", input.name, message);
+                report_error(message);
             };
             std::string text;
             try {
-                auto transcript = transcriber->transcribe(file);
-                if (!transcript) {
+                // A folder may hold notes and pictures besides its recordings.
+                auto audio = input.from_folder ? audio::holds_audio(file) : Result<bool>(true);
+                if (audio && !*audio) {
+                    std::lock_guard lock(print_mutex);
+                    progress.clear();
+                    fmt::print(stderr, "callscribe: {}: skipped, not audio\n", input.name);
+                    ++skipped;
+                } else if (!audio) {
+                    report(audio.error().message);
+                } else if (auto transcript = transcriber->transcribe(file); !transcript) {
                     report(transcript.error().message);
                 } else if (options.output_dir) {
                     if (auto written =

@@ -1,5 +1,6 @@
 #pragma once
-// `callscribe transcribe FILE... [--format txt|json|srt|vtt] [--engine E] [-o DIR]`
+// `callscribe transcribe FILE|FOLDER|-... [--recursive] [--format txt|json|srt|vtt] [--engine E]
+// [-o DIR]`
 
 #include "config/config.hpp"
 #include "stt/transcriber.hpp"
@@ -12,7 +13,8 @@
 namespace callscribe::cli {
 
 struct TranscribeOptions {
-    std::vector<std::filesystem::path> files;
+    std::vector<std::filesystem::path> files; // files, folders, `-` for standard input
+    bool recursive = false;                   // also the folders' subfolders
     std::string format = "txt";
     std::optional<std::filesystem::path> output_dir;
     int jobs = 1;         // files transcribed at once
@@ -20,7 +22,8 @@ struct TranscribeOptions {
 };
 
 // Transcribes every file, one transcriber per job; a failed file is reported on stderr and the
-// others go on. Returns 0 when all succeeded, 1 when any failed, 2 on bad usage.
+// others go on; a file found in a folder that is not audio is skipped with a note. Returns 0
+// when all succeeded, 1 when any failed (or the folders held nothing), 2 on bad usage.
 int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine);
 
 } // namespace callscribe::cli

@@ -69,14 +69,15 @@ bool wait_exit(pid_t pid, std::chrono::milliseconds limit, int& status) {
 } // namespace
 
 CommandResult run_callscribe(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env,
+                             const std::filesystem::path& stdin_file) {
     TempDir dir;
     auto out_path = dir / "stdout", err_path = dir / "stderr";
     SpawnArgs spawn(args, env);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_file.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,

@@ -21,8 +21,10 @@ struct CommandResult {
     std::string err;
 };
 
+// Standard input reads `stdin_file` (nothing by default).
 CommandResult run_callscribe(const std::vector<std::string>& args,
-                             const std::map<std::string, std::string>& env = {});
+                             const std::map<std::string, std::string>& env = {},
+                             const std::filesystem::path& stdin_file = "/dev/null");
 
 // A `callscribe` running in the background, for commands that serve until stopped (sandbox,
 // serve): its stdout is read line by line as it comes, its stderr goes to a file. stop(), or

@@ -62,15 +62,13 @@ TEST_F(AudioDecoderErrorTest, EmptyFile) {
 
 TEST_F(AudioDecoderErrorTest, TextFile) {
     const auto file = write_bytes("notes.mp3", "<Response><Say>Hello</Say></Response>\n");
-    EXPECT_EQ(open_error(file),
-              file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+    EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file");
 }
 
 TEST_F(AudioDecoderErrorTest, RandomBytes) {
     for (std::uint32_t seed = 1; seed <= 20; ++seed) {
         const auto file = write_bytes("noise.bin", random_bytes(64 * 1024, seed));
-        EXPECT_EQ(open_error(file),
-                  file.string() + ": not a recognised audio file (expected MP3 or WAV)")
+        EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file")
             << "seed " << seed;
     }
 }
@@ -81,8 +79,7 @@ TEST_F(AudioDecoderErrorTest, RandomBytesBehindAFrameSync) {
     for (std::uint32_t seed = 1; seed <= 20; ++seed) {
         const auto file = write_bytes("noise.mp3", std::string("\xFF\xFB\x90\x64", 4) +
                                                        random_bytes(32 * 1024, seed));
-        EXPECT_EQ(open_error(file),
-                  file.string() + ": not a recognised audio file (expected MP3 or WAV)")
+        EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file")
             << "seed " << seed;
     }
 }
@@ -92,8 +89,7 @@ TEST_F(AudioDecoderErrorTest, Id3TagWithoutAudio) {
     std::string tag("ID3\x04\x00\x00\x00\x00\x00\x64", 10);
     tag += std::string(100, '\0');
     const auto file = write_bytes("tagged.mp3", tag + random_bytes(8 * 1024, 7));
-    EXPECT_EQ(open_error(file),
-              file.string() + ": ID3 tag but no MPEG audio frames after it (not an MP3)");
+    EXPECT_EQ(open_error(file), file.string() + ": not a recognised audio file");
 }
 
 TEST_F(AudioDecoderErrorTest, Id3TagThenRealMp3Decodes) {
@@ -112,7 +108,7 @@ TEST_F(AudioDecoderErrorTest, WavHeaderCutShort) {
         const auto file = write_bytes("cut.wav", wav.substr(0, size));
         const std::string error = open_error(file);
         if (size < 12) {
-            EXPECT_EQ(error, file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+            EXPECT_EQ(error, file.string() + ": not a recognised audio file");
         } else {
             EXPECT_EQ(error, file.string() + ": truncated WAV header (" + std::to_string(size) +
                                  " bytes)");
@@ -245,11 +241,13 @@ TEST_F(AudioDecoderErrorTest, Mp3WithGarbageTailEndsCleanly) {
     EXPECT_NEAR(static_cast<double>(decoded.frames()) / 16000, 2.0, 0.1);
 }
 
-TEST_F(AudioDecoderErrorTest, FlacIsNotARecording) {
+TEST_F(AudioDecoderErrorTest, FlacIsReadThroughFfmpeg) {
     const auto file = path("tone.flac");
     ASSERT_TRUE(write_flac(file, testing::tones(16000, 1.0, {440.0}), 16000, 1));
-    EXPECT_EQ(open_error(file),
-              file.string() + ": not a recognised audio file (expected MP3 or WAV)");
+    auto reader = PcmReader::open(file);
+    ASSERT_TRUE(reader) << reader.error().message;
+    EXPECT_EQ(reader->source_info().codec, "flac");
+    EXPECT_NEAR(static_cast<double>(testing::read_all(*reader).frames()), 16000, 2.0);
 }
 
 } // namespace

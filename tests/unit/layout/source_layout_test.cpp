@@ -61,6 +61,7 @@ TEST(SourceLayout, EachCLibraryIsIncludedOnlyByItsAdapter) {
         {"(whisper|ggml)\\.h", {"stt/whisper/"}}, {"mpg123\\.h", {"audio/mpg123/"}},
         {"sndfile\\.h", {"audio/sndfile/"}},      {"soxr\\.h", {"audio/resampler.cpp"}},
         {"boost/beast", {"net/server/", "net/websocket/"}},
+        {"lib(avformat|avcodec|avutil|swresample)/", {"audio/ffmpeg/"}},
     };
     for (const auto& [header, allowed] : adapters) {
         EXPECT_EQ(offenders(std::regex("#include <" + header), allowed), std::vector<std::string>{})
