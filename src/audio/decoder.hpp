@@ -19,6 +19,9 @@ struct AudioInfo {
     int sample_rate = 0;
     int channels = 0;
     std::int64_t frames = -1; // -1 when the container does not say
+    // `frames` when known, else the container's estimate (an MP3 without a Xing header: from
+    // its size and bitrate); -1 when there is neither. For progress, not for truncation.
+    std::int64_t estimated_frames = -1;
     std::string codec;        // "mp3", "pcm_s16", "mulaw", "alaw", ...
 };
 

@@ -76,6 +76,19 @@ int run(int argc, char** argv) {
     transcribe_cmd->add_option(
         "--prompt", prompt_override,
         "Initial prompt: names and products (instead of CALLSCRIBE_STT_PROMPT)");
+    std::string language_override, preset_override, threads_override;
+    transcribe_cmd->add_option("--language", language_override,
+                               "Language of the recordings, ISO 639-1 (en) or auto (instead of "
+                               "CALLSCRIBE_STT_LANGUAGE)");
+    transcribe_cmd
+        ->add_option("--preset", preset_override,
+                     "PocketSphinx: fast or accurate (instead of CALLSCRIBE_PS_PRESET)")
+        ->check(CLI::IsMember({"fast", "accurate"}));
+    transcribe_cmd
+        ->add_option("--threads", threads_override,
+                     "Whisper: threads per channel, 1 to 256 (instead of "
+                     "CALLSCRIBE_WHISPER_THREADS)")
+        ->check(CLI::Range(1, 256));
     transcribe_cmd->add_option("-o,--output-dir", transcribe.output_dir,
                                "Write one transcript file per input into this folder");
     const int max_jobs = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
@@ -84,7 +97,14 @@ int run(int argc, char** argv) {
                      fmt::format("Files transcribed at once, 1 to {} (default CALLSCRIBE_WORKERS)",
                                  max_jobs))
         ->check(CLI::Range(1, max_jobs));
-    transcribe_cmd->add_flag("--no-progress", no_progress, "No progress bar");
+    transcribe_cmd
+        ->add_option("--progress", transcribe.progress,
+                     "auto (a bar on a terminal), bar, plain (a line per file, for logs) or none")
+        ->check(CLI::IsMember({"auto", "bar", "plain", "none"}))
+        ->capture_default_str();
+    bool quiet = false;
+    transcribe_cmd->add_flag("-q,--quiet", quiet, "No progress and no summary (errors only)");
+    transcribe_cmd->add_flag("--no-progress", no_progress, "The same as --progress=none");
 
     // The service's commands; their options are parsed now so that usage errors exit 2.
     ServeOptions serve;
@@ -145,6 +165,9 @@ int run(int argc, char** argv) {
         if (!engine_override.empty()) env["CALLSCRIBE_STT_ENGINE"] = engine_override;
         if (!model_override.empty()) env["CALLSCRIBE_WHISPER_MODEL"] = model_override;
         if (!prompt_override.empty()) env["CALLSCRIBE_STT_PROMPT"] = prompt_override;
+        if (!language_override.empty()) env["CALLSCRIBE_STT_LANGUAGE"] = language_override;
+        if (!preset_override.empty()) env["CALLSCRIBE_PS_PRESET"] = preset_override;
+        if (!threads_override.empty()) env["CALLSCRIBE_WHISPER_THREADS"] = threads_override;
         config = config::load_config(env, file);
         for (const auto& warning : config::misspelt_variables(env))
             log().warn("{}", warning);
@@ -159,7 +182,7 @@ int run(int argc, char** argv) {
     }
     if (*transcribe_cmd) {
         if (transcribe_cmd->count("--jobs") == 0) transcribe.jobs = config.jobs.workers;
-        transcribe.progress = !no_progress;
+        if (no_progress || quiet) transcribe.progress = "none";
         auto engine = stt::make_engine(config.stt, std::make_shared<net::curl::CurlHttpClient>(),
                                        transcribe.jobs);
         if (!engine) {

@@ -34,6 +34,23 @@ std::vector<std::filesystem::path> output_paths(const std::vector<TranscribeInpu
     return out;
 }
 
+// A recording's length from its header (or the container's estimate); 0 when it does not say
+// or does not open (its turn will say why).
+double audio_seconds(const std::filesystem::path& file) {
+    auto decoder = audio::open_decoder(file);
+    if (!decoder) return 0;
+    const audio::AudioInfo& info = (*decoder)->info();
+    if (info.estimated_frames <= 0 || info.sample_rate <= 0) return 0;
+    return static_cast<double>(info.estimated_frames) / info.sample_rate;
+}
+
+ProgressStyle progress_style(const std::string& choice) {
+    if (choice == "plain") return ProgressStyle::plain;
+    if (choice == "bar") return ProgressStyle::bar;
+    if (choice == "auto" && ProgressBar::stderr_is_terminal()) return ProgressStyle::bar;
+    return ProgressStyle::none;
+}
+
 Result<void> write_file(const std::filesystem::path& path, const std::string& text) {
     auto temp = path;
     temp += ".part";
@@ -97,13 +114,35 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
         }
     }
 
-    int n = int(inputs.size());
-    ProgressBar progress(options.progress && ProgressBar::stderr_is_terminal(), n);
+    // Before any work: what a folder holds that is not audio is set aside, and each file's
+    // length read from its header, so that progress counts seconds of audio.
+    const std::size_t n = inputs.size();
+    std::vector<bool> not_audio(n, false);
+    std::vector<double> seconds(n, 0.0);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (inputs[i].from_folder) {
+            auto audio = audio::holds_audio(inputs[i].file);
+            not_audio[i] = audio && !*audio;
+            if (not_audio[i]) {
+                fmt::print(stderr, "callscribe: {}: skipped, not audio\n", inputs[i].name);
+                continue;
+            }
+        }
+        seconds[i] = audio_seconds(inputs[i].file);
+    }
+    std::vector<std::string> names;
+    for (const auto& input : inputs)
+        names.push_back(input.name);
+    ProgressBar progress(progress_style(options.progress), names, seconds);
+    for (std::size_t i = 0; i < n; ++i)
+        if (not_audio[i]) progress.skipped(i);
+
     std::mutex print_mutex;
-    std::atomic<int> next{0}, failed{0}, skipped{0};
+    std::atomic<std::size_t> next{0};
+    std::atomic<int> failed{0};
     // Results printed to stdout keep the input order: each waits for its turn.
-    std::vector<std::optional<std::string>> printed(static_cast<std::size_t>(n));
-    int next_to_print = 0;
+    std::vector<std::optional<std::string>> printed(n);
+    std::size_t next_to_print = 0;
 
     auto report_error = [&](const std::string& message) {
         std::lock_guard lock(print_mutex);
@@ -112,11 +151,11 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
         ++failed;
     };
     auto flush_stdout = [&] { // with print_mutex held
-        while (next_to_print < n && printed[std::size_t(next_to_print)]) {
-            const std::string& text = *printed[std::size_t(next_to_print)];
+        while (next_to_print < n && printed[next_to_print]) {
+            const std::string& text = *printed[next_to_print];
             if (!text.empty()) {
                 progress.clear();
-                if (n > 1) fmt::print("==> {} <==\n", inputs[std::size_t(next_to_print)].name);
+                if (n > 1) fmt::print("==> {} <==\n", inputs[next_to_print].name);
                 std::fwrite(text.data(), 1, text.size(), stdout);
                 std::fflush(stdout);
             }
@@ -126,12 +165,17 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
 
     auto work = [&] {
         auto transcriber = engine.make_transcriber();
-        for (int i = next++; i < n; i = next++) {
-            const TranscribeInput& input = inputs[std::size_t(i)];
+        for (std::size_t i = next++; i < n; i = next++) {
+            const TranscribeInput& input = inputs[i];
+            if (not_audio[i]) {
+                std::lock_guard lock(print_mutex);
+                printed[i] = std::string();
+                flush_stdout();
+                continue;
+            }
             const auto& file = input.file;
-            transcriber->on_progress(
-                [&, name = std::filesystem::path(input.name).filename().string()](
-                    double done, double total) { progress.audio(done, total, name); });
+            transcriber->on_progress([&, i](double done, double) { progress.audio(i, done); });
+            progress.started(i);
             // Every line names its input, whichever engine wrote the message.
             auto report = [&](std::string message) {
                 if (message.starts_with(file.string()))
@@ -141,43 +185,35 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                 report_error(message);
             };
             std::string text;
+            bool ok = false;
             try {
-                // A folder may hold notes and pictures besides its recordings.
-                auto audio = input.from_folder ? audio::holds_audio(file) : Result<bool>(true);
-                if (audio && !*audio) {
-                    std::lock_guard lock(print_mutex);
-                    progress.clear();
-                    fmt::print(stderr, "callscribe: {}: skipped, not audio\n", input.name);
-                    ++skipped;
-                } else if (!audio) {
-                    report(audio.error().message);
-                } else if (auto transcript = transcriber->transcribe(file); !transcript) {
+                if (auto transcript = transcriber->transcribe(file); !transcript) {
                     report(transcript.error().message);
                 } else if (options.output_dir) {
-                    if (auto written =
-                            write_file(outputs[std::size_t(i)], stt::render(*transcript, *format));
-                        !written)
-                        report(written.error().message);
+                    auto written = write_file(outputs[i], stt::render(*transcript, *format));
+                    if (!written) report(written.error().message);
+                    ok = written.has_value();
                 } else {
                     text = stt::render(*transcript, *format);
+                    ok = true;
                 }
             } catch (const std::exception& e) { // one file's surprise must not end the batch
                 report(e.what());
             }
             std::lock_guard lock(print_mutex);
-            printed[std::size_t(i)] = std::move(text);
+            progress.finished(i, ok);
+            printed[i] = std::move(text);
             flush_stdout();
-            progress.file_done();
         }
     };
 
-    int jobs = std::clamp(options.jobs, 1, std::max(1, n));
+    int jobs = std::clamp(options.jobs, 1, std::max(1, static_cast<int>(n)));
     std::vector<std::jthread> threads;
     for (int j = 1; j < jobs; ++j)
         threads.emplace_back(work);
     work();
     threads.clear();
-    progress.clear();
+    progress.summary();
     return failed > 0 ? 1 : 0;
 }
 

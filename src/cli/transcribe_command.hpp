@@ -17,8 +17,10 @@ struct TranscribeOptions {
     bool recursive = false;                   // also the folders' subfolders
     std::string format = "txt";
     std::optional<std::filesystem::path> output_dir;
-    int jobs = 1;         // files transcribed at once
-    bool progress = true; // a progress bar when stderr is a terminal
+    int jobs = 1; // files transcribed at once
+    // auto: a bar when stderr is a terminal, else nothing; bar; plain: a line per file done;
+    // none. Both but none end with a summary line.
+    std::string progress = "auto";
 };
 
 // Transcribes every file, one transcriber per job; a failed file is reported on stderr and the

@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 
 extern char** environ;
@@ -100,14 +102,50 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
     return result;
 }
 
+CommandResult run_callscribe_in_terminal(const std::vector<std::string>& args,
+                                         const std::map<std::string, std::string>& env) {
+    SpawnArgs spawn(args, env);
+    winsize size{};
+    size.ws_col = 120;
+    size.ws_row = 40;
+    int terminal = -1;
+    const pid_t pid = forkpty(&terminal, nullptr, nullptr, &size);
+    if (pid < 0) {
+        ADD_FAILURE() << "cannot open a pseudo-terminal";
+        return {};
+    }
+    if (pid == 0) { // the child: only async-signal-safe calls until exec
+        execve(spawn.argv[0], spawn.argv.data(), spawn.envp.data());
+        _exit(127);
+    }
+    CommandResult result;
+    char buffer[4096];
+    for (;;) { // until the child's side closes (EIO on Linux)
+        const ssize_t got = ::read(terminal, buffer, sizeof buffer);
+        if (got > 0) {
+            result.out.append(buffer, static_cast<std::size_t>(got));
+        } else if (got < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break;
+        }
+    }
+    ::close(terminal);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    result.exit_code = exit_code(status);
+    archive_output(spawn.argv_strings[1 % spawn.argv_strings.size()], result.out);
+    return result;
+}
+
 BackgroundCommand::BackgroundCommand(const std::vector<std::string>& args,
                                      const std::map<std::string, std::string>& env) {
     SpawnArgs spawn(args, env);
     start(spawn.argv.data(), spawn.envp.data());
 }
 
-std::unique_ptr<BackgroundCommand> BackgroundCommand::program(
-    const std::vector<std::string>& argv) {
+std::unique_ptr<BackgroundCommand>
+BackgroundCommand::program(const std::vector<std::string>& argv) {
     SpawnArgs spawn(argv, {}, false);
     std::unique_ptr<BackgroundCommand> command(new BackgroundCommand());
     command->m_callscribe = false;

@@ -26,6 +26,11 @@ CommandResult run_callscribe(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env = {},
                              const std::filesystem::path& stdin_file = "/dev/null");
 
+// The same on a pseudo-terminal, as a user at a shell runs it: stdout and stderr both go to the
+// terminal (`out` has them interleaved, as the user sees them; `err` stays empty).
+CommandResult run_callscribe_in_terminal(const std::vector<std::string>& args,
+                                         const std::map<std::string, std::string>& env = {});
+
 // A `callscribe` running in the background, for commands that serve until stopped (sandbox,
 // serve): its stdout is read line by line as it comes, its stderr goes to a file. stop(), or
 // the destructor, sends SIGTERM and waits for the exit, with SIGKILL after `k_stop_limit`; the

@@ -171,6 +171,11 @@ Result<std::unique_ptr<FfmpegDecoder>> FfmpegDecoder::open(const std::filesystem
                                             AVRational{1, d->m_codec->sample_rate});
         d->m_info.frames = d->m_expected_frames;
     }
+    d->m_info.estimated_frames = d->m_info.frames;
+    if (d->m_info.estimated_frames < 0 && d->m_format->duration > 0) {
+        d->m_info.estimated_frames = av_rescale_q(d->m_format->duration, AV_TIME_BASE_Q,
+                                                  AVRational{1, d->m_codec->sample_rate});
+    }
     return d;
 }
 

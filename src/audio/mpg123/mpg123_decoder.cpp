@@ -93,6 +93,7 @@ Result<std::unique_ptr<Mpg123Decoder>> Mpg123Decoder::open(const std::filesystem
     const off_t length = mpg123_length(h);
     // Without a Xing/LAME header the length is a guess from the file size: do not report it.
     if (accurate && length > 0) info.frames = length;
+    if (length > 0) info.estimated_frames = length;
 
     return std::unique_ptr<Mpg123Decoder>(
         new Mpg123Decoder(file, std::move(handle), std::move(info), float_output));

@@ -75,6 +75,7 @@ Result<std::unique_ptr<SndfileDecoder>> SndfileDecoder::open(const std::filesyst
     info.sample_rate = sf_info.samplerate;
     info.channels = sf_info.channels;
     info.frames = sf_info.frames >= 0 ? static_cast<std::int64_t>(sf_info.frames) : -1;
+    info.estimated_frames = info.frames;
     info.codec = codec_name(sf_info.format);
     const int sub = sf_info.format & SF_FORMAT_SUBMASK;
     const bool clamp = sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;

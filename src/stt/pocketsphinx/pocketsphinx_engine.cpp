@@ -54,7 +54,11 @@ void route_engine_log(void*, err_lvl_t level, const char* format, ...) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
         text.remove_suffix(1);
     if (text.empty()) return;
-    if (level >= ERR_ERROR) {
+    // An utterance that stops mid-word (a recording cut short) has no lattice path to its end:
+    // PocketSphinx says so as an error, then gives the best path it has. Not the operator's
+    // concern.
+    const bool benign = text.find("DAG node corresponding to </s>") != std::string_view::npos;
+    if (level >= ERR_ERROR && !benign) {
         log().error("[pocketsphinx] {}", text);
     } else {
         log().debug("[pocketsphinx] {}", text);
