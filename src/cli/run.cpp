@@ -62,8 +62,20 @@ int run(int argc, char** argv) {
         ->required();
     transcribe_cmd->add_flag("-r,--recursive", transcribe.recursive,
                              "Also transcribe the files in the folders' subfolders");
-    transcribe_cmd->add_option("--format", transcribe.format, "txt, json, srt or vtt")
-        ->check(CLI::IsMember({"txt", "json", "srt", "vtt"}))
+    transcribe_cmd
+        ->add_option("--format", transcribe.format,
+                     "txt, json, srt, vtt, or all (a file of each, with -o)")
+        ->check(CLI::IsMember({"txt", "json", "srt", "vtt", "all"}))
+        ->capture_default_str();
+    transcribe_cmd
+        ->add_option("--max-line-length", transcribe.subtitles.max_line_length,
+                     "SRT and WebVTT: characters a line, 10 to 200")
+        ->check(CLI::Range(10, 200))
+        ->capture_default_str();
+    transcribe_cmd
+        ->add_option("--max-line-count", transcribe.subtitles.max_line_count,
+                     "SRT and WebVTT: lines a cue, 1 to 10")
+        ->check(CLI::Range(1, 10))
         ->capture_default_str();
     std::string model_override, prompt_override;
     transcribe_cmd

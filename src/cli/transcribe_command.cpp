@@ -17,11 +17,10 @@
 namespace callscribe::cli {
 namespace {
 
-// Output paths in DIR: the input's stem plus the format's extension, numbered when a name is
-// taken already (x.wav and x.mp3, or x-2.wav too) so that no transcript overwrites another.
-std::vector<std::filesystem::path> output_paths(const std::vector<TranscribeInput>& inputs,
-                                                const std::filesystem::path& dir,
-                                                stt::Format format) {
+// Output paths in DIR without their extension: the input's stem, numbered when a name is taken
+// already (x.wav and x.mp3, or x-2.wav too) so that no transcript overwrites another.
+std::vector<std::filesystem::path> output_stems(const std::vector<TranscribeInput>& inputs,
+                                                const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> out;
     std::set<std::string> taken;
     for (const auto& input : inputs) {
@@ -29,9 +28,18 @@ std::vector<std::filesystem::path> output_paths(const std::vector<TranscribeInpu
         std::string name = stem;
         for (int n = 2; !taken.insert(name).second; ++n)
             name = fmt::format("{}-{}", stem, n);
-        out.push_back(dir / (name + "." + std::string(stt::extension(format))));
+        out.push_back(dir / name);
     }
     return out;
+}
+
+// What --format asks for: one format, or `all` of them.
+std::optional<std::vector<stt::Format>> parse_formats(const std::string& name) {
+    if (name == "all")
+        return std::vector{stt::Format::txt, stt::Format::json, stt::Format::srt, stt::Format::vtt};
+    auto format = stt::parse_format(name);
+    if (!format) return std::nullopt;
+    return std::vector{*format};
 }
 
 // A recording's length from its header (or the container's estimate); 0 when it does not say
@@ -75,10 +83,14 @@ Result<void> write_file(const std::filesystem::path& path, const std::string& te
 } // namespace
 
 int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) {
-    auto format = stt::parse_format(options.format);
-    if (!format) {
-        fmt::print(stderr, "callscribe: --format {}: expected txt, json, srt or vtt\n",
+    const auto formats = parse_formats(options.format);
+    if (!formats) {
+        fmt::print(stderr, "callscribe: --format {}: expected txt, json, srt, vtt or all\n",
                    options.format);
+        return 2;
+    }
+    if (formats->size() > 1 && !options.output_dir) {
+        fmt::print(stderr, "callscribe: --format all writes a file per format: give -o DIR\n");
         return 2;
     }
     auto gathered = TranscribeInputs::gather(options.files, options.recursive);
@@ -95,7 +107,7 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
         return 1;
     }
 
-    std::vector<std::filesystem::path> outputs;
+    std::vector<std::filesystem::path> outputs; // without their extensions
     if (options.output_dir) {
         std::error_code ec;
         std::filesystem::create_directories(*options.output_dir, ec);
@@ -104,13 +116,15 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                        ec.message());
             return 2;
         }
-        outputs = output_paths(inputs, *options.output_dir, *format);
+        outputs = output_stems(inputs, *options.output_dir);
         // Two inputs with one name (x.wav, x.mp3): say where the second one's transcript went.
+        const std::string extension =
+            formats->size() == 1 ? std::string(stt::extension(formats->front())) : "*";
         for (std::size_t i = 0; i < outputs.size(); ++i) {
-            if (outputs[i].stem() != inputs[i].file.stem())
-                fmt::print(stderr, "callscribe: {} → {} ({}{} is another input's)\n",
-                           inputs[i].name, outputs[i].string(), inputs[i].file.stem().string(),
-                           outputs[i].extension().string());
+            if (outputs[i].filename() != inputs[i].file.stem())
+                fmt::print(stderr, "callscribe: {} → {}.{} ({}.{} is another input's)\n",
+                           inputs[i].name, outputs[i].string(), extension,
+                           inputs[i].file.stem().string(), extension);
         }
     }
 
@@ -190,11 +204,17 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                 if (auto transcript = transcriber->transcribe(file); !transcript) {
                     report(transcript.error().message);
                 } else if (options.output_dir) {
-                    auto written = write_file(outputs[i], stt::render(*transcript, *format));
-                    if (!written) report(written.error().message);
-                    ok = written.has_value();
+                    ok = true;
+                    for (const stt::Format format : *formats) {
+                        auto path = outputs[i];
+                        path += "." + std::string(stt::extension(format));
+                        auto written =
+                            write_file(path, stt::render(*transcript, format, options.subtitles));
+                        if (!written) report(written.error().message);
+                        ok = ok && written.has_value();
+                    }
                 } else {
-                    text = stt::render(*transcript, *format);
+                    text = stt::render(*transcript, formats->front(), options.subtitles);
                     ok = true;
                 }
             } catch (const std::exception& e) { // one file's surprise must not end the batch

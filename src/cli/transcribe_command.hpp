@@ -3,6 +3,7 @@
 // [-o DIR]`
 
 #include "config/config.hpp"
+#include "stt/subtitle_cues.hpp"
 #include "stt/transcriber.hpp"
 
 #include <filesystem>
@@ -15,7 +16,8 @@ namespace callscribe::cli {
 struct TranscribeOptions {
     std::vector<std::filesystem::path> files; // files, folders, `-` for standard input
     bool recursive = false;                   // also the folders' subfolders
-    std::string format = "txt";
+    std::string format = "txt";               // txt, json, srt, vtt, or all (with output_dir)
+    stt::SubtitleLimits subtitles;            // SRT and WebVTT cues
     std::optional<std::filesystem::path> output_dir;
     int jobs = 1; // files transcribed at once
     // auto: a bar when stderr is a terminal, else nothing; bar; plain: a line per file done;

@@ -9,33 +9,17 @@
 namespace callscribe::stt {
 namespace {
 
-struct Cue {
-    double start_s;
-    double end_s;
-    const Segment* segment;
-};
-
-// Cues in start order; each ends at least one millisecond after it starts.
-std::vector<Cue> cues(const Transcript& transcript) {
-    std::vector<Cue> out;
-    for (const auto& s : transcript.segments) {
-        if (s.text.empty()) continue;
-        double start = std::max(0.0, s.start_s);
-        out.push_back({start, std::max(s.end_s, start + 0.001), &s});
-    }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const Cue& a, const Cue& b) { return a.start_s < b.start_s; });
-    return out;
-}
-
-std::string render_srt(const Transcript& transcript) {
+std::string render_srt(const Transcript& transcript, const SubtitleLimits& limits) {
     std::string out;
     int index = 0;
-    for (const auto& cue : cues(transcript)) {
-        const Segment& s = *cue.segment;
-        out += fmt::format("{}\n{} --> {}\n{}{}\n\n", ++index, timestamp(cue.start_s, ','),
-                           timestamp(cue.end_s, ','), s.speaker.empty() ? "" : s.speaker + ": ",
-                           s.text);
+    for (const auto& cue : subtitle_cues(transcript, limits, true)) {
+        std::string text; // the lines carry the speaker's label
+        for (std::size_t i = 0; i < cue.lines.size(); ++i) {
+            if (i > 0) text += '\n';
+            text += cue.lines[i];
+        }
+        out += fmt::format("{}\n{} --> {}\n{}\n\n", ++index, timestamp(cue.start_s, ','),
+                           timestamp(cue.end_s, ','), text);
     }
     return out;
 }
@@ -60,15 +44,29 @@ std::string vtt_escape(std::string_view text) {
     return out;
 }
 
-std::string render_vtt(const Transcript& transcript) {
+std::string render_vtt(const Transcript& transcript, const SubtitleLimits& limits) {
     std::string out = "WEBVTT\n\n";
-    for (const auto& cue : cues(transcript)) {
-        const Segment& s = *cue.segment;
-        std::string voice = s.speaker.empty() ? "" : "<v " + vtt_escape(s.speaker) + ">";
-        out += fmt::format("{} --> {}\n{}{}\n\n", timestamp(cue.start_s, '.'),
-                           timestamp(cue.end_s, '.'), voice, vtt_escape(s.text));
+    for (const auto& cue : subtitle_cues(transcript, limits, false)) {
+        std::string text = cue.speaker.empty() ? "" : "<v " + vtt_escape(cue.speaker) + ">";
+        for (std::size_t i = 0; i < cue.lines.size(); ++i) {
+            if (i > 0) text += '\n';
+            text += vtt_escape(cue.lines[i]);
+        }
+        out += fmt::format("{} --> {}\n{}\n\n", timestamp(cue.start_s, '.'),
+                           timestamp(cue.end_s, '.'), text);
     }
     return out;
+}
+
+// Plain text: a line per turn with speakers (Transcript::text()), else a line per segment.
+std::string render_txt(const Transcript& transcript) {
+    const bool speakers = std::any_of(transcript.segments.begin(), transcript.segments.end(),
+                                      [](const Segment& s) { return !s.speaker.empty(); });
+    if (speakers) return transcript.text() + "\n";
+    std::string out;
+    for (const auto& segment : transcript.segments)
+        if (!segment.text.empty()) out += segment.text + "\n";
+    return out.empty() ? "\n" : out;
 }
 
 // Times to the millisecond, as the subtitle formats have them: 1.93, not 1.9300000000000002.
@@ -181,16 +179,16 @@ Result<Transcript> parse_json(std::string_view text) {
     return transcript;
 }
 
-std::string render(const Transcript& transcript, Format format) {
+std::string render(const Transcript& transcript, Format format, const SubtitleLimits& limits) {
     switch (format) {
     case Format::txt:
-        return transcript.text() + "\n";
+        return render_txt(transcript);
     case Format::json:
         return render_json(transcript);
     case Format::srt:
-        return render_srt(transcript);
+        return render_srt(transcript, limits);
     case Format::vtt:
-        return render_vtt(transcript);
+        return render_vtt(transcript, limits);
     }
     return {};
 }
