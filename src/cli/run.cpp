@@ -79,9 +79,9 @@ int run(int argc, char** argv) {
         ->capture_default_str();
     std::string model_override, prompt_override;
     transcribe_cmd
-        ->add_option(
-            "--engine", engine_override,
-            fmt::format("{} (default CALLSCRIBE_STT_ENGINE)", fmt::join(stt::engine_names(), ", ")))
+        ->add_option("--engine", engine_override,
+                     fmt::format("{} (default CALLSCRIBE_STT_ENGINE, else pocketsphinx)",
+                                 fmt::join(stt::engine_names(), ", ")))
         ->check(CLI::IsMember(stt::engine_names()));
     transcribe_cmd->add_option("--model", model_override,
                                "Whisper model file (instead of CALLSCRIBE_WHISPER_MODEL)");
@@ -90,24 +90,26 @@ int run(int argc, char** argv) {
         "Initial prompt: names and products (instead of CALLSCRIBE_STT_PROMPT)");
     std::string language_override, preset_override, threads_override;
     transcribe_cmd->add_option("--language", language_override,
-                               "Language of the recordings, ISO 639-1 (en) or auto (instead of "
-                               "CALLSCRIBE_STT_LANGUAGE)");
+                               "Language of the recordings, ISO 639-1 or auto (default "
+                               "CALLSCRIBE_STT_LANGUAGE, else en)");
     transcribe_cmd
         ->add_option("--preset", preset_override,
-                     "PocketSphinx: fast or accurate (instead of CALLSCRIBE_PS_PRESET)")
+                     "PocketSphinx: fast or accurate (default CALLSCRIBE_PS_PRESET, else fast)")
         ->check(CLI::IsMember({"fast", "accurate"}));
     transcribe_cmd
         ->add_option("--threads", threads_override,
-                     "Whisper: threads per channel, 1 to 256 (instead of "
-                     "CALLSCRIBE_WHISPER_THREADS)")
+                     "Whisper: threads per channel, 1 to 256 (default "
+                     "CALLSCRIBE_WHISPER_THREADS, else cores / jobs)")
         ->check(CLI::Range(1, 256));
     transcribe_cmd->add_option("-o,--output-dir", transcribe.output_dir,
                                "Write one transcript file per input into this folder");
     const int max_jobs = 4 * static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
     transcribe_cmd
-        ->add_option("-j,--jobs", transcribe.jobs,
-                     fmt::format("Files transcribed at once, 1 to {} (default CALLSCRIBE_WORKERS)",
-                                 max_jobs))
+        ->add_option(
+            "-j,--jobs", transcribe.jobs,
+            fmt::format(
+                "Files transcribed at once, 1 to {} (default CALLSCRIBE_WORKERS, else the cores)",
+                max_jobs))
         ->check(CLI::Range(1, max_jobs));
     transcribe_cmd
         ->add_option("--progress", transcribe.progress,

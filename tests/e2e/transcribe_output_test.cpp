@@ -115,5 +115,25 @@ TEST(TranscribeOutput, EveryFormatAtOnceNeedsAFolder) {
     EXPECT_TRUE(r.out.empty());
 }
 
+TEST(TranscribeOutput, EveryOptionIsCheckedBeforeAnyWork) {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"--preset", "slow"},      {"--threads", "0"},      {"--max-line-length", "5"},
+        {"--max-line-count", "0"}, {"--progress", "fancy"}, {"--format", "docx"},
+    };
+    for (const auto& [option, value] : bad) {
+        const auto r = run_callscribe({"transcribe", option, value, k_demo_call});
+        EXPECT_EQ(r.exit_code, 2) << option << " " << value;
+        EXPECT_NE(r.err.find(option), std::string::npos) << r.err;
+        EXPECT_TRUE(r.out.empty()) << option;
+    }
+    // A good one is used: the accurate preset's search hears the demo call differently.
+    const auto fast = run_callscribe({"transcribe", "--preset", "fast", k_demo_call});
+    const auto accurate = run_callscribe({"transcribe", "--preset", "accurate", k_demo_call});
+    ASSERT_EQ(fast.exit_code, 0) << fast.err;
+    ASSERT_EQ(accurate.exit_code, 0) << accurate.err;
+    EXPECT_NE(fast.out, accurate.out);
+    EXPECT_NE(accurate.out.find("appointment"), std::string::npos) << accurate.out;
+}
+
 } // namespace
 } // namespace callscribe
