@@ -4,11 +4,11 @@
 
 #include "stt/word_error_rate.hpp"
 #include "support/command.hpp"
+#include "support/ffmpeg.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <sstream>
 
 namespace callscribe {
@@ -23,9 +23,7 @@ const std::string k_eval = CALLSCRIBE_EVAL_DIR;
 // The ffmpeg program turns `from` into `to` with `arguments` (codec options).
 void convert(const std::filesystem::path& from, const std::filesystem::path& to,
              const std::string& arguments) {
-    const std::string command = fmt::format("ffmpeg -nostdin -loglevel error -y -i '{}' {} '{}'",
-                                            from.string(), arguments, to.string());
-    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    test_support::ffmpeg(fmt::format("-i '{}' {} '{}'", from.string(), arguments, to.string()));
 }
 
 TEST(TranscribeInputs, EveryFormatFfmpegReadsIsTranscribedLikeTheMp3) {
@@ -97,12 +95,8 @@ TEST(TranscribeInputs, AFolderIsWalkedAndWhatIsNotAudioIsSkipped) {
     convert(k_eval + "/synth/phone/flt06.wav", calls / "march/b.flac", "-c:a flac");
     std::filesystem::copy_file(k_eval + "/synth/phone/flt18.mp3", calls / ".partial.mp3");
     test_support::write_file(calls / "notes.txt", "the caller wants a refund\n");
-    const std::string cover = (calls / "cover.png").string();
-    ASSERT_EQ(std::system(fmt::format("ffmpeg -nostdin -loglevel error -y -f lavfi -i "
-                                      "testsrc=size=64x48 -frames:v 1 '{}'",
-                                      cover)
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test_support::ffmpeg(fmt::format("-f lavfi -i testsrc=size=64x48 -frames:v 1 '{}'",
+                                                 (calls / "cover.png").string())));
 
     auto r = run_callscribe({"transcribe", "-o", (dir / "out").string(), calls.string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;

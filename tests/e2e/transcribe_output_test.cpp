@@ -2,12 +2,12 @@
 // and read back by ffmpeg, and every format at once. The built binary, the real engine.
 
 #include "support/command.hpp"
+#include "support/ffmpeg.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <regex>
 #include <sstream>
 
@@ -21,16 +21,7 @@ const std::string k_demo_call = std::string(CALLSCRIBE_SOURCE_DIR) + "/samples/d
 
 // What the ffmpeg program reads of a subtitle file, written back out in `format` (srt, webvtt).
 std::string read_back(const std::filesystem::path& file, const std::string& format) {
-    const std::string command =
-        fmt::format("ffmpeg -nostdin -loglevel error -i '{}' -f {} -", file.string(), format);
-    std::string out;
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return out;
-    char buffer[4096];
-    for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;)
-        out.append(buffer, got);
-    EXPECT_EQ(::pclose(pipe), 0) << command;
-    return out;
+    return test_support::ffmpeg_output(fmt::format("-i '{}' -f {} -", file.string(), format));
 }
 
 struct Cue {

@@ -2,11 +2,11 @@
 // and as plain lines for logs. The built binary, real audio, the real engine.
 
 #include "support/command.hpp"
+#include "support/ffmpeg.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <regex>
 
 namespace callscribe {
@@ -19,10 +19,7 @@ const std::string k_demo_call = std::string(CALLSCRIBE_SOURCE_DIR) + "/samples/d
 // The demo call's first 5 s as FLAC (40,000 frames at 8 kHz: its header says 5 s exactly).
 std::filesystem::path five_seconds(const TempDir& dir) {
     const auto file = dir / "short.flac";
-    const std::string command =
-        fmt::format("ffmpeg -nostdin -loglevel error -y -i '{}' -t 5 -c:a flac '{}'", k_demo_call,
-                    file.string());
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    test_support::ffmpeg(fmt::format("-i '{}' -t 5 -c:a flac '{}'", k_demo_call, file.string()));
     return file;
 }
 

@@ -6,10 +6,9 @@
 #include "audio/pcm_reader.hpp"
 #include "audio/wav_writer.hpp"
 #include "integration/audio/audio_test_support.hpp"
+#include "support/ffmpeg.hpp"
 
 #include <fmt/format.h>
-
-#include <cstdlib>
 
 namespace callscribe::audio {
 namespace {
@@ -60,10 +59,8 @@ class FfmpegFormatTest : public TempDirTest, public ::testing::WithParamInterfac
             write_wav(wav, testing::tones(k_rate, k_seconds, {k_left_hz, k_right_hz}, k_amplitude),
                       k_rate, 2, WavEncoding::pcm16));
         const auto out = path(std::string("tone.") + format.name);
-        const std::string command =
-            fmt::format("ffmpeg -nostdin -loglevel error -y -i '{}' {} '{}'", wav.string(),
-                        format.arguments, out.string());
-        EXPECT_EQ(std::system(command.c_str()), 0) << command;
+        test_support::ffmpeg(
+            fmt::format("-i '{}' {} '{}'", wav.string(), format.arguments, out.string()));
         std::filesystem::remove(wav);
         return out;
     }
@@ -144,11 +141,8 @@ TEST_F(FfmpegDecoderTest, WhatIsNotAudioIsRefusedInOneLineNamingTheFile) {
 
 TEST_F(FfmpegDecoderTest, AVideoWithoutSoundHasNoAudioTrack) {
     const auto file = path("silent.mp4");
-    ASSERT_EQ(std::system(fmt::format("ffmpeg -nostdin -loglevel error -y -f lavfi -i "
-                                      "testsrc=size=64x48:rate=5 -t 1 -c:v mpeg4 '{}'",
-                                      file.string())
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test_support::ffmpeg(
+        fmt::format("-f lavfi -i testsrc=size=64x48:rate=5 -t 1 -c:v mpeg4 '{}'", file.string())));
     auto decoder = open_decoder(file);
     ASSERT_FALSE(decoder);
     EXPECT_EQ(decoder.error().message,
@@ -157,12 +151,10 @@ TEST_F(FfmpegDecoderTest, AVideoWithoutSoundHasNoAudioTrack) {
 
 TEST_F(FfmpegDecoderTest, MoreThanTwoChannelsAreMixedDownToMono) {
     const auto file = path("film.flac");
-    ASSERT_EQ(std::system(fmt::format("ffmpeg -nostdin -loglevel error -y -f lavfi -i "
-                                      "sine=frequency=440:sample_rate=48000:duration=2 "
-                                      "-af 'pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0' '{}'",
-                                      file.string())
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test_support::ffmpeg(
+        fmt::format("-f lavfi -i sine=frequency=440:sample_rate=48000:duration=2 "
+                    "-af 'pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0' '{}'",
+                    file.string())));
     auto reader = PcmReader::open(file);
     ASSERT_TRUE(reader) << reader.error().message;
     ASSERT_EQ(reader->channels(), 1);
@@ -176,10 +168,8 @@ TEST_F(FfmpegDecoderTest, AnId3TagBeforeFlacIsNotTakenForAnMp3) {
     const auto flac = path("tone.flac");
     ASSERT_TRUE(write_wav(path("tone.wav"), testing::tones(16000, 1.0, {k_left_hz}), 16000, 1,
                           WavEncoding::pcm16));
-    ASSERT_EQ(std::system(fmt::format("ffmpeg -nostdin -loglevel error -y -i '{}' -c:a flac '{}'",
-                                      path("tone.wav").string(), flac.string())
-                              .c_str()),
-              0);
+    ASSERT_TRUE(test_support::ffmpeg(
+        fmt::format("-i '{}' -c:a flac '{}'", path("tone.wav").string(), flac.string())));
     // An ID3v2.4 tag (a 10-byte header, then a TIT2 frame of 17 bytes) before the FLAC stream.
     std::string tagged("ID3\x04\x00\x00\x00\x00\x00\x11"
                        "TIT2\x00\x00\x00\x07\x00\x00\x03"
