@@ -37,7 +37,7 @@
 namespace callscribe::stt::whisper {
 
 struct WhisperSettings {
-    std::filesystem::path model;
+    std::filesystem::path model{};
     int threads = 1;              // per channel being transcribed
     std::string language = "en";  // ISO 639-1, or "auto" to detect (multilingual models)
     std::string prompt{};         // initial prompt: names, products, spelling
