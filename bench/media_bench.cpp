@@ -24,9 +24,9 @@
 #include "live/live_transcription.hpp"
 #include "live/media_streams.hpp"
 #include "live/stream_recording.hpp"
+#include "live_feed.hpp"
 #include "net/server/http_server.hpp"
 #include "net/websocket/websocket_client.hpp"
-#include "live_feed.hpp"
 #include "store/store.hpp"
 #include "stt/pocketsphinx/pocketsphinx_engine.hpp"
 
@@ -212,8 +212,8 @@ int main(int argc, char** argv) {
     std::unique_ptr<stt::Engine> engine;
     std::optional<live::LiveTranscription> live;
     if (live_workers > 0) {
-        auto made = stt::make_pocketsphinx_engine(
-            stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
+        auto made =
+            stt::make_pocketsphinx_engine(stt::pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR));
         if (!made) throw std::runtime_error(made.error().message);
         engine = std::move(*made);
         live.emplace(*engine,
@@ -251,11 +251,12 @@ int main(int argc, char** argv) {
     std::vector<double> reader_cpu(static_cast<std::size_t>(streams));
     if (live) {
         for (int i = 0; i < streams; ++i) {
-            const auto known = (*store)->save_realtime_labels(
-                call_sid(i),
-                {.session = fmt::format("MZ{:032x}", i + 1), .inbound = "Caller",
-                 .outbound = "Agent"},
-                clock.now());
+            const auto known =
+                (*store)->save_realtime_labels(call_sid(i),
+                                               {.session = fmt::format("MZ{:032x}", i + 1),
+                                                .inbound = "Caller",
+                                                .outbound = "Agent"},
+                                               clock.now());
             if (!known) throw std::runtime_error(known.error().message);
             readers.emplace_back([&, i] {
                 reader_cpu[std::size_t(i)] =
@@ -269,10 +270,9 @@ int main(int argc, char** argv) {
     const std::size_t call_frames = tracks[0].size() / k_frame;
     for (int i = 0; i < streams; ++i) {
         clients.emplace_back([&, i] {
-            sent[std::size_t(i)] =
-                play(url, call_sid(i), i + 1, tracks,
-                     call_frames * std::size_t(i) / std::size_t(streams), seconds,
-                     client_cpu[std::size_t(i)]);
+            sent[std::size_t(i)] = play(url, call_sid(i), i + 1, tracks,
+                                        call_frames * std::size_t(i) / std::size_t(streams),
+                                        seconds, client_cpu[std::size_t(i)]);
         });
     }
     for (auto& c : clients)
@@ -295,8 +295,8 @@ int main(int argc, char** argv) {
 
     std::size_t recorded = 0, expected = 0;
     for (int i = 0; i < streams; ++i) {
-        const auto path = live::stream_recording_path(
-            dir, *CallSid::parse(fmt::format("CA{:032x}", i + 1)));
+        const auto path =
+            live::stream_recording_path(dir, *CallSid::parse(fmt::format("CA{:032x}", i + 1)));
         expected += sent[std::size_t(i)];
         auto reader = audio::PcmReader::open(path, 8000);
         if (!reader) continue;
@@ -315,9 +315,10 @@ int main(int argc, char** argv) {
                expected > recorded ? expected - recorded : 0);
     if (live_workers > 0) {
         const auto delays = sink.delays();
-        fmt::print("finals {}; end of utterance → final: p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
-                   delays.size(), percentile(delays, 50), percentile(delays, 95),
-                   delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()));
+        fmt::print(
+            "finals {}; end of utterance → final: p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
+            delays.size(), percentile(delays, 50), percentile(delays, 95),
+            delays.empty() ? 0.0 : *std::max_element(delays.begin(), delays.end()));
         const auto on_feed = feed.delays();
         fmt::print("on the live feed (SSE): {} finals; p50 {:.2f} s, p95 {:.2f} s, max {:.2f} s\n",
                    on_feed.size(), percentile(on_feed, 50), percentile(on_feed, 95),

@@ -123,8 +123,9 @@ int main(int argc, char** argv) {
         if (!line.empty()) utterances.push_back(nlohmann::json::parse(line));
 
     if (engine_name == "whisper" && whisper.model.empty()) {
-        fmt::print("engine whisper: skipped (no --model FILE given; `callscribe models fetch "
-                   "base.en` downloads one, `callscribe models make-test-model` makes a test one)\n");
+        fmt::print(
+            "engine whisper: skipped (no --model FILE given; `callscribe models fetch "
+            "base.en` downloads one, `callscribe models make-test-model` makes a test one)\n");
         return 0;
     }
     double load_start = wall_seconds();

@@ -43,7 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         while (!rest.empty()) {
             const auto newline = rest.find('\n');
             const auto line = rest.substr(0, newline);
-            rest = newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
+            rest =
+                newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
             if (auto close = session->on_text(line)) {
                 FUZZ_CHECK(documented.contains(close->code));
                 break; // the server closes the connection: nothing more is read

@@ -155,9 +155,9 @@ std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& contex
         assemble_live_transcript(context, call, &saved.utterances, &saved.source);
     if (text.empty()) return std::nullopt;
     saved.chars = text.size();
-    const auto log =
-        stored(context.store.save_realtime_transcript(call, text, context.clock.now(), saved.source),
-               fmt::format("saving the realtime transcript of {}", call.str()));
+    const auto log = stored(
+        context.store.save_realtime_transcript(call, text, context.clock.now(), saved.source),
+        fmt::format("saving the realtime transcript of {}", call.str()));
     saved.api_kept = log.realtime_source == store::RealtimeSource::api;
     return saved;
 }
@@ -221,10 +221,12 @@ bool wants_events(const net::ServerRequest& request) {
 
 } // namespace
 
-net::ServerResponse get_live_transcript(const ApiContext& context, const net::ServerRequest& request,
+net::ServerResponse get_live_transcript(const ApiContext& context,
+                                        const net::ServerRequest& request,
                                         const PathParams& params) {
     const CallSid call = call_sid_param(params);
-    if (!wants_events(request)) return net::ServerResponse::json(200, live_view(context, call).dump());
+    if (!wants_events(request))
+        return net::ServerResponse::json(200, live_view(context, call).dump());
     known_call(context, call); // an unknown call is a 404, not an empty stream
     net::ServerResponse response;
     response.events = std::make_shared<LiveEvents>(context, call);

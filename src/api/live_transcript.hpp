@@ -112,7 +112,8 @@ struct SavedLiveTranscript {
 std::optional<SavedLiveTranscript> save_live_transcript(const ApiContext& context,
                                                         const CallSid& call);
 
-net::ServerResponse get_live_transcript(const ApiContext& context, const net::ServerRequest& request,
+net::ServerResponse get_live_transcript(const ApiContext& context,
+                                        const net::ServerRequest& request,
                                         const PathParams& params);
 
 } // namespace callscribe::api

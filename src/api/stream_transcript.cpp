@@ -24,13 +24,12 @@ void StreamTranscript::utterance(const live::LiveUtterance& utterance) {
         return;
     }
     // Stored before the partial is cleared: a page woken by the clearing finds the final words.
-    auto added = m_context.store.add_realtime_utterance(
-        utterance.call,
-        {.session = utterance.stream_sid,
-         .sequence = utterance.sequence,
-         .track = std::string(to_string(track)),
-         .text = utterance.text},
-        m_context.clock.now());
+    auto added = m_context.store.add_realtime_utterance(utterance.call,
+                                                        {.session = utterance.stream_sid,
+                                                         .sequence = utterance.sequence,
+                                                         .track = std::string(to_string(track)),
+                                                         .text = utterance.text},
+                                                        m_context.clock.now());
     if (m_context.live_partials) m_context.live_partials->clear_track(utterance.call, track);
     if (!added) {
         log().error("[MEDIA] stream {} of call {}: utterance {} not saved: {}",
@@ -43,8 +42,7 @@ void StreamTranscript::stream_done(const CallSid& call, const std::string& strea
     try {
         const auto saved = save_live_transcript(m_context, call);
         if (!saved) {
-            log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid,
-                       call.str());
+            log().info("[MEDIA] stream {} of call {}: no words heard live", stream_sid, call.str());
         } else if (saved->api_kept) {
             log().info("[MEDIA] stream {} of call {}: the realtime transcript posted to the API "
                        "is kept",

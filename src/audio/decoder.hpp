@@ -22,7 +22,7 @@ struct AudioInfo {
     // `frames` when known, else the container's estimate (an MP3 without a Xing header: from
     // its size and bitrate); -1 when there is neither. For progress, not for truncation.
     std::int64_t estimated_frames = -1;
-    std::string codec;        // "mp3", "pcm_s16", "mulaw", "alaw", ...
+    std::string codec; // "mp3", "pcm_s16", "mulaw", "alaw", ...
 };
 
 class Decoder {

@@ -62,8 +62,9 @@ class DownloadLine {
 int fetch(const ModelsOptions& options, const config::Config& config) {
     const auto model = stt::whisper::find_known_model(options.name);
     if (!model) {
-        fmt::print(stderr, "callscribe: models fetch {}: unknown model (callscribe models list "
-                           "shows the known ones)\n",
+        fmt::print(stderr,
+                   "callscribe: models fetch {}: unknown model (callscribe models list "
+                   "shows the known ones)\n",
                    options.name);
         return 2;
     }

@@ -11,13 +11,13 @@
 namespace callscribe::cli {
 
 struct ModelsOptions {
-    std::string action; // list, fetch, verify, make-test-model
-    std::string name;   // fetch: a known model's name
-    std::filesystem::path file; // verify, make-test-model
+    std::string action;                       // list, fetch, verify, make-test-model
+    std::string name;                         // fetch: a known model's name
+    std::filesystem::path file;               // verify, make-test-model
     std::optional<std::filesystem::path> dir; // fetch: default {CALLSCRIBE_DATA_DIR}/models
-    int state = 64;     // make-test-model: the model's width
-    int layers = 1;     // make-test-model: encoder and decoder layers
-    int heads = 2;      // make-test-model: attention heads
+    int state = 64;                           // make-test-model: the model's width
+    int layers = 1;                           // make-test-model: encoder and decoder layers
+    int heads = 2;                            // make-test-model: attention heads
     bool multilingual = false;
     bool progress = true;
 };

@@ -158,15 +158,14 @@ int run_serve(const ServeOptions& options, const config::Config& config) {
                                     .live_partials = &live_partials});
     stream_transcript.emplace(*context);
     if (transcribes_live(config, *parts->engine)) {
-        live_transcription.emplace(*parts->engine,
-                                   live::LiveTranscriptionSettings{
-                                       .workers = config.voice.live_workers},
-                                   *stream_transcript, parts->clock);
+        live_transcription.emplace(
+            *parts->engine, live::LiveTranscriptionSettings{.workers = config.voice.live_workers},
+            *stream_transcript, parts->clock);
     }
     media_streams.emplace(
-        live::MediaStreamSettings{
-            .recordings_dir = jobs::OfflineSttJob::recordings_dir(settings->data_dir),
-            .account_sid = settings->account_sid},
+        live::MediaStreamSettings{.recordings_dir =
+                                      jobs::OfflineSttJob::recordings_dir(settings->data_dir),
+                                  .account_sid = settings->account_sid},
         live_transcription ? &*live_transcription : nullptr);
     media_streams->recover();
     context->media_streams = &*media_streams;

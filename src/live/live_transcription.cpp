@@ -17,8 +17,7 @@ constexpr std::size_t k_turn_frames = k_stream_rate; // a stream's turn: a secon
 } // namespace
 
 struct LiveTranscription::Shared {
-    Shared(const stt::Engine& e, LiveTranscriptionSettings s, LiveTranscriptSink& k,
-           const Clock& c)
+    Shared(const stt::Engine& e, LiveTranscriptionSettings s, LiveTranscriptSink& k, const Clock& c)
         : engine(e), settings(std::move(s)), sink(k), clock(c) {}
 
     const stt::Engine& engine;
@@ -65,9 +64,8 @@ struct LiveStream::Track {
     std::string last_partial;
 };
 
-LiveTranscription::LiveTranscription(const stt::Engine& engine,
-                                     LiveTranscriptionSettings settings, LiveTranscriptSink& sink,
-                                     const Clock& clock)
+LiveTranscription::LiveTranscription(const stt::Engine& engine, LiveTranscriptionSettings settings,
+                                     LiveTranscriptSink& sink, const Clock& clock)
     : m_shared(std::make_shared<Shared>(engine, std::move(settings), sink, clock)) {
     for (int i = 0; i < std::max(1, m_shared->settings.workers); ++i)
         m_workers.emplace_back([this] { work(); });
@@ -200,8 +198,8 @@ void LiveStream::audio(std::span<const std::uint8_t> frames) {
         schedule = !m_scheduled;
         m_scheduled = true;
     }
-    if (skipped_s > 0) m_shared->count([](LiveFigures& f, double s) { f.skipped_audio_s += s; },
-                                       skipped_s);
+    if (skipped_s > 0)
+        m_shared->count([](LiveFigures& f, double s) { f.skipped_audio_s += s; }, skipped_s);
     if (schedule) m_shared->schedule(shared_from_this());
 }
 
@@ -243,8 +241,7 @@ bool LiveStream::work() {
             if (skipped_s > 0)
                 log().warn("[MEDIA] stream {} of call {}: {:.1f} s of audio not transcribed live "
                            "(the live transcription was behind by more than {:.0f} s)",
-                           m_stream_sid, m_call.str(), skipped_s,
-                           m_shared->settings.max_backlog_s);
+                           m_stream_sid, m_call.str(), skipped_s, m_shared->settings.max_backlog_s);
             m_heard_at = m_shared->clock.now();
             finish_tracks();
             m_shared->sink.stream_done(m_call, m_stream_sid);

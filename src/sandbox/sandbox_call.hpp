@@ -40,7 +40,7 @@ struct CallbackOutcome {
     // "pending", "sent" (the receiver answered; a stream: ended with 1000 after stop) or "failed"
     std::string state = "pending";
     std::optional<int> status{}; // the receiver's HTTP status; a stream's close code
-    std::string error{};           // why it failed
+    std::string error{};         // why it failed
 };
 
 class SandboxCall {

@@ -67,7 +67,8 @@ bool read_channel(audio::PcmReader& reader, int c, const std::filesystem::path& 
         if (!feed(chunk[std::size_t(c)])) return false;
     }
     if (c == 0 && reader.truncated())
-        log().warn("{}: the recording is cut short; transcribing what is there", recording.string());
+        log().warn("{}: the recording is cut short; transcribing what is there",
+                   recording.string());
     return true;
 }
 

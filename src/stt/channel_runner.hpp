@@ -65,9 +65,9 @@ bool read_channel(audio::PcmReader& reader, int c, const std::filesystem::path& 
 // Transcript of `engine`: the first channel's error if any failed, else all segments by start
 // time (stable: channel order breaks ties), the sums of speech, model time and dropped segments,
 // the first language told, and channel 0's length as the audio's.
-Result<Transcript> transcribe_channels(
-    std::string engine, const std::filesystem::path& recording, audio::PcmReader& first,
-    CoreSlots* slots,
-    const std::function<void(audio::PcmReader&, int, ChannelTranscript&)>& channel);
+Result<Transcript>
+transcribe_channels(std::string engine, const std::filesystem::path& recording,
+                    audio::PcmReader& first, CoreSlots* slots,
+                    const std::function<void(audio::PcmReader&, int, ChannelTranscript&)>& channel);
 
 } // namespace callscribe::stt

@@ -60,8 +60,8 @@ double compression_ratio(std::string_view text) {
     if (text.empty()) return 1;
     uLongf size = compressBound(uLong(text.size()));
     std::vector<Bytef> out(size);
-    if (compress2(out.data(), &size, reinterpret_cast<const Bytef*>(text.data()), uLong(text.size()),
-                  Z_BEST_COMPRESSION) != Z_OK)
+    if (compress2(out.data(), &size, reinterpret_cast<const Bytef*>(text.data()),
+                  uLong(text.size()), Z_BEST_COMPRESSION) != Z_OK)
         return 1;
     return double(text.size()) / double(size);
 }

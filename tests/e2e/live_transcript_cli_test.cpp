@@ -94,9 +94,9 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         settings.port = 0;
         m_sandbox = std::make_unique<sandbox::SandboxServer>(settings, m_clock, m_callbacks);
         ASSERT_TRUE(m_sandbox->start());
-        auto created = m_sandbox->create_call(
-            {.audio = k_eval + "/synth/phone/flt01.mp3",
-             .scenario = {.status = sandbox::StatusOverride::absent}});
+        auto created =
+            m_sandbox->create_call({.audio = k_eval + "/synth/phone/flt01.mp3",
+                                    .scenario = {.status = sandbox::StatusOverride::absent}});
         ASSERT_TRUE(created) << created.error().message;
         m_call = *created;
 
@@ -144,8 +144,9 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         return BackgroundCommand::program(
             {"/usr/bin/python3", k_client.string(), "--url", ws + "/twilio/media", "--signed-url",
              ws + "/twilio/media", "--auth-token", m_sandbox->auth_token().reveal(), "--account",
-             m_sandbox->account_sid(), "--call", m_call.call_sid, "--caller", (m_dir / "caller.ulaw").string(), "--agent",
-             (m_dir / "agent.ulaw").string(), "--pace", fmt::format("{}", pace)});
+             m_sandbox->account_sid(), "--call", m_call.call_sid, "--caller",
+             (m_dir / "caller.ulaw").string(), "--agent", (m_dir / "agent.ulaw").string(), "--pace",
+             fmt::format("{}", pace)});
     }
 
     json call() {
@@ -184,11 +185,11 @@ class LiveTranscriptEndpoint : public ::testing::Test {
         std::optional<test_support::RawClient> listener;
         if (live) {
             // The call is known once Twilio says it is in progress; the page listens from then.
-            EXPECT_EQ(signed_callback("/twilio/call-status",
-                                      {{"AccountSid", m_sandbox->account_sid()},
-                                       {"CallSid", m_call.call_sid},
-                                       {"CallStatus", "in-progress"}}),
-                      204);
+            EXPECT_EQ(
+                signed_callback("/twilio/call-status", {{"AccountSid", m_sandbox->account_sid()},
+                                                        {"CallSid", m_call.call_sid},
+                                                        {"CallStatus", "in-progress"}}),
+                204);
             listener.emplace(port());
             listening = std::thread([&] { *live = live_events(*listener, m_call.call_sid, 90s); });
         }
@@ -258,8 +259,8 @@ TEST_F(LiveTranscriptEndpoint, TheStreamsSpeechBecomesTheCallsRealtimeTranscript
     EXPECT_EQ(events.back()["final"], true);
     EXPECT_EQ(events.back()["transcript"], call()["realtime_transcript"]);
     EXPECT_TRUE(listener.closed_within(5s)) << "the final event ends the stream";
-    ASSERT_TRUE(eventually([&] { return call().value("realtime_source", json()) == "media_stream"; },
-                           60s))
+    ASSERT_TRUE(
+        eventually([&] { return call().value("realtime_source", json()) == "media_stream"; }, 60s))
         << call().dump() << m_service->err_so_far();
     const std::string transcript = call()["realtime_transcript"];
     const auto caller = said_by(transcript, "Caller");
@@ -307,9 +308,9 @@ TEST_F(LiveTranscriptEndpoint, AKillMidStreamKeepsWhatWasCapturedAndARestartTran
     EXPECT_LT(stt::word_errors(k_invoice, said_by(transcript, "Caller")).rate(), 0.35)
         << transcript;
     const auto result = m_service->stop();
-    EXPECT_NE(result.err.find(
-                  fmt::format("[MEDIA] completed recordings/{}.stream.wav", m_call.call_sid)),
-              std::string::npos)
+    EXPECT_NE(
+        result.err.find(fmt::format("[MEDIA] completed recordings/{}.stream.wav", m_call.call_sid)),
+        std::string::npos)
         << result.err;
 }
 
@@ -328,8 +329,7 @@ TEST_F(LiveTranscriptEndpoint, AStreamedCallWithTwiliosRecordingDeliversTheOffli
     EXPECT_EQ(webhook.value("realtime_source", ""), "media_stream");
     // The live transcript was saved on the call as its realtime transcript.
     const std::string realtime = call()["realtime_transcript"];
-    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(realtime, "Caller")).rate(), 0.5)
-        << realtime;
+    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(realtime, "Caller")).rate(), 0.5) << realtime;
 }
 
 TEST_F(LiveTranscriptEndpoint, WhenTwiliosRecordingIsAbsentTheStreamsRecordingIsTranscribed) {
@@ -351,8 +351,8 @@ TEST_F(LiveTranscriptEndpoint, WithNoRecordingAtAllTheWebhookCarriesTheStreamsLi
          .media_stream = sandbox::MediaStreamScript{.url = ws + "/twilio/media", .pace = 0}});
     ASSERT_TRUE(created) << created.error().message;
     m_call = *created;
-    ASSERT_TRUE(eventually([&] { return call().value("realtime_source", json()) == "media_stream"; },
-                           60s))
+    ASSERT_TRUE(
+        eventually([&] { return call().value("realtime_source", json()) == "media_stream"; }, 60s))
         << m_service->err_so_far();
     std::filesystem::remove(recording());
     const net::FormFields fields = {{"AccountSid", m_sandbox->account_sid()},
@@ -367,9 +367,9 @@ TEST_F(LiveTranscriptEndpoint, WithNoRecordingAtAllTheWebhookCarriesTheStreamsLi
     EXPECT_EQ(webhook.value("transcript_source", ""), "realtime") << webhook.dump();
     EXPECT_EQ(webhook.value("realtime_source", ""), "media_stream");
     EXPECT_TRUE(webhook["audio_source"].is_null());
-    EXPECT_LT(stt::word_errors(k_demo_caller, said_by(webhook.value("transcript", ""), "Caller"))
-                  .rate(),
-              0.5)
+    EXPECT_LT(
+        stt::word_errors(k_demo_caller, said_by(webhook.value("transcript", ""), "Caller")).rate(),
+        0.5)
         << webhook.dump();
 }
 

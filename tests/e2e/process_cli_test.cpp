@@ -7,8 +7,8 @@
 #include "store/store.hpp"
 #include "support/command.hpp"
 #include "support/temp_dir.hpp"
-#include "support/verified_webhooks.hpp"
 #include "support/time_factor.hpp"
+#include "support/verified_webhooks.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -7,10 +7,10 @@
 #include "net/curl/curl_http_client.hpp"
 #include "net/url_encoding.hpp"
 #include "support/command.hpp"
-#include "support/loopback.hpp"
 #include "support/damaged_database.hpp"
 #include "support/fault_row.hpp"
 #include "support/finished_call.hpp"
+#include "support/loopback.hpp"
 #include "support/temp_dir.hpp"
 #include "support/time_factor.hpp"
 #include "twilio/signature.hpp"
@@ -70,8 +70,8 @@ class FaultMatrixServe : public ::testing::Test {
         auto settings = env();
         for (auto& [name, value] : extra)
             settings[name] = value;
-        m_service = std::make_unique<BackgroundCommand>(std::vector<std::string>{"serve"},
-                                                        settings);
+        m_service =
+            std::make_unique<BackgroundCommand>(std::vector<std::string>{"serve"}, settings);
         const auto line = m_service->read_line(60s);
         if (!line || !line->starts_with(k_ready_line)) {
             ADD_FAILURE() << "serve did not start: " << m_service->stop().err;
@@ -99,18 +99,17 @@ class FaultMatrixServe : public ::testing::Test {
 
     // Twilio's signed call-status callback for `call`.
     net::HttpRequest call_status(const CallSid& call) const {
-        const net::FormFields fields = {{"AccountSid", k_account},
-                                        {"CallSid", call.str()},
-                                        {"CallStatus", "completed"}};
-        return {.method = "POST",
-                .url = "/twilio/call-status",
-                .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                            {"X-Twilio-Signature",
-                             twilio::compute_signature(
-                                 m_url + "/twilio/call-status",
-                                 twilio::FormParams(fields.begin(), fields.end()),
-                                 Secret(fakes::k_token))}},
-                .body = net::encode_form(fields)};
+        const net::FormFields fields = {
+            {"AccountSid", k_account}, {"CallSid", call.str()}, {"CallStatus", "completed"}};
+        return {
+            .method = "POST",
+            .url = "/twilio/call-status",
+            .headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                        {"X-Twilio-Signature",
+                         twilio::compute_signature(m_url + "/twilio/call-status",
+                                                   twilio::FormParams(fields.begin(), fields.end()),
+                                                   Secret(fakes::k_token))}},
+            .body = net::encode_form(fields)};
     }
 
     // How long `request` took to be answered with `status`.
@@ -162,9 +161,9 @@ TEST_F(FaultMatrixServe, ASlowTwilioStarvesNeitherCallbacksNorHealthChecks) {
     for (const int n : {1, 1, 2, 3, 4}) {
         downloads.push_back(std::async(std::launch::async, [this, n] {
             net::curl::CurlHttpClient client;
-            auto answer = client.send({.url = m_url + "/api/calls/" + call_sid(n).str() +
-                                              "/download",
-                                       .timeout = Seconds{60}});
+            auto answer =
+                client.send({.url = m_url + "/api/calls/" + call_sid(n).str() + "/download",
+                             .timeout = Seconds{60}});
             return answer ? answer->status : 0;
         }));
     }
@@ -227,8 +226,8 @@ TEST_F(FaultMatrixServe, ADatabaseFolderThatDoesNotExistIsNotCreated) {
     settings["CALLSCRIBE_DATABASE_URL"] = "sqlite://" + (m_dir / "no/such/dir/db").string();
     const auto result = test_support::run_callscribe({"serve"}, settings);
     EXPECT_EQ(result.exit_code, 2);
-    EXPECT_THAT(result.err, HasSubstr("the folder " + (m_dir / "no/such/dir").string() +
-                                      " does not exist"));
+    EXPECT_THAT(result.err,
+                HasSubstr("the folder " + (m_dir / "no/such/dir").string() + " does not exist"));
     EXPECT_FALSE(std::filesystem::exists(m_dir / "no"));
     test_support::write_fault_row(
         {.group = "Service",
@@ -257,8 +256,8 @@ TEST_F(ServeHeadRequests, HeadAnswersAsGetWithoutTheBody) {
         EXPECT_EQ(head.header("content-length"), std::to_string(get.body.size())) << path;
         EXPECT_EQ(head.header("content-type"), get.header("content-type")) << path;
     }
-    const auto download = send({.method = "HEAD",
-                                .url = "/api/calls/" + fakes::k_call.str() + "/download"});
+    const auto download =
+        send({.method = "HEAD", .url = "/api/calls/" + fakes::k_call.str() + "/download"});
     EXPECT_EQ(download.status, 200) << "fetched from Twilio, then measured";
     EXPECT_EQ(download.header("content-length"), std::to_string(fakes::audio_bytes().size()));
     EXPECT_EQ(download.header("accept-ranges"), "bytes");
@@ -304,9 +303,8 @@ TEST_F(FaultMatrixServe, ConnectionsOverTheCapGet503AndOneWarning) {
     const auto stopped = m_service->stop();
     EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
     std::size_t warnings = 0;
-    for (std::size_t at = 0; (at = stopped.err.find("new ones are answered 503", at)) !=
-                             std::string::npos;
-         ++at)
+    for (std::size_t at = 0;
+         (at = stopped.err.find("new ones are answered 503", at)) != std::string::npos; ++at)
         ++warnings;
     EXPECT_EQ(warnings, 1u) << stopped.err;
     EXPECT_THAT(stopped.err, ::testing::Not(HasSubstr("accept failed"))) << stopped.err;

@@ -109,10 +109,11 @@ TEST_F(ServeUnderAbuse, SlowlorisClientsDoNotStarveOthers) {
         {.url = m_url + "/healthz", .headers = {{"X-Big", std::string(64 * 1024, 'h')}}});
     ASSERT_TRUE(huge_header) << huge_header.error().message;
     EXPECT_EQ(huge_header->status, 431);
-    auto huge_body = m_client.send({.method = "POST",
-                                    .url = m_url + "/api/calls/CA0123456789abcdef0123456789abcdef/end",
-                                    .headers = {{"Content-Type", "application/json"}},
-                                    .body = std::string(8 * 1024 * 1024, 'b')});
+    auto huge_body =
+        m_client.send({.method = "POST",
+                       .url = m_url + "/api/calls/CA0123456789abcdef0123456789abcdef/end",
+                       .headers = {{"Content-Type", "application/json"}},
+                       .body = std::string(8 * 1024 * 1024, 'b')});
     ASSERT_TRUE(huge_body) << huge_body.error().message;
     EXPECT_EQ(huge_body->status, 413);
     // Malformed ranges for a recording that is there: the whole file, as RFC 9110 asks.
@@ -131,9 +132,9 @@ TEST_F(ServeUnderAbuse, SlowlorisClientsDoNotStarveOthers) {
         EXPECT_EQ(beyond->status, 416) << range;
         EXPECT_EQ(beyond->header("content-range"), "bytes */1000") << range;
     }
-    for (const std::string path : {"/api/calls/%2e%2e%2f%2e%2e%2fetc%2fpasswd/download",
-                                   "/api/calls/..%252F..%252Fcallscribe.db/download",
-                                   "/assets/..%2f..%2fcallscribe.db"}) {
+    for (const std::string path :
+         {"/api/calls/%2e%2e%2f%2e%2e%2fetc%2fpasswd/download",
+          "/api/calls/..%252F..%252Fcallscribe.db/download", "/assets/..%2f..%2fcallscribe.db"}) {
         auto traversal = m_client.send({.url = m_url + path});
         ASSERT_TRUE(traversal) << path;
         EXPECT_TRUE(traversal->status == 400 || traversal->status == 404)

@@ -67,8 +67,8 @@ TEST_F(WhisperCli, AFileNamedAsAPublishedModelMustBeThatModel) {
 }
 
 TEST_F(WhisperCli, TranscribePrintsSegmentsInEveryFormat) {
-    const std::vector<std::string> base = {"transcribe", "--engine", "whisper", "--model", model(),
-                                           "--no-progress", k_demo_call};
+    const std::vector<std::string> base = {"transcribe", "--engine",      "whisper",  "--model",
+                                           model(),      "--no-progress", k_demo_call};
     auto format = [&](const std::string& f) {
         auto args = base;
         args.insert(args.begin() + 1, {"--format", f});
@@ -101,8 +101,8 @@ TEST_F(WhisperCli, TranscribePrintsSegmentsInEveryFormat) {
 
 TEST_F(WhisperCli, TranscribeWithAMissingOrCorruptModelExits2InOneLineNamingIt) {
     for (const auto& bad : {(m_dir / "nope.bin").string(), truncated_model()}) {
-        auto r = run_callscribe(
-            {"transcribe", "--engine", "whisper", "--model", bad, k_demo_call}, env());
+        auto r = run_callscribe({"transcribe", "--engine", "whisper", "--model", bad, k_demo_call},
+                                env());
         EXPECT_EQ(r.exit_code, 2) << bad;
         EXPECT_TRUE(one_line(r.err)) << r.err;
         EXPECT_TRUE(r.err.starts_with("callscribe: " + bad + ": ")) << r.err;

@@ -129,7 +129,8 @@ struct FakeHttpServer::Impl {
             http::response_serializer<http::string_body> serializer(response);
             co_await http::async_write_header(socket, serializer, token);
             const std::size_t sent = std::min(*reply.cut_body_at, reply.body.size());
-            if (!ec) co_await asio::async_write(socket, asio::buffer(reply.body.data(), sent), token);
+            if (!ec)
+                co_await asio::async_write(socket, asio::buffer(reply.body.data(), sent), token);
             asio::steady_timer pause(socket.get_executor(), reply.cut_pause);
             co_await pause.async_wait(token);
             socket.close(ec);

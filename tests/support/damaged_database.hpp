@@ -1,8 +1,8 @@
 #pragma once
 // A SQLite database that breaks under a running store, as a failing disk or a stray write would
 // break it: the store opens a sound file (its start-up check passes), then every page of its
-// tables and indexes (not the schema's) is overwritten on disk, and another connection's write makes the store
-// read them again.
+// tables and indexes (not the schema's) is overwritten on disk, and another connection's write
+// makes the store read them again.
 #include "store/store.hpp"
 
 #include <filesystem>

@@ -27,12 +27,13 @@ class RawClient {
 
     // The bytes up to and including the next `text`, or nothing when the connection closed or
     // `limit` passed first.
-    std::optional<std::string> read_until(std::string_view text,
-                                          std::chrono::milliseconds limit = std::chrono::seconds(5));
+    std::optional<std::string>
+    read_until(std::string_view text, std::chrono::milliseconds limit = std::chrono::seconds(5));
 
     // The next chunk of a chunked body whose data holds no "\r\n" (Server-Sent Events): its
     // data, "" for the last chunk; nothing when the connection closed or `limit` passed first.
-    std::optional<std::string> read_chunk(std::chrono::milliseconds limit = std::chrono::seconds(5));
+    std::optional<std::string>
+    read_chunk(std::chrono::milliseconds limit = std::chrono::seconds(5));
 
     // Reads until the server closes the connection; false when `limit` passed first.
     bool closed_within(std::chrono::milliseconds limit);

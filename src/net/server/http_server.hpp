@@ -56,7 +56,7 @@ struct ServerSettings {
     std::uint16_t port = 0;         // 0: pick a free port (read it back with port())
     int io_threads = 1;
     int handler_threads = 4; // 0: handlers run on the io threads
-    int slow_threads = 8;     // for deferred answers (at least 1); they mostly wait
+    int slow_threads = 8;    // for deferred answers (at least 1); they mostly wait
     std::size_t slow_queue = 16;
     std::size_t header_limit = 16 * 1024;
     std::size_t body_limit = 1024 * 1024;

@@ -20,13 +20,13 @@ namespace callscribe::net {
 using ServerHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct ServerRequest {
-    std::string method{};         // as sent: "GET", "POST", ...
-    std::string target{};         // path and query, raw as sent
-    std::string path{};           // `target` up to '?', NOT percent-decoded (route on segments)
-    FormFields query{};           // the query's parameters, decoded ('+' is a space), in order
-    ServerHeaders headers{};      // names lower-cased, values as sent, in order
-    std::string body{};           // raw bytes (already de-chunked)
-    std::string remote_address{}; // the peer's IP address: "127.0.0.1", "::1"
+    std::string method{};           // as sent: "GET", "POST", ...
+    std::string target{};           // path and query, raw as sent
+    std::string path{};             // `target` up to '?', NOT percent-decoded (route on segments)
+    FormFields query{};             // the query's parameters, decoded ('+' is a space), in order
+    ServerHeaders headers{};        // names lower-cased, values as sent, in order
+    std::string body{};             // raw bytes (already de-chunked)
+    std::string remote_address{};   // the peer's IP address: "127.0.0.1", "::1"
     bool websocket_upgrade = false; // a GET asking to become a WebSocket (RFC 6455 §4.1)
 
     // The first header with this lower-case name, if any.

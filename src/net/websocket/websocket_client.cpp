@@ -19,8 +19,7 @@ using tcp = asio::ip::tcp;
 
 Result<WebSocketUrl> parse_websocket_url(std::string_view url) {
     constexpr std::string_view scheme = "ws://";
-    if (!url.starts_with(scheme))
-        return fail(fmt::format("{} is not a ws:// URL", url));
+    if (!url.starts_with(scheme)) return fail(fmt::format("{} is not a ws:// URL", url));
     std::string_view rest = url.substr(scheme.size());
     const auto slash = rest.find_first_of("/?");
     const std::string_view authority = rest.substr(0, slash);
@@ -67,9 +66,10 @@ WebSocketClient::~WebSocketClient() {
     }
 }
 
-Result<WebSocketClient> WebSocketClient::connect(
-    std::string_view url, const std::vector<std::pair<std::string, std::string>>& headers,
-    std::chrono::milliseconds timeout) {
+Result<WebSocketClient>
+WebSocketClient::connect(std::string_view url,
+                         const std::vector<std::pair<std::string, std::string>>& headers,
+                         std::chrono::milliseconds timeout) {
     auto parsed = parse_websocket_url(url);
     if (!parsed) return parsed.error();
     auto impl = std::make_unique<Impl>();
@@ -94,7 +94,8 @@ Result<WebSocketClient> WebSocketClient::connect(
         parsed->port == "80" ? parsed->host : parsed->host + ":" + parsed->port;
     impl->ws.handshake(response, host, parsed->target, ec);
     if (ec) {
-        if (response.result_int() != 0 && response.result() != beast::http::status::switching_protocols)
+        if (response.result_int() != 0 &&
+            response.result() != beast::http::status::switching_protocols)
             return fail(fmt::format("refused {}", response.result_int()));
         return fail(fmt::format("{}: {}", url, ec.message()));
     }
@@ -129,8 +130,7 @@ Result<std::uint16_t> WebSocketClient::close() {
         buffer.clear();
     }
     const auto reason = m_impl->ws.reason();
-    if (reason.code != websocket::close_code::none)
-        return static_cast<std::uint16_t>(reason.code);
+    if (reason.code != websocket::close_code::none) return static_cast<std::uint16_t>(reason.code);
     if (ec == websocket::error::closed) return std::uint16_t{1000};
     return fail(fmt::format("the WebSocket ended without a close: {}", ec.message()));
 }

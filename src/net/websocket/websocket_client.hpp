@@ -29,9 +29,9 @@ class WebSocketClient {
   public:
     // Connects and upgrades, with `headers` on the upgrade request. An upgrade the server
     // answers with a status is an error whose message starts "refused {status}".
-    static Result<WebSocketClient> connect(
-        std::string_view url, const std::vector<std::pair<std::string, std::string>>& headers,
-        std::chrono::milliseconds timeout);
+    static Result<WebSocketClient>
+    connect(std::string_view url, const std::vector<std::pair<std::string, std::string>>& headers,
+            std::chrono::milliseconds timeout);
 
     WebSocketClient(WebSocketClient&&) noexcept;
     WebSocketClient& operator=(WebSocketClient&&) noexcept;

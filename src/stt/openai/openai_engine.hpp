@@ -52,7 +52,7 @@ struct OpenAiSettings {
     Secret api_key{};       // sent as "Authorization: Bearer ..." when not empty
     std::string language{}; // ISO-639-1 hint such as "en"; empty lets the service detect it
     Seconds timeout{300};   // per attempt, upload included
-    int max_attempts = 4; // 1: no waiting inside transcribe()
+    int max_attempts = 4;   // 1: no waiting inside transcribe()
     Seconds initial_backoff{1};
     // Speakers of channel 1, 2, ... of a two-channel recording.
     std::vector<std::string> channel_labels{"Caller", "Agent"};

@@ -355,7 +355,8 @@ class PocketSphinxTranscriber final : public Transcriber {
 // no partial words until one is free.
 class PocketSphinxUtterances final : public UtteranceDecoder {
   public:
-    PocketSphinxUtterances(std::shared_ptr<DecoderPool> pool, std::shared_ptr<DecoderPool> streaming)
+    PocketSphinxUtterances(std::shared_ptr<DecoderPool> pool,
+                           std::shared_ptr<DecoderPool> streaming)
         : m_pool(std::move(pool)), m_streaming_pool(std::move(streaming)) {}
     ~PocketSphinxUtterances() override {
         if (m_streaming) ps_end_utt(m_streamer.get());
@@ -405,7 +406,8 @@ class PocketSphinxUtterances final : public UtteranceDecoder {
         if (ps_start_utt(ps->get()) < 0)
             return fail("pocketsphinx cannot start an utterance"); // the decoder is dropped
         const bool processed = ps_process_raw(ps->get(), pcm.data(), pcm.size(), FALSE, TRUE) >= 0;
-        if (ps_end_utt(ps->get()) < 0 || !processed) return fail("pocketsphinx failed on live audio");
+        if (ps_end_utt(ps->get()) < 0 || !processed)
+            return fail("pocketsphinx failed on live audio");
         const char* hyp = ps_get_hyp(ps->get(), nullptr);
         std::string text = hyp ? spoken_text(hyp) : std::string();
         m_pool->give_back(std::move(*ps));
@@ -501,9 +503,12 @@ const std::vector<std::pair<std::string, std::string>>& preset_options(Preset pr
         return options;
     }();
     switch (preset) {
-    case Preset::fast: return fast;
-    case Preset::accurate: return accurate;
-    case Preset::live: return live;
+    case Preset::fast:
+        return fast;
+    case Preset::accurate:
+        return accurate;
+    case Preset::live:
+        return live;
     }
     return fast;
 }

@@ -89,7 +89,8 @@ Result<FetchResult> fetch_model(const KnownModel& model, std::string_view base_u
     part += ".part";
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) return fail(fmt::format("{}: cannot create the folder: {}", dir.string(), ec.message()));
+    if (ec)
+        return fail(fmt::format("{}: cannot create the folder: {}", dir.string(), ec.message()));
 
     if (std::filesystem::is_regular_file(result.file, ec) &&
         std::filesystem::file_size(result.file, ec) == model.bytes) {
@@ -100,9 +101,8 @@ Result<FetchResult> fetch_model(const KnownModel& model, std::string_view base_u
         }
     }
 
-    std::uint64_t have = std::filesystem::is_regular_file(part, ec)
-                             ? std::filesystem::file_size(part, ec)
-                             : 0;
+    std::uint64_t have =
+        std::filesystem::is_regular_file(part, ec) ? std::filesystem::file_size(part, ec) : 0;
     if (have > model.bytes) have = 0; // not a prefix of this file: start over
     std::string url(base_url);
     while (url.ends_with('/'))

@@ -17,7 +17,7 @@ namespace {
 constexpr std::uint32_t k_magic = GGML_FILE_MAGIC;
 constexpr std::int32_t k_vocab_english = 51864; // English-only; multilingual models have more
 constexpr std::int32_t k_vocab_max = 60000;
-constexpr std::int32_t k_fft_bins = 201; // Whisper's 400-sample FFT
+constexpr std::int32_t k_fft_bins = 201;      // Whisper's 400-sample FFT
 constexpr std::int32_t k_text_tokens = 50256; // GPT-2's vocabulary: the ids below <|endoftext|>
 
 // What decides a tensor's type: 1-D tensors, conv biases and positional embeddings are f32,
@@ -172,7 +172,8 @@ Result<ModelFileInfo> inspect(std::ifstream& in, std::uint64_t file_bytes) {
     const ggml_type wtype = ggml_ftype_to_ggml_type(ggml_ftype(h.ftype % GGML_QNT_VERSION_FACTOR));
 
     std::int32_t n_mel = 0, n_fft = 0;
-    if (!r.read(n_mel) || !r.read(n_fft)) return fail("truncated: the file ends before its mel filters");
+    if (!r.read(n_mel) || !r.read(n_fft))
+        return fail("truncated: the file ends before its mel filters");
     if (n_mel != h.n_mels || n_fft != k_fft_bins)
         return fail(fmt::format("mel filters of {}×{}, expected {}×{}", n_mel, n_fft, h.n_mels,
                                 k_fft_bins));
@@ -187,8 +188,10 @@ Result<ModelFileInfo> inspect(std::ifstream& in, std::uint64_t file_bytes) {
     for (std::int32_t i = 0; i < n_tokens; ++i) {
         std::uint32_t length = 0;
         if (!r.read(length)) return fail("truncated: the file ends inside its vocabulary");
-        if (length > 1024) return fail(fmt::format("vocabulary token {} is {} bytes long", i, length));
-        if (!r.read_bytes(token, length)) return fail("truncated: the file ends inside its vocabulary");
+        if (length > 1024)
+            return fail(fmt::format("vocabulary token {} is {} bytes long", i, length));
+        if (!r.read_bytes(token, length))
+            return fail("truncated: the file ends inside its vocabulary");
         has_space = has_space || token == " ";
     }
     if (!has_space) return fail("the vocabulary lacks the token \" \"");
@@ -256,7 +259,9 @@ class Writer {
     template <class T> void put(const T& value) {
         m_out.write(reinterpret_cast<const char*>(&value), sizeof value);
     }
-    void put_bytes(std::string_view bytes) { m_out.write(bytes.data(), std::streamsize(bytes.size())); }
+    void put_bytes(std::string_view bytes) {
+        m_out.write(bytes.data(), std::streamsize(bytes.size()));
+    }
 
   private:
     std::ofstream& m_out;
@@ -279,7 +284,9 @@ std::string test_token(int i) {
 } // namespace
 
 Result<ModelFileInfo> inspect_model_file(const std::filesystem::path& file) {
-    auto failed = [&](const std::string& what) { return fail(fmt::format("{}: {}", file.string(), what)); };
+    auto failed = [&](const std::string& what) {
+        return fail(fmt::format("{}: {}", file.string(), what));
+    };
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (ec || !std::filesystem::exists(status)) return failed("cannot open: no such file");
@@ -315,9 +322,9 @@ Result<void> write_test_model(const std::filesystem::path& file, const TestModel
         std::ofstream out(temp, std::ios::binary | std::ios::trunc);
         Writer w(out);
         w.put(k_magic);
-        for (std::int32_t field : {h.n_vocab, h.n_audio_ctx, h.n_audio_state, h.n_audio_head,
-                                   h.n_audio_layer, h.n_text_ctx, h.n_text_state, h.n_text_head,
-                                   h.n_text_layer, h.n_mels, h.ftype})
+        for (std::int32_t field :
+             {h.n_vocab, h.n_audio_ctx, h.n_audio_state, h.n_audio_head, h.n_audio_layer,
+              h.n_text_ctx, h.n_text_state, h.n_text_head, h.n_text_layer, h.n_mels, h.ftype})
             w.put(field);
 
         std::mt19937 random(shape.seed);
@@ -368,7 +375,9 @@ Result<void> write_test_model(const std::filesystem::path& file, const TestModel
     }
     std::error_code ec;
     std::filesystem::rename(temp, file, ec);
-    if (ec) return fail(fmt::format("{}: cannot write the model file: {}", file.string(), ec.message()));
+    if (ec)
+        return fail(
+            fmt::format("{}: cannot write the model file: {}", file.string(), ec.message()));
     return {};
 }
 

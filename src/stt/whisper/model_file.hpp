@@ -50,9 +50,9 @@ Result<ModelFileInfo> inspect_model_file(const std::filesystem::path& file);
 // The shape of a generated test model. Small but complete: whisper.cpp loads it and runs
 // whisper_full() on it (encoder and decoder, segments with timestamps); its words mean nothing.
 struct TestModelShape {
-    int state = 64;  // n_audio_state = n_text_state
-    int heads = 2;   // per attention layer
-    int layers = 1;  // encoder and decoder layers each
+    int state = 64; // n_audio_state = n_text_state
+    int heads = 2;  // per attention layer
+    int layers = 1; // encoder and decoder layers each
     bool multilingual = false;
     std::uint32_t seed = 1;
 };

@@ -38,9 +38,9 @@ namespace callscribe::stt::whisper {
 
 struct WhisperSettings {
     std::filesystem::path model{};
-    int threads = 1;              // per channel being transcribed
-    std::string language = "en";  // ISO 639-1, or "auto" to detect (multilingual models)
-    std::string prompt{};         // initial prompt: names, products, spelling
+    int threads = 1;             // per channel being transcribed
+    std::string language = "en"; // ISO 639-1, or "auto" to detect (multilingual models)
+    std::string prompt{};        // initial prompt: names, products, spelling
     std::vector<std::string> channel_labels{"Caller", "Agent"};
     audio::VoiceActivitySettings vad{.max_region_s = 28};
     double window_s = 30; // Whisper's own window

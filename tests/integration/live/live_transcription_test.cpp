@@ -121,8 +121,8 @@ std::vector<LiveUtterance> play(LiveTranscriptionSettings settings, bool real_ti
     std::vector<LiveUtterance> heard;
     {
         LiveTranscription live(*speech, settings, sink, clock);
-        auto stream = live.open(k_call, "MZ1", {twilio::MediaTrack::inbound,
-                                                twilio::MediaTrack::outbound});
+        auto stream =
+            live.open(k_call, "MZ1", {twilio::MediaTrack::inbound, twilio::MediaTrack::outbound});
         constexpr std::size_t piece = 2 * 160;
         for (std::size_t at = 0; at < call.size(); at += piece) {
             if (real_time) clock.advance(20ms);

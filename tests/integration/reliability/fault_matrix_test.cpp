@@ -7,8 +7,8 @@
 #include "integration/jobs/pipeline_fixture.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "stt/engines.hpp"
-#include "support/fault_row.hpp"
 #include "support/command.hpp"
+#include "support/fault_row.hpp"
 #include "webhook/outbox.hpp"
 
 #include <fmt/format.h>
@@ -39,9 +39,8 @@ using namespace std::chrono_literals;
 constexpr std::string_view k_realtime = "the agent heard this live";
 
 FakeResponse twilio_error(int status, std::string_view message) {
-    return FakeResponse::json(
-        status, fmt::format(R"({{"code":{},"message":"{}","status":{}}})", 20000 + status,
-                            message, status));
+    return FakeResponse::json(status, fmt::format(R"({{"code":{},"message":"{}","status":{}}})",
+                                                  20000 + status, message, status));
 }
 
 FakeResponse mp3(std::string body = audio_bytes()) {
@@ -139,8 +138,8 @@ class FaultMatrix : public test::PipelineFixture {
         const TimePoint end = later(m_clock.now(), span);
         int attempts = 0;
         while (m_clock.now() <= end) {
-            auto handled = webhook::deliver_due(*m_store, m_http, hooks, m_clock, "pump",
-                                                Seconds{60});
+            auto handled =
+                webhook::deliver_due(*m_store, m_http, hooks, m_clock, "pump", Seconds{60});
             EXPECT_TRUE(handled) << handled.error().message;
             if (!handled) break;
             attempts += *handled;
@@ -313,9 +312,8 @@ TEST_F(FaultMatrix, TwilioHtmlErrorPageWith200) {
 }
 
 TEST_F(FaultMatrix, TwilioRedirectLoop) {
-    FakeHttpServer loop([&](const FakeRequest& r) {
-        return FakeResponse::redirect(302, loop.url(r.path()));
-    });
+    FakeHttpServer loop(
+        [&](const FakeRequest& r) { return FakeResponse::redirect(302, loop.url(r.path())); });
     m_twilio.media = [&](int, const std::string&) {
         return FakeResponse::redirect(302, loop.url("/loop"));
     };
@@ -444,7 +442,8 @@ TEST_F(FaultMatrix, DiskFullWhileWritingTheRecording) {
 TEST_F(FaultMatrix, DatabaseLockedByAnotherProcess) {
     // Another process takes the write lock while the recording downloads, so saving the
     // step's progress finds the database locked.
-    auto locked = store::sqlite::SqliteStore::open(m_dir / "callscribe.db", {.busy_timeout = 200ms});
+    auto locked =
+        store::sqlite::SqliteStore::open(m_dir / "callscribe.db", {.busy_timeout = 200ms});
     ASSERT_TRUE(locked) << locked.error().message;
     m_store = std::move(*locked);
     rebuild();
@@ -468,10 +467,9 @@ TEST_F(FaultMatrix, DatabaseLockedByAnotherProcess) {
     auto blocked = m_runner->run_one(store::Lane::io, nullptr);       // download, then save
     ASSERT_FALSE(blocked);
     EXPECT_TRUE(blocked.error().retryable) << blocked.error().message;
-    EXPECT_NE(blocked.error().message.find("locked"), std::string::npos)
-        << blocked.error().message;
+    EXPECT_NE(blocked.error().message.find("locked"), std::string::npos) << blocked.error().message;
     const std::string step_error = "error: " + blocked.error().message;
-    holder->kill(); // the other process ends; its lock goes with it
+    holder->kill();               // the other process ends; its lock goes with it
     m_clock.advance(Seconds{61}); // this worker's lease on the job runs out
     drive();
     EXPECT_EQ(call().status, CallStatus::done);

@@ -59,8 +59,8 @@ class SandboxMediaStream : public ::testing::Test {
                 net::ServerResponse response{.status = 403};
                 const auto signature = request.header("x-twilio-signature");
                 if (request.websocket_upgrade && signature &&
-                    twilio::is_valid_signature({.url = stream_url(), .params = {}, .body = {}}, *signature,
-                                               m_sandbox->auth_token()))
+                    twilio::is_valid_signature({.url = stream_url(), .params = {}, .body = {}},
+                                               *signature, m_sandbox->auth_token()))
                     response.websocket = m_streams.open_session();
                 return response;
             });

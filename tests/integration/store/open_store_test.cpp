@@ -40,8 +40,8 @@ TEST(StoreOpen, AnUnknownSchemeIsNamedWithoutThePassword) {
     const auto store = open_store("mysql://callscribe:s3cret@db.example/callscribe");
     ASSERT_FALSE(store);
     EXPECT_THAT(store.error().message,
-                AllOf(HasSubstr("unsupported scheme \"mysql\""),
-                      HasSubstr("db.example/callscribe"), Not(HasSubstr("s3cret"))));
+                AllOf(HasSubstr("unsupported scheme \"mysql\""), HasSubstr("db.example/callscribe"),
+                      Not(HasSubstr("s3cret"))));
     EXPECT_FALSE(store.error().retryable);
 }
 

@@ -211,12 +211,12 @@ TEST(StoreSqlite, TheUpgradeLetsACallKeepARealtimeTranscriptFromAMediaStream) {
     }
     auto store = SqliteStore::open(dir / "db");
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(store.value()
-                  ->save_realtime_transcript(call_sid(2), "heard", at(1),
-                                             RealtimeSource::media_stream)
-                  .value()
-                  .realtime_source,
-              RealtimeSource::media_stream);
+    EXPECT_EQ(
+        store.value()
+            ->save_realtime_transcript(call_sid(2), "heard", at(1), RealtimeSource::media_stream)
+            .value()
+            .realtime_source,
+        RealtimeSource::media_stream);
     EXPECT_EQ(store.value()->find_call(call_sid(1)).value()->realtime_transcript, "posted");
     // The constraint still holds for what is not a source.
     EXPECT_THROW(sqlite::Connection(dir / "db", std::chrono::milliseconds{1000})

@@ -84,8 +84,7 @@ TEST_F(ModelFetchTest, ADownloadCutInTheMiddleKeepsItsPartAndResumesWithARange) 
     });
     auto first = fetch_model(known(), server.url(""), m_dir.path(), m_http);
     ASSERT_FALSE(first);
-    EXPECT_NE(first.error().message.find("run the same command again to resume"),
-              std::string::npos)
+    EXPECT_NE(first.error().message.find("run the same command again to resume"), std::string::npos)
         << first.error().message;
     ASSERT_TRUE(std::filesystem::exists(part()));
     const auto kept = std::filesystem::file_size(part());

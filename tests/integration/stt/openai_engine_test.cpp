@@ -389,7 +389,8 @@ TEST_F(OpenAiEngineTest, StereoChannelsAreUploadedAtOnceWhenSlotsAreFree) {
     settings.base_url = server.base_url();
     settings.temp_root = m_scratch;
     settings.slots = std::make_shared<CoreSlots>(2);
-    auto transcript = engine_with(std::move(settings))->make_transcriber()->transcribe(stereo_call());
+    auto transcript =
+        engine_with(std::move(settings))->make_transcriber()->transcribe(stereo_call());
     ASSERT_TRUE(transcript) << transcript.error().message;
     EXPECT_EQ(server.request_count(), 2u);
     EXPECT_EQ(transcript->text(), "Caller: Hello.\nAgent: Hello.");

@@ -178,8 +178,7 @@ TEST(PocketSphinxEngine, MissingModelFailsAtCreationNamingThePath) {
 TEST(PocketSphinxEngine, ADictionaryWithoutWordsFailsAtCreationNamingIt) {
     test_support::TempDir dir;
     test_support::write_file(dir / "comments.dict", ";; only a comment\n\n");
-    for (const auto& dict : {std::filesystem::path("/dev/null"),
-                                             dir / "comments.dict"}) {
+    for (const auto& dict : {std::filesystem::path("/dev/null"), dir / "comments.dict"}) {
         auto settings = pocketsphinx_defaults(CALLSCRIBE_PS_MODEL_DIR);
         settings.dict = dict;
         auto e = make_pocketsphinx_engine(std::move(settings));

@@ -117,8 +117,9 @@ TEST_F(WhisperEngineTest, TwoChannelsBecomeTurnsOfBothSpeakers) {
 
 TEST_F(WhisperEngineTest, ChannelsInParallelGiveWhatTheyGiveOneAfterTheOther) {
     auto serial = engine()->make_transcriber()->transcribe(k_demo_call);
-    auto parallel =
-        engine({.slots = std::make_shared<CoreSlots>(2)})->make_transcriber()->transcribe(k_demo_call);
+    auto parallel = engine({.slots = std::make_shared<CoreSlots>(2)})
+                        ->make_transcriber()
+                        ->transcribe(k_demo_call);
     ASSERT_TRUE(serial && parallel);
     EXPECT_EQ(serial->text(), parallel->text());
     EXPECT_EQ(serial->segments.size(), parallel->segments.size());
@@ -129,7 +130,8 @@ TEST_F(WhisperEngineTest, ASilentRecordingGivesNoTextAndCostsTheModelNothing) {
     std::vector<float> silence(16000 * 20, 0.0f);
     for (std::size_t i = 0; i < silence.size(); ++i)
         silence[i] = (i % 7 == 0) ? 1e-4f : -1e-4f; // a line's hiss, far below speech
-    ASSERT_TRUE(audio::write_wav(dir / "silence.wav", silence, 16000, 1, audio::WavEncoding::pcm16));
+    ASSERT_TRUE(
+        audio::write_wav(dir / "silence.wav", silence, 16000, 1, audio::WavEncoding::pcm16));
     auto t = engine()->make_transcriber()->transcribe(dir / "silence.wav");
     ASSERT_TRUE(t) << t.error().message;
     EXPECT_TRUE(t->segments.empty());
@@ -187,7 +189,8 @@ TEST_F(WhisperEngineTest, EveryBadModelIsOneLineNamingTheFile) {
     const auto bad_ftype = edited("ftype.bin", [](std::string& b) { b[44] = 5; });
     // The last tensor cut off whole: every byte left is valid, one tensor is missing.
     const auto short_one = edited("short.bin", [](std::string& b) {
-        b.resize(b.size() - (64 * 4 + 4 * 3 + 4 + std::string("decoder.blocks.0.cross_attn.out.bias").size()));
+        b.resize(b.size() -
+                 (64 * 4 + 4 * 3 + 4 + std::string("decoder.blocks.0.cross_attn.out.bias").size()));
     });
     const struct {
         std::filesystem::path file;
@@ -212,7 +215,8 @@ TEST_F(WhisperEngineTest, EveryBadModelIsOneLineNamingTheFile) {
 }
 
 TEST_F(WhisperEngineTest, AnEnglishOnlyModelRefusesAnotherLanguage) {
-    const std::string message = make_whisper_engine({.model = model(), .language = "de"}).error().message;
+    const std::string message =
+        make_whisper_engine({.model = model(), .language = "de"}).error().message;
     EXPECT_NE(message.find("English-only"), std::string::npos) << message;
     EXPECT_TRUE(make_whisper_engine({.model = model(), .language = "auto"}));
 }

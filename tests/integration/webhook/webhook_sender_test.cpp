@@ -42,8 +42,7 @@ class WebhookSender : public ::testing::Test {
         store::CallLog call{.call_sid =
                                 CallSid::parse("CA0123456789abcdef0123456789abcdef").value()};
         call.final_transcript = "Hello, this is the offline transcript.";
-        return make_delivery(call, 0, choose_transcript(call.final_transcript, ""), {},
-                             k_now);
+        return make_delivery(call, 0, choose_transcript(call.final_transcript, ""), {}, k_now);
     }();
 
     config::WebhookSettings settings_for(const FakeHttpServer& server) const {

@@ -125,19 +125,18 @@ TEST_F(CrossSite, StateChangingRoutesTakeJsonOnly) {
 TEST_F(CrossSite, AForeignOriginIsRefusedTheSameOneAccepted) {
     for (const std::string origin : {"https://evil.example", "http://127.0.0.1:8081", "null",
                                      "http://127.0.0.1:8080.evil.example"}) {
-        const auto r =
-            post_as("/end", {{"content-type", "application/json"}, {"origin", origin}});
+        const auto r = post_as("/end", {{"content-type", "application/json"}, {"origin", origin}});
         EXPECT_EQ(r.status, 403) << origin;
     }
     EXPECT_FALSE(find_call(k_call));
-    EXPECT_EQ(post_as("/end", {{"content-type", "application/json"},
-                               {"origin", "http://127.0.0.1:8080"}})
-                  .status,
-              202);
-    EXPECT_EQ(post_as("/retranscribe",
-                      {{"content-type", "application/json"}, {"origin", k_public_url}})
-                  .status,
-              202)
+    EXPECT_EQ(
+        post_as("/end", {{"content-type", "application/json"}, {"origin", "http://127.0.0.1:8080"}})
+            .status,
+        202);
+    EXPECT_EQ(
+        post_as("/retranscribe", {{"content-type", "application/json"}, {"origin", k_public_url}})
+            .status,
+        202)
         << "the public URL's origin is the page's too";
 }
 

@@ -193,8 +193,8 @@ TEST_F(Metrics, AreOpenAndFollowTheTextFormat) {
     ASSERT_EQ(dropped.type, "counter");
     EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total", {{"reason", "no_speech"}}),
               3);
-    EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total", {{"reason", "repetition"}}),
-              1);
+    EXPECT_EQ(
+        value_of(dropped, "callscribe_stt_dropped_segments_total", {{"reason", "repetition"}}), 1);
     EXPECT_EQ(value_of(dropped, "callscribe_stt_dropped_segments_total",
                        {{"reason", "compression_ratio"}}),
               0);

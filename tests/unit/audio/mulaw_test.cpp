@@ -11,10 +11,10 @@ TEST(Mulaw, DecodesG711sCornerValues) {
     std::vector<float> out;
     decode_mulaw(std::vector<std::uint8_t>{0xFF, 0x7F, 0x00, 0x80}, out);
     ASSERT_EQ(out.size(), 4U);
-    EXPECT_EQ(out[0], 0.0f);                   // silence
-    EXPECT_EQ(out[1], 0.0f);                   // negative zero
-    EXPECT_EQ(out[2] * 32768.0f, -32124.0f);   // the loudest negative sample
-    EXPECT_EQ(out[3] * 32768.0f, 32124.0f);    // the loudest positive sample
+    EXPECT_EQ(out[0], 0.0f);                 // silence
+    EXPECT_EQ(out[1], 0.0f);                 // negative zero
+    EXPECT_EQ(out[2] * 32768.0f, -32124.0f); // the loudest negative sample
+    EXPECT_EQ(out[3] * 32768.0f, 32124.0f);  // the loudest positive sample
 }
 
 TEST(Mulaw, EncodingThenDecodingKeepsASampleWithinItsStep) {

@@ -56,10 +56,14 @@ TEST(SourceLayout, TheTreeIsThere) {
 
 TEST(SourceLayout, EachCLibraryIsIncludedOnlyByItsAdapter) {
     const std::map<std::string, std::vector<std::string>> adapters{
-        {"curl/curl\\.h", {"net/curl/"}},         {"sqlite3\\.h", {"store/sqlite/"}},
-        {"libpq-fe\\.h", {"store/postgres/"}},    {"pocketsphinx\\.h", {"stt/pocketsphinx/"}},
-        {"(whisper|ggml)\\.h", {"stt/whisper/"}}, {"mpg123\\.h", {"audio/mpg123/"}},
-        {"sndfile\\.h", {"audio/sndfile/"}},      {"soxr\\.h", {"audio/resampler.cpp"}},
+        {"curl/curl\\.h", {"net/curl/"}},
+        {"sqlite3\\.h", {"store/sqlite/"}},
+        {"libpq-fe\\.h", {"store/postgres/"}},
+        {"pocketsphinx\\.h", {"stt/pocketsphinx/"}},
+        {"(whisper|ggml)\\.h", {"stt/whisper/"}},
+        {"mpg123\\.h", {"audio/mpg123/"}},
+        {"sndfile\\.h", {"audio/sndfile/"}},
+        {"soxr\\.h", {"audio/resampler.cpp"}},
         {"boost/beast", {"net/server/", "net/websocket/"}},
         {"lib(avformat|avcodec|avutil|swresample)/", {"audio/ffmpeg/"}},
     };

@@ -23,9 +23,9 @@ TEST(WebSocketUrl, TakesHostPortAndTarget) {
 }
 
 TEST(WebSocketUrl, RefusesWhatItCannotConnectTo) {
-    for (const char* bad : {"wss://calls.example.com/media", "http://127.0.0.1/",
-                            "ws://user:pw@127.0.0.1/", "ws://127.0.0.1:http/", "ws:///media",
-                            "ws://[::1/"}) {
+    for (const char* bad :
+         {"wss://calls.example.com/media", "http://127.0.0.1/", "ws://user:pw@127.0.0.1/",
+          "ws://127.0.0.1:http/", "ws:///media", "ws://[::1/"}) {
         EXPECT_FALSE(parse_websocket_url(bad)) << bad;
     }
 }

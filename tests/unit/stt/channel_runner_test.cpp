@@ -10,7 +10,8 @@ namespace callscribe::stt {
 namespace {
 
 // Which threads ran the channels.
-std::set<std::thread::id> threads_of(int channels, CoreSlots* slots, std::vector<int>* order = nullptr) {
+std::set<std::thread::id> threads_of(int channels, CoreSlots* slots,
+                                     std::vector<int>* order = nullptr) {
     std::mutex mutex;
     std::set<std::thread::id> ids;
     run_channels(channels, slots, [&](int c) {

@@ -25,7 +25,7 @@ struct Collected {
 
 TEST(SpeechWindows, RegionsShareAWindowWithAGapBetweenThem) {
     Collected c;
-    c.region(1.0, 5, 0.5f);  // 0.5 s at 1.0 s
+    c.region(1.0, 5, 0.5f);   // 0.5 s at 1.0 s
     c.region(10.0, 7, 0.25f); // 0.7 s at 10 s
     c.packer.finish();
     ASSERT_EQ(c.windows.size(), 1u);
@@ -59,7 +59,7 @@ TEST(SpeechWindows, TimesMapBackToTheChannelAndNeverDecrease) {
 
 TEST(SpeechWindows, ARegionThatDoesNotFitMovesWholeToTheNextWindow) {
     Collected c;
-    c.region(0.0, 20, 0.5f); // 2 s
+    c.region(0.0, 20, 0.5f);  // 2 s
     c.region(5.0, 15, 0.25f); // 1.5 s: does not fit after 2 s + gap in a 3 s window
     c.packer.finish();
     ASSERT_EQ(c.windows.size(), 2u);

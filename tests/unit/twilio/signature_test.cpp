@@ -112,7 +112,8 @@ TEST(Signature, UrlVariantsDropOrAddThePort) {
 // Found by fuzz_twilio_signature: a URL that ends where its host should start.
 TEST(Signature, UrlVariantsOfAUrlWithoutHost) {
     EXPECT_EQ(url_variants("https://"), (std::vector<std::string>{"https://", "https://:443"}));
-    EXPECT_EQ(url_variants("http://[::1"), (std::vector<std::string>{"http://[::1", "http://[::1:80"}));
+    EXPECT_EQ(url_variants("http://[::1"),
+              (std::vector<std::string>{"http://[::1", "http://[::1:80"}));
 }
 
 } // namespace

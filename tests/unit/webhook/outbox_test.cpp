@@ -166,8 +166,8 @@ class WebhookOutbox : public ::testing::Test {
     store::WebhookDelivery enqueue(char last, Seconds due_in = 0s) {
         store::CallLog call{.call_sid = sid(last)};
         call.final_transcript = "hello";
-        auto d = make_delivery(call, 0, choose_transcript(call.final_transcript, ""), {},
-                               m_clock.now());
+        auto d =
+            make_delivery(call, 0, choose_transcript(call.final_transcript, ""), {}, m_clock.now());
         d.next_attempt_at += std::chrono::duration_cast<TimePoint::duration>(due_in);
         m_store.add(d);
         return d;
