@@ -9,6 +9,7 @@
 #include "api/twilio_callbacks.hpp"
 #include "api/web_routes.hpp"
 #include "core/secret.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -37,13 +38,6 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
     return token;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
-
 // "https://host:port/path" → "host:port".
 std::string_view authority_of(std::string_view url) {
     const auto scheme = url.find("://");
@@ -62,14 +56,14 @@ RouteHandler same_site_json(const ApiContext& context, RouteHandler handler) {
         if (const auto origin = request.header("origin")) {
             const std::string_view site = authority_of(*origin);
             const std::string host = request.header("host").value_or("");
-            if (site.empty() ||
-                !(iequals(site, host) || iequals(site, authority_of(context.settings.public_url))))
+            if (site.empty() || !(ascii_iequals(site, host) ||
+                                  ascii_iequals(site, authority_of(context.settings.public_url))))
                 throw ApiError(403, fmt::format("requests from the web origin {} are refused",
                                                 origin->substr(0, 200)));
         }
         const std::string type = request.header("content-type").value_or("");
         const std::string_view media = std::string_view(type).substr(0, type.find(';'));
-        if (!iequals(media.substr(0, media.find_last_not_of(' ') + 1), "application/json"))
+        if (!ascii_iequals(media.substr(0, media.find_last_not_of(' ') + 1), "application/json"))
             throw ApiError(415, "this route takes Content-Type: application/json");
         return handler(request, params);
     };

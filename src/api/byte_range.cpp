@@ -1,5 +1,7 @@
 #include "api/byte_range.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -10,14 +12,6 @@ namespace callscribe::api {
 namespace {
 
 constexpr std::uint64_t k_huge = std::numeric_limits<std::uint64_t>::max();
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 // Digits only; saturates at k_huge instead of overflowing. Empty or anything else: nothing.
 std::optional<std::uint64_t> parse_number(std::string_view text) {
@@ -32,7 +26,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 }
 
 bool unit_is_bytes(std::string_view unit) {
-    return std::ranges::equal(trim(unit), std::string_view("bytes"), [](char a, char b) {
+    return std::ranges::equal(trim_whitespace(unit), std::string_view("bytes"), [](char a, char b) {
         return std::tolower(static_cast<unsigned char>(a)) == b;
     });
 }
@@ -75,7 +69,8 @@ ByteRange parse_byte_range(std::string_view header, std::uint64_t size) {
     std::string_view rest = header.substr(equals + 1);
     for (;;) {
         const auto comma = rest.find(',');
-        if (auto spec = trim(rest.substr(0, comma)); !spec.empty()) specs.push_back(spec);
+        if (auto spec = trim_whitespace(rest.substr(0, comma)); !spec.empty())
+            specs.push_back(spec);
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
     }

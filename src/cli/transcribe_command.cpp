@@ -207,7 +207,8 @@ int run_transcribe(const TranscribeOptions& options, const stt::Engine& engine) 
                     ok = true;
                     for (const stt::Format format : *formats) {
                         auto path = outputs[i];
-                        path += "." + std::string(stt::extension(format));
+                        path += ".";
+                        path += stt::extension(format);
                         auto written =
                             write_file(path, stt::render(*transcript, format, options.subtitles));
                         if (!written) report(written.error().message);

@@ -1,5 +1,7 @@
 #include "config/parsers.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,15 +24,6 @@ bool all_digits(std::string_view s) {
 }
 bool is_hex(char c) {
     return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-}
-
-std::string trim(std::string_view s) {
-    auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return std::string(s);
 }
 
 // A DNS name or IPv4 address, or an IPv6 address in brackets.
@@ -115,7 +108,7 @@ std::vector<std::string> split_list(std::string_view text) {
     std::size_t start = 0;
     while (true) {
         auto comma = text.find(',', start);
-        items.push_back(trim(text.substr(start, comma - start)));
+        items.emplace_back(trim_whitespace(text.substr(start, comma - start)));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
@@ -123,7 +116,7 @@ std::vector<std::string> split_list(std::string_view text) {
 }
 
 Result<Seconds> parse_seconds(std::string_view raw) {
-    std::string text = trim(raw);
+    std::string text(trim_whitespace(raw));
     if (text.empty()) return fail("has an empty entry");
     std::string_view digits = text;
     bool negative = digits.front() == '-';
@@ -161,7 +154,7 @@ Result<std::vector<Seconds>> parse_delays(const std::vector<std::string>& items)
 }
 
 Result<int> parse_int(std::string_view raw, int min, int max) {
-    std::string text = trim(raw);
+    std::string text(trim_whitespace(raw));
     std::string_view digits = text;
     if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
     if (!all_digits(digits)) return fail(fmt::format("{} is not a whole number", in_quotes(text)));

@@ -1,6 +1,7 @@
 #include "config/raw_values.hpp"
 
 #include "config/parsers.hpp"
+#include "core/text.hpp"
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -21,22 +22,6 @@ namespace {
 constexpr std::size_t k_min_redacted_length = 4;
 constexpr std::size_t k_max_suggestion_distance = 3;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string trim(std::string_view s) {
-    auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-    while (!s.empty() && is_space(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return std::string(s);
-}
-
 const Variable* find_variable(std::string_view name) {
     auto it = std::find_if(k_variables.begin(), k_variables.end(),
                            [&](const Variable& v) { return v.name == name; });
@@ -44,15 +29,16 @@ const Variable* find_variable(std::string_view name) {
 }
 
 const Variable* find_variable_ignoring_case(std::string_view name) {
-    auto it = std::find_if(k_variables.begin(), k_variables.end(),
-                           [&](const Variable& v) { return lower(v.name) == lower(name); });
+    auto it = std::find_if(k_variables.begin(), k_variables.end(), [&](const Variable& v) {
+        return ascii_lower(v.name) == ascii_lower(name);
+    });
     return it == k_variables.end() ? nullptr : &*it;
 }
 
 // A TOML key names a variable when written exactly as the variable or all in lower case.
 const Variable* variable_for_key(std::string_view key) {
     for (const auto& v : k_variables) {
-        if (key == v.name || key == lower(v.name)) return &v;
+        if (key == v.name || key == ascii_lower(v.name)) return &v;
     }
     return nullptr;
 }
@@ -74,11 +60,11 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::string suggestion_for(std::string_view key) {
-    std::string wanted = lower(key);
+    std::string wanted = ascii_lower(key);
     std::string best;
     std::size_t best_distance = k_max_suggestion_distance + 1;
     for (const auto& v : k_variables) {
-        std::string candidate = lower(v.name);
+        std::string candidate = ascii_lower(v.name);
         std::size_t d = edit_distance(wanted, candidate);
         if (d < best_distance) {
             best_distance = d;
@@ -119,7 +105,7 @@ RawValue raw_from_node(const std::string& file, std::string_view name, const tom
     RawValue raw;
     raw.origin = file;
     if (auto text = scalar_text(node)) {
-        raw.text = is_secret(name) ? std::move(*text) : trim(*text);
+        raw.text = is_secret(name) ? std::move(*text) : std::string(trim_whitespace(*text));
         return raw;
     }
     const auto* array = node.as_array();
@@ -137,7 +123,7 @@ RawValue raw_from_node(const std::string& file, std::string_view name, const tom
                               fmt::format("{}: {}: array elements must be strings or numbers",
                                           position(file, element.source()), name));
         }
-        raw.items.push_back(trim(*text));
+        raw.items.emplace_back(trim_whitespace(*text));
     }
     std::string joined;
     for (const auto& item : raw.items)
@@ -162,8 +148,8 @@ RawValues read_toml(const std::filesystem::path& path, const std::vector<std::st
     for (const auto& [key, node] : table) {
         const Variable* variable = variable_for_key(key.str());
         if (variable == nullptr) {
-            std::string message =
-                fmt::format("{}: unknown key {}", position(file, key.source()), in_quotes(key.str()));
+            std::string message = fmt::format("{}: unknown key {}", position(file, key.source()),
+                                              in_quotes(key.str()));
             if (node.is_table()) {
                 message += " (keys go at the top level, named as the environment variables)";
             } else if (auto hint = suggestion_for(key.str()); !hint.empty()) {
@@ -274,7 +260,7 @@ RawValues read_raw_values(const Environment& env,
     for (const auto& v : k_variables) {
         auto it = env.find(std::string(v.name));
         if (it == env.end()) continue;
-        std::string text = v.secret ? it->second : trim(it->second);
+        std::string text = v.secret ? it->second : std::string(trim_whitespace(it->second));
         if (text.empty()) continue; // empty counts as unset: the file's value stays
         values.insert_or_assign(std::string(v.name), RawValue{std::move(text), {}, false, {}});
     }

@@ -8,6 +8,11 @@ namespace callscribe {
 using TimePoint = std::chrono::system_clock::time_point;
 using Seconds = std::chrono::duration<double>;
 
+// `seconds` in the steady clock's ticks, for timers and socket deadlines.
+inline std::chrono::steady_clock::duration to_steady(Seconds seconds) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
+}
+
 class Clock {
   public:
     virtual ~Clock() = default;

@@ -1,22 +1,17 @@
 #include "net/http_client.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace callscribe::net {
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(
-        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
-
-} // namespace
+namespace {} // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return value;
+        if (ascii_iequals(key, name)) return value;
     }
     return std::nullopt;
 }

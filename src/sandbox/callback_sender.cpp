@@ -36,9 +36,7 @@ CallbackSender::~CallbackSender() {
 }
 
 void CallbackSender::send_later(Callback callback) {
-    const auto due =
-        std::chrono::steady_clock::now() +
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(callback.delay);
+    const auto due = std::chrono::steady_clock::now() + to_steady(callback.delay);
     {
         std::lock_guard lock(m_mutex);
         m_pending.push_back(Pending{due, std::move(callback)});

@@ -15,7 +15,7 @@ namespace callscribe::sandbox {
 
 namespace {
 
-using json = nlohmann::ordered_json;
+using nlohmann::ordered_json; // keeps each message's keys in the order Twilio sends them
 
 constexpr std::size_t k_frame = 160; // 20 ms of 8 kHz μ-law
 constexpr auto k_timeout = std::chrono::seconds(15);
@@ -86,35 +86,36 @@ Result<std::uint16_t> MediaStreamPlayers::run(const CallSid& call,
     if (!wait_until(started + std::chrono::duration_cast<std::chrono::nanoseconds>(script.delay)))
         return fail("the sandbox stopped before the stream began");
     auto ws = net::WebSocketClient::connect(
-        script.url, {{"X-Twilio-Signature", twilio::compute_signature(script.url, {}, m_auth_token)}},
+        script.url,
+        {{"X-Twilio-Signature", twilio::compute_signature(script.url, {}, m_auth_token)}},
         k_timeout);
     if (!ws) return ws.error();
 
     const std::string stream = script.stream_sid.empty() ? random_stream_sid() : script.stream_sid;
     static constexpr std::array<std::string_view, 2> names{"inbound", "outbound"};
     std::int64_t sequence = 0;
-    const auto send = [&](json message) {
+    const auto send = [&](ordered_json message) {
         if (message["event"] != "connected") {
             message["sequenceNumber"] = std::to_string(++sequence);
             message["streamSid"] = stream;
         }
         return ws->send(message.dump());
     };
-    json track_names = json::array();
+    ordered_json track_names = ordered_json::array();
     for (std::size_t t = 0; t < tracks->size(); ++t)
         track_names.push_back(names[t]);
     if (auto sent = send({{"event", "connected"}, {"protocol", "Call"}, {"version", "1.0.0"}});
         !sent)
         return sent.error();
-    auto sent = send({{"event", "start"},
-                      {"start",
-                       {{"accountSid", m_account_sid},
-                        {"streamSid", stream},
-                        {"callSid", call.str()},
-                        {"tracks", track_names},
-                        {"mediaFormat",
-                         {{"encoding", "audio/x-mulaw"}, {"sampleRate", 8000}, {"channels", 1}}},
-                        {"customParameters", json::object()}}}});
+    auto sent = send(
+        {{"event", "start"},
+         {"start",
+          {{"accountSid", m_account_sid},
+           {"streamSid", stream},
+           {"callSid", call.str()},
+           {"tracks", track_names},
+           {"mediaFormat", {{"encoding", "audio/x-mulaw"}, {"sampleRate", 8000}, {"channels", 1}}},
+           {"customParameters", ordered_json::object()}}}});
     if (!sent) return sent.error();
 
     const std::size_t frames = (tracks->front().size() + k_frame - 1) / k_frame;
@@ -136,17 +137,17 @@ Result<std::uint16_t> MediaStreamPlayers::run(const CallSid& call,
             if (!sent) return sent.error();
         }
         if (script.pace > 0) {
-            const auto due = playing + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                           std::chrono::duration<double>(0.02 * double(i + 1) /
-                                                                         script.pace));
+            const auto due =
+                playing + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::duration<double>(0.02 * double(i + 1) / script.pace));
             if (!wait_until(due)) {
                 (void)ws->close();
                 return fail("the sandbox stopped in the middle of the stream");
             }
         }
     }
-    sent = send({{"event", "stop"},
-                 {"stop", {{"accountSid", m_account_sid}, {"callSid", call.str()}}}});
+    sent = send(
+        {{"event", "stop"}, {"stop", {{"accountSid", m_account_sid}, {"callSid", call.str()}}}});
     if (!sent) return sent.error();
     return ws->close();
 }

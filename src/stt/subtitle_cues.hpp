@@ -22,7 +22,7 @@ struct SubtitleCue {
     double start_s = 0;
     double end_s = 0; // at least a millisecond after start_s
     std::string speaker;
-    std::vector<std::string> lines;
+    std::vector<std::string> lines{};
 };
 
 // The cues of every segment with text, in start order (a cue never starts before the one

@@ -1,6 +1,7 @@
 #include "twilio/signature.hpp"
 
 #include "core/base64.hpp"
+#include "core/text.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -20,13 +21,6 @@ std::string sha256_hex(std::string_view data) {
     std::string out;
     for (unsigned char b : digest)
         out += fmt::format("{:02x}", b);
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = char(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -103,7 +97,7 @@ static std::vector<std::string> port_variants(std::string_view url) {
     if (has_port) {
         out.push_back(std::string(url.substr(0, colon)) + std::string(url.substr(authority_end)));
     } else {
-        std::string scheme = lower(url.substr(0, scheme_end));
+        std::string scheme = ascii_lower(url.substr(0, scheme_end));
         const char* port = scheme == "https" ? ":443" : scheme == "http" ? ":80" : nullptr;
         if (port)
             out.push_back(std::string(url.substr(0, authority_end)) + port +
@@ -129,7 +123,8 @@ bool is_valid_signature(const SignedRequest& request, std::string_view signature
     if (request.body) {
         // A JSON body is signed through its hash in the URL; without one nothing covers it.
         auto hash = query_value(request.url, "bodySHA256");
-        if (!hash || !constant_time_equal(lower(*hash), sha256_hex(*request.body))) return false;
+        if (!hash || !constant_time_equal(ascii_lower(*hash), sha256_hex(*request.body)))
+            return false;
         params = &none;
     }
     bool valid = false;

@@ -1,26 +1,17 @@
 #include "webhook/transcript_choice.hpp"
 
+#include "core/text.hpp"
 #include "webhook/webhook_log.hpp"
 
 namespace callscribe::webhook {
 
-namespace {
-
-std::string_view trim(std::string_view text) {
-    constexpr std::string_view k_space = " \t\r\n\f\v";
-    auto first = text.find_first_not_of(k_space);
-    if (first == std::string_view::npos) return {};
-    auto last = text.find_last_not_of(k_space);
-    return text.substr(first, last - first + 1);
-}
-
-} // namespace
+namespace {} // namespace
 
 TranscriptChoice choose_transcript(std::string_view final_transcript,
                                    std::string_view realtime_transcript) {
-    if (auto text = trim(final_transcript); !text.empty())
+    if (auto text = trim_whitespace(final_transcript); !text.empty())
         return {store::TranscriptSource::offline, std::string(text)};
-    if (auto text = trim(realtime_transcript); !text.empty())
+    if (auto text = trim_whitespace(realtime_transcript); !text.empty())
         return {store::TranscriptSource::realtime, std::string(text)};
     return {store::TranscriptSource::none, {}};
 }

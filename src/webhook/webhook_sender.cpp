@@ -1,13 +1,13 @@
 #include "webhook/webhook_sender.hpp"
 
 #include "core/clock.hpp"
+#include "net/retry.hpp"
 #include "webhook/webhook_log.hpp"
 #include "webhook/webhook_signature.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 namespace callscribe::webhook {
@@ -23,17 +23,6 @@ bool is_redirect(int status) {
 }
 
 constexpr int k_gone = 410;
-
-// Retry-After as delta-seconds; an HTTP-date (or anything else) is ignored.
-std::optional<Seconds> retry_after(const net::HttpResponse& response) {
-    auto value = response.header("retry-after");
-    if (!value || value->empty()) return std::nullopt;
-    long long seconds = 0;
-    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), seconds);
-    if (ec != std::errc() || end != value->data() + value->size() || seconds < 0)
-        return std::nullopt;
-    return std::min(Seconds(static_cast<double>(seconds)), k_max_retry_after);
-}
 
 std::string failure_of(const net::HttpResponse& response, std::string_view url) {
     if (!is_redirect(response.status)) return fmt::format("{} answered {}", url, response.status);
@@ -109,7 +98,8 @@ store::WebhookDelivery deliver(store::WebhookDelivery delivery, net::HttpClient&
     }
     Seconds delay = settings.backoff[retry - 1];
     if (response)
-        if (auto asked = retry_after(*response); asked && *asked > delay) delay = *asked;
+        if (auto asked = net::retry_after(*response, k_max_retry_after); asked && *asked > delay)
+            delay = *asked;
     delivery.next_attempt_at = now + std::chrono::duration_cast<TimePoint::duration>(delay);
     log_retry_scheduled(delivery, delivery.last_error, retry, settings.backoff.size(), delay);
     return delivery;

@@ -1,5 +1,6 @@
 #include "net/curl/curl_http_client.hpp"
 
+#include "core/text.hpp"
 #include "net/curl/redirect.hpp"
 
 #include <curl/curl.h>
@@ -38,19 +39,6 @@ void global_init_once() {
                    [] { CALLSCRIBE_ASSERT(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK); });
 }
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
-}
-
 void append(Slist& list, const std::string& line) {
     curl_slist* grown = curl_slist_append(list.get(), line.c_str());
     CALLSCRIBE_ASSERT(grown != nullptr);
@@ -73,15 +61,15 @@ struct Transfer {
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
     auto& transfer = *static_cast<Transfer*>(user);
-    const std::string_view line = trim(std::string_view(data, size * count));
+    const std::string_view line = trim_whitespace(std::string_view(data, size * count));
     if (line.starts_with("HTTP/")) {
         // A new status line (after "100 Continue", say) starts a new set of headers.
         transfer.headers.clear();
         const auto space = line.find(' ');
         transfer.status = space == std::string_view::npos ? 0 : std::atoi(line.data() + space + 1);
     } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-        transfer.headers.emplace_back(lower(trim(line.substr(0, colon))),
-                                      std::string(trim(line.substr(colon + 1))));
+        transfer.headers.emplace_back(ascii_lower(trim_whitespace(line.substr(0, colon))),
+                                      std::string(trim_whitespace(line.substr(colon + 1))));
     }
     return size * count;
 }
@@ -197,7 +185,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, ByteSin
         curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
 
         for (const auto& [name, value] : request.headers) {
-            if (!current.with_credentials && lower(name) == "authorization") continue;
+            if (!current.with_credentials && ascii_lower(name) == "authorization") continue;
             append(headers, fmt::format("{}: {}", name, value));
         }
         if (current.with_credentials && request.bearer_token) {

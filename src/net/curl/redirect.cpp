@@ -1,5 +1,6 @@
 #include "net/curl/redirect.hpp"
 
+#include "core/text.hpp"
 #include "net/http_client.hpp"
 
 #include <curl/curl.h>
@@ -21,12 +22,6 @@ struct CurlStringDeleter {
 using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
-
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -41,7 +36,7 @@ std::optional<std::string> origin_of(const std::string& url) {
         char* raw = nullptr;
         if (curl_url_get(handle.get(), which, &raw, flags) != CURLUE_OK) return std::nullopt;
         CurlString owned(raw);
-        return lower(owned.get());
+        return ascii_lower(owned.get());
     };
     const auto scheme = part(CURLUPART_SCHEME, 0);
     const auto host = part(CURLUPART_HOST, 0);
@@ -64,7 +59,7 @@ std::string without_user_info(const std::string& url) {
 }
 
 bool is_http_url(std::string_view url) {
-    const auto scheme = lower(url.substr(0, url.find(':')));
+    const auto scheme = ascii_lower(url.substr(0, url.find(':')));
     return scheme == "http" || scheme == "https";
 }
 

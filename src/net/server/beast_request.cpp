@@ -1,17 +1,13 @@
 #include "net/server/beast_request.hpp"
 
+#include "core/text.hpp"
+
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <cctype>
 
 namespace callscribe::net {
-
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-    return out;
-}
 
 ServerRequest to_server_request(BeastRequest& raw, std::string remote_address) {
     ServerRequest request;

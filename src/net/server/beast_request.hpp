@@ -18,6 +18,4 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 // out of `raw`).
 ServerRequest to_server_request(BeastRequest& raw, std::string remote_address);
 
-std::string ascii_lower(std::string_view text);
-
 } // namespace callscribe::net

@@ -1,5 +1,6 @@
 #include "net/server/event_stream_connection.hpp"
 
+#include "core/text.hpp"
 #include "net/server/beast_request.hpp"
 
 #include <boost/asio.hpp>
@@ -22,17 +23,13 @@ using boost::system::error_code;
 
 namespace {
 
-std::chrono::steady_clock::duration steady(Seconds seconds) {
-    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
-}
-
 // What wakes the stream's loop, touched on the stream's executor only. Shared with the wake
 // function handed to the EventStream and with the read that watches for the client leaving,
 // either of which may outlive the loop.
 struct Signal {
     explicit Signal(const asio::any_io_executor& executor) : timer(executor) {}
     asio::steady_timer timer;
-    bool woken = true; // next() is due
+    bool woken = true;               // next() is due
     std::optional<std::string> over; // why the stream must end now
     std::array<char, 256> read_buffer{};
 
@@ -74,7 +71,7 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
     error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     auto header = event_stream_header(version, response);
-    stream.expires_after(steady(limits.write_timeout));
+    stream.expires_after(to_steady(limits.write_timeout));
     // The header alone: written whole, an empty chunked body would end at once.
     http::response_serializer<http::empty_body> serializer(header);
     co_await http::async_write_header(stream, serializer, token);
@@ -92,10 +89,9 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
     // A client of an event stream sends nothing more: data or the end of its side means it
     // left (or broke the protocol). Either way the stream ends without waiting for a write to
     // fail.
-    stream.socket().async_read_some(asio::buffer(signal->read_buffer),
-                                    [signal](error_code, std::size_t) {
-                                        signal->end("the client went away");
-                                    });
+    stream.socket().async_read_some(
+        asio::buffer(signal->read_buffer),
+        [signal](error_code, std::size_t) { signal->end("the client went away"); });
     const auto run_next = [&events]() -> asio::awaitable<EventStream::Events> {
         co_return events.next();
     };
@@ -111,7 +107,7 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
     auto last_write = std::chrono::steady_clock::now();
     while (!signal->over) {
         if (!signal->woken) {
-            signal->timer.expires_after(steady(limits.poll_interval));
+            signal->timer.expires_after(to_steady(limits.poll_interval));
             co_await signal->timer.async_wait(token);
             if (signal->over) break;
         }
@@ -127,10 +123,10 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
         if (signal->over) break;
         std::string out = std::move(got.text);
         const auto now = std::chrono::steady_clock::now();
-        if (out.empty() && now - last_write >= steady(limits.keepalive_interval))
+        if (out.empty() && now - last_write >= to_steady(limits.keepalive_interval))
             out = ": keep-alive\n\n";
         if (!out.empty()) {
-            stream.expires_after(steady(limits.write_timeout));
+            stream.expires_after(to_steady(limits.write_timeout));
             if (version >= 11)
                 co_await asio::async_write(stream, http::make_chunk(asio::buffer(out)), token);
             else
@@ -146,7 +142,7 @@ run_event_stream(beast::tcp_stream& stream, unsigned version, const ServerRespon
             signal->end("done");
             // The last chunk: the body is whole.
             if (version >= 11) {
-                stream.expires_after(steady(limits.write_timeout));
+                stream.expires_after(to_steady(limits.write_timeout));
                 co_await asio::async_write(stream, http::make_chunk_last(), token);
             }
         }

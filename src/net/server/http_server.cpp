@@ -1,6 +1,7 @@
 #include "net/server/http_server.hpp"
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "net/server/beast_request.hpp"
 #include "net/server/connection_limits.hpp"
 #include "net/server/event_stream_connection.hpp"
@@ -40,10 +41,6 @@ constexpr std::size_t k_file_chunk = 64 * 1024;
 constexpr std::size_t k_first_read = 4096;
 constexpr std::chrono::minutes k_warning_interval{1};
 constexpr std::chrono::seconds k_linger{2};
-std::chrono::steady_clock::duration steady(Seconds seconds) {
-    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
-}
-
 ServerResponse error_response(int status, std::string_view message) {
     return ServerResponse::json(status, fmt::format(R"({{"error":"{}"}})", message));
 }
@@ -279,7 +276,7 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
 
     error_code ec;
     auto token = asio::redirect_error(asio::use_awaitable, ec);
-    connection.stream.expires_after(steady(settings.write_timeout));
+    connection.stream.expires_after(to_steady(settings.write_timeout));
     if (!reply.file && body_follows) {
         // Header and body in one gathered write, the body not copied.
         http::response<http::span_body<const char>> message(
@@ -311,7 +308,7 @@ asio::awaitable<std::uint64_t> HttpServer::Impl::send(Connection& connection, Re
             connection.stream.socket().close(ec);
             co_return sent;
         }
-        connection.stream.expires_after(steady(settings.write_timeout));
+        connection.stream.expires_after(to_steady(settings.write_timeout));
         const std::size_t wrote =
             co_await asio::async_write(connection.stream, asio::buffer(chunk.data(), got), token);
         sent += wrote;
@@ -358,7 +355,8 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         // request on a connection and `idle_timeout` between keep-alive requests.
         if (buffer.size() == 0) {
             connection->waiting = true;
-            stream.expires_after(steady(first ? settings.header_timeout : settings.idle_timeout));
+            stream.expires_after(
+                to_steady(first ? settings.header_timeout : settings.idle_timeout));
             const std::size_t n =
                 co_await stream.async_read_some(buffer.prepare(k_first_read), token);
             if (ec) break;
@@ -371,7 +369,7 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
             settings.header_limit, std::numeric_limits<std::uint32_t>::max())));
         parser.body_limit(settings.body_limit);
-        stream.expires_after(steady(settings.header_timeout));
+        stream.expires_after(to_steady(settings.header_timeout));
         connection->waiting = true;
         co_await http::async_read_header(stream, buffer, parser, token);
         connection->waiting = false;
@@ -405,11 +403,11 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
         const std::string path = target.substr(0, target.find('?'));
         if (ascii_lower(head[http::field::expect]) == "100-continue") {
             http::response<http::empty_body> go_on{http::status::continue_, head.version()};
-            stream.expires_after(steady(settings.write_timeout));
+            stream.expires_after(to_steady(settings.write_timeout));
             co_await http::async_write(stream, go_on, token);
             if (ec) break;
         }
-        stream.expires_after(steady(settings.body_timeout));
+        stream.expires_after(to_steady(settings.body_timeout));
         co_await http::async_read(stream, buffer, parser, token);
         if (ec == http::error::body_limit) {
             co_await refuse(413, "request body too large", method, path, began);

@@ -1,5 +1,7 @@
 #include "net/server/server_types.hpp"
 
+#include "core/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,11 +10,6 @@
 
 namespace callscribe::net {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(
-        a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
-}
 
 ServerResponse with_type(int status, std::string body, std::string type) {
     return ServerResponse{
@@ -53,7 +50,7 @@ ServerResponse ServerResponse::defer(std::function<ServerResponse()> work) {
 
 std::optional<std::string> ServerResponse::header(std::string_view name) const {
     for (const auto& [key, value] : headers) {
-        if (iequals(key, name)) return value;
+        if (ascii_iequals(key, name)) return value;
     }
     return std::nullopt;
 }

@@ -16,10 +16,6 @@ using WebSocket = websocket::stream<beast::tcp_stream&>;
 
 namespace {
 
-std::chrono::steady_clock::duration steady(Seconds seconds) {
-    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(seconds);
-}
-
 // Why the read loop ended, for the session's on_end().
 std::string read_failure(const error_code& ec, const WebSocket& ws, bool stopping,
                          const WebSocketLimits& limits) {
@@ -48,8 +44,8 @@ asio::awaitable<void> run_websocket(beast::tcp_stream& stream, const BeastReques
     stream.expires_never(); // the WebSocket's own timeouts take over
     WebSocket ws(stream);
     websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = steady(limits.handshake_timeout);
-    timeouts.idle_timeout = steady(limits.idle_timeout);
+    timeouts.handshake_timeout = to_steady(limits.handshake_timeout);
+    timeouts.idle_timeout = to_steady(limits.idle_timeout);
     timeouts.keep_alive_pings = false; // a client that sends nothing is gone
     ws.set_option(timeouts);
     ws.read_message_max(limits.message_limit);

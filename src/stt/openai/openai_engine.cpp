@@ -3,6 +3,7 @@
 #include "audio/pcm_reader.hpp"
 #include "audio/wav_writer.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "net/retry.hpp"
 
 #include <fmt/format.h>
@@ -24,14 +25,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 std::string one_line(std::string_view text, std::size_t limit = 300) {
-    std::string out(trim(text.substr(0, limit)));
+    std::string out(trim_whitespace(text.substr(0, limit)));
     std::ranges::replace_if(
         out, [](char c) { return c == '\n' || c == '\r'; }, ' ');
     return out;
@@ -153,7 +148,7 @@ Result<Transcript> parse_verbose_json(std::string_view body) {
     std::string text;
     if (const auto it = parsed.find("text"); it != parsed.end()) {
         if (!it->is_string()) return fail("transcription answer: \"text\" is not a string");
-        text = std::string(trim(it->get<std::string>()));
+        text = std::string(trim_whitespace(it->get<std::string>()));
     }
     if (const auto it = parsed.find("duration"); it != parsed.end() && !it->is_null()) {
         if (!is_number(*it)) return fail("transcription answer: \"duration\" is not a number");
@@ -174,7 +169,7 @@ Result<Transcript> parse_verbose_json(std::string_view body) {
                 Segment{.start_s = item["start"].get<double>(),
                         .end_s = item["end"].get<double>(),
                         .speaker = {},
-                        .text = std::string(trim(item["text"].get<std::string>())),
+                        .text = std::string(trim_whitespace(item["text"].get<std::string>())),
                         .words = {}});
         }
     } else if (parsed.find("text") == parsed.end()) {
@@ -203,7 +198,7 @@ Result<Transcript> parse_verbose_json(std::string_view body) {
             }
             Word word{.start_s = item["start"].get<double>(),
                       .end_s = item["end"].get<double>(),
-                      .text = std::string(trim(item["word"].get<std::string>()))};
+                      .text = std::string(trim_whitespace(item["word"].get<std::string>()))};
             if (transcript.segments.empty()) continue;
             auto& segment =
                 transcript
@@ -375,7 +370,8 @@ Result<Transcript> OpenAiTranscriber::transcribe_upload(const std::filesystem::p
 
         if (attempt >= attempts) {
             // The caller waits: a job reschedules itself instead of holding a worker.
-            if (attempts > 1) failure.message += fmt::format(" (gave up after {} attempts)", attempts);
+            if (attempts > 1)
+                failure.message += fmt::format(" (gave up after {} attempts)", attempts);
             failure.retryable = true;
             failure.retry_after = wait;
             return failure;

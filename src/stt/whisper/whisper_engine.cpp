@@ -3,6 +3,7 @@
 #include "audio/pcm_reader.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "stt/speech_windows.hpp"
 
 #include <whisper.h>
@@ -39,12 +40,6 @@ void route_engine_log(ggml_log_level level, const char* text, void*) {
     } else {
         log().debug("[whisper] {}", line);
     }
-}
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
 // "[BLANK_AUDIO]", "(music)", "[inaudible]": what Whisper writes when it hears no words.
@@ -122,7 +117,8 @@ class ChannelTranscriber {
         const whisper_token eot = whisper_token_eot(ctx);
         const int n = whisper_full_n_segments_from_state(m_state);
         for (int i = 0; i < n; ++i) {
-            const std::string text(trim(whisper_full_get_segment_text_from_state(m_state, i)));
+            const std::string text(
+                trim_whitespace(whisper_full_get_segment_text_from_state(m_state, i)));
             if (text.empty()) continue;
             double logprob_sum = 0;
             int tokens = 0;
@@ -139,7 +135,8 @@ class ChannelTranscriber {
                 const double t0 = window.to_source(double(data.t0) / 100.0);
                 const double t1 = window.to_source(double(data.t1) / 100.0);
                 if (words.empty() || piece.starts_with(' ')) {
-                    if (!trim(piece).empty()) words.push_back({t0, t1, std::string(trim(piece))});
+                    if (!trim_whitespace(piece).empty())
+                        words.push_back({t0, t1, std::string(trim_whitespace(piece))});
                 } else {
                     words.back().text += piece; // the rest of a word, or its punctuation
                     words.back().end_s = std::max(words.back().end_s, t1);
