@@ -159,11 +159,13 @@ void DemoSandbox::place_demo_call(store::Store& store, std::string_view public_u
 }
 
 std::filesystem::path demo_audio_path() {
+    // The working folder's samples/ (a checkout), else the build's samples folder: the
+    // checkout's, or /usr/share/callscribe in the Debian package.
     const std::filesystem::path relative = "samples/demo-call.mp3";
     std::error_code ignored;
     if (std::filesystem::exists(relative, ignored)) return relative;
-#ifdef CALLSCRIBE_SOURCE_DIR
-    return std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / relative;
+#ifdef CALLSCRIBE_SAMPLES_DIR
+    return std::filesystem::path(CALLSCRIBE_SAMPLES_DIR) / relative.filename();
 #else
     return relative;
 #endif
