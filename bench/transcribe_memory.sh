@@ -25,7 +25,7 @@ channels=${CHANNELS:-1}
 eval_dir="$(cd "$(dirname "$0")/../.." && pwd)/shared/eval"
 decode="$build/bench/callscribe_decode"
 [[ -x $decode && -x $build/callscribe ]] || { echo "build first (scripts/build.sh)" >&2; exit 2; }
-[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (scripts/install-deps.sh)" >&2; exit 2; }
+[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (scripts/install-test-deps.sh)" >&2; exit 2; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -6,7 +6,7 @@
 #   scripts/build-sanitized.sh [TARGET...]      default: everything
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-test-deps.sh
 bash scripts/fetch-whisper.sh
 
 # -O1 with line tables only: fast enough to fuzz and to run the tests, and a report still names

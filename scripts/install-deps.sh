@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that building, running and testing callscribe needs.
-# Idempotent; works as root or through sudo. Extra package names given as arguments are
-# installed too (scripts/install-bench-deps.sh).
+# Installs the Debian 12 packages that building callscribe needs, and nothing more: the compiler
+# and the development files of the libraries it links. Idempotent; works as root or through
+# sudo. Extra package names given as arguments are installed too: the tests'
+# (scripts/install-test-deps.sh), the benchmarks' (scripts/install-bench-deps.sh).
+#
+# What a built callscribe needs at run time is not listed here: the Debian package computes it
+# from the binary (scripts/package.sh), plus the PocketSphinx model below.
 set -euo pipefail
 
 packages=(
-  # toolchain
-  build-essential cmake ninja-build pkg-config git python3
+  # toolchain (ccache: a rebuild in a fresh checkout reuses earlier compilations)
+  build-essential cmake ninja-build pkg-config git python3 ccache
   # the build turns docs/openapi.yaml into the JSON that GET /openapi.json serves
   python3-yaml
   # libraries
@@ -14,22 +18,14 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev zlib1g-dev
   libmpg123-dev libsndfile1-dev libsoxr-dev libpq-dev
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
-  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  # tests and benchmarks (postgresql: the PostgreSQL 15 server the store tests start, as a
-  # throw-away instance of their own: scripts/postgres-test-server.sh)
-  libgtest-dev libgmock-dev libbenchmark-dev time bc postgresql
-  # the ffmpeg program makes the test recordings in formats beyond MP3 and WAV (and bench/decode's)
-  ffmpeg
-  # a Media Streams client that is not callscribe's (tests/media_stream)
-  python3-websockets
-  # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
-  clang libclang-rt-14-dev llvm
-  # the web page's browser test (tests/browser): Debian's chromium, driven from node
-  chromium
+  libpocketsphinx-dev libsphinxbase-dev
+  # the embedded engine's English model (run time, and the build's default model folder)
+  pocketsphinx-en-us
   "$@"
 )
 # node and npm from Debian unless some node is already installed (NodeSource's nodejs ships npm
-# itself and conflicts with Debian's npm package).
+# itself and conflicts with Debian's npm package): scripts/fetch-whisper.sh takes whisper.cpp's
+# source from the npm registry.
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 

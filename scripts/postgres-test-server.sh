@@ -28,7 +28,7 @@ fi
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "postgres-test-server: no PostgreSQL server binaries in /usr/lib/postgresql/*/bin" \
-    "(install the postgresql package: bash scripts/install-deps.sh)" >&2
+    "(install the postgresql package: bash scripts/install-test-deps.sh)" >&2
   exit 1
 fi
 

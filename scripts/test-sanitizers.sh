@@ -5,6 +5,9 @@
 #   scripts/test-sanitizers.sh            unit, integration and end-to-end tests
 #   scripts/test-sanitizers.sh REGEX      only the CTest tests matching REGEX
 #
+# CALLSCRIBE_TEST_LABELS, a CTest label regex, keeps the tests of those labels only (CI:
+# 'unit|integration'; the end-to-end tests run the same code as a process).
+#
 # The end-to-end tests run the sanitized `callscribe` binary of build-sanitize, so the server, the
 # sandbox and the CLI are checked as processes too (the environment below reaches them).
 set -euo pipefail
@@ -24,4 +27,5 @@ if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$sup
 # left out: they are load tests, and the code they drive is the code the other tests cover.
 filter=(-E '^(Chaos|ScaleOutPostgres)\.')
 if [ $# -gt 0 ]; then filter+=(-R "$1"); fi
+if [ -n "${CALLSCRIBE_TEST_LABELS:-}" ]; then filter+=(-L "$CALLSCRIBE_TEST_LABELS"); fi
 bash scripts/ctest-no-skips.sh build-sanitize --parallel "$(nproc)" --timeout 600 "${filter[@]}"
