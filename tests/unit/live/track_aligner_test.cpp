@@ -46,7 +46,9 @@ TEST(TrackAligner, AMissingChunkBecomesSilenceOnItsTrackOnly) {
     TrackAligner aligner(2, k_window, k_max_jump);
     std::vector<std::uint8_t> out;
     for (int i = 0; i < 3; ++i) {
-        if (i != 1) ASSERT_TRUE(aligner.add(0, i * 20, chunk('a')));
+        if (i != 1) {
+            ASSERT_TRUE(aligner.add(0, i * 20, chunk('a')));
+        }
         ASSERT_TRUE(aligner.add(1, i * 20, chunk('b')));
     }
     aligner.take_all(out);

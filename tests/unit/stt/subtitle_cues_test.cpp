@@ -9,7 +9,11 @@ namespace {
 
 // A segment of `count` words "w1 w2 …", one second each, with their times when `timed`.
 Segment numbered_words(int count, bool timed, std::string speaker = "") {
-    Segment s{.start_s = 10, .end_s = 10.0 + count, .speaker = std::move(speaker)};
+    Segment s{.start_s = 10,
+              .end_s = 10.0 + count,
+              .speaker = std::move(speaker),
+              .text = {},
+              .words = {}};
     for (int i = 1; i <= count; ++i) {
         const std::string word = "word" + std::to_string(i);
         s.text += (i > 1 ? " " : "") + word;
@@ -44,7 +48,8 @@ TEST(SubtitleCues, ALongSegmentBecomesCuesWithinTheLimits) {
 
 TEST(SubtitleCues, WithoutWordTimesTheSegmentsTimeIsSharedByCharacters) {
     Transcript t;
-    t.segments = {{.start_s = 0, .end_s = 10, .text = "aaaa bbbb cccc dddd"}};
+    t.segments = {
+        {.start_s = 0, .end_s = 10, .speaker = {}, .text = "aaaa bbbb cccc dddd", .words = {}}};
     const auto cues = subtitle_cues(t, {.max_line_length = 10, .max_line_count = 1}, false);
     ASSERT_EQ(cues.size(), 2u);
     EXPECT_EQ(cues[0].lines, std::vector<std::string>{"aaaa bbbb"});
@@ -57,7 +62,8 @@ TEST(SubtitleCues, WithoutWordTimesTheSegmentsTimeIsSharedByCharacters) {
 
 TEST(SubtitleCues, TheSpeakerLabelCountsOnTheFirstLineOfEachSrtCue) {
     Transcript t;
-    t.segments = {{.start_s = 0, .end_s = 4, .speaker = "Caller", .text = "one two three four"}};
+    t.segments = {
+        {.start_s = 0, .end_s = 4, .speaker = "Caller", .text = "one two three four", .words = {}}};
     // "Caller: one two" is 15 characters: with a limit of 15 the first line holds two words.
     const std::string srt = render(t, Format::srt, {.max_line_length = 15, .max_line_count = 2});
     EXPECT_EQ(srt, "1\n00:00:00,000 --> 00:00:04,000\nCaller: one two\nthree four\n\n");
@@ -69,8 +75,11 @@ TEST(SubtitleCues, TheSpeakerLabelCountsOnTheFirstLineOfEachSrtCue) {
 
 TEST(SubtitleCues, AWordLongerThanALineHasALineOfItsOwn) {
     Transcript t;
-    t.segments = {
-        {.start_s = 0, .end_s = 3, .text = "see https://example.com/a/very/long/path now"}};
+    t.segments = {{.start_s = 0,
+                   .end_s = 3,
+                   .speaker = {},
+                   .text = "see https://example.com/a/very/long/path now",
+                   .words = {}}};
     const auto cues = subtitle_cues(t, {.max_line_length = 12, .max_line_count = 2}, false);
     ASSERT_EQ(cues.size(), 2u);
     EXPECT_EQ(cues[0].lines,
@@ -82,7 +91,11 @@ TEST(SubtitleCues, LengthsCountCharactersNotBytes) {
     EXPECT_EQ(text_length("café"), 4u);
     EXPECT_EQ(text_length("日本語"), 3u);
     Transcript t;
-    t.segments = {{.start_s = 0, .end_s = 2, .text = "écoutez été"}}; // 11 characters, 13 bytes
+    t.segments = {{.start_s = 0,
+                   .end_s = 2,
+                   .speaker = {},
+                   .text = "écoutez été",
+                   .words = {}}}; // 11 characters, 13 bytes
     EXPECT_EQ(subtitle_cues(t, {.max_line_length = 11, .max_line_count = 1}, false).size(), 1u);
 }
 
