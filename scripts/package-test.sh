@@ -37,20 +37,22 @@ getent passwd callscribe >/dev/null || fail "no callscribe user after the instal
 [ "$(stat -c '%U' /var/lib/callscribe)" = callscribe ] || fail "/var/lib/callscribe is not callscribe's"
 dpkg-query -W -f='${Conffiles}\n' callscribe | grep -q /etc/callscribe/callscribe.env ||
   fail "/etc/callscribe/callscribe.env is not a conffile"
-as_service() { "${sudo_cmd[@]}" runuser -u callscribe -- "$@"; }
+# As the callscribe user, the way the units run it; setpriv and env exec the command (no process
+# in between), so a signal reaches the service and its exit status comes back.
+as_service=("${sudo_cmd[@]}" setpriv --reuid=callscribe --regid=callscribe --init-groups
+            env HOME=/var/lib/callscribe)
 
 # The installed binary transcribes the demo call (a copy the callscribe user can read).
 cp samples/demo-call.mp3 "$work/demo-call.mp3"
 chmod 755 "$work" && chmod 644 "$work/demo-call.mp3"
-as_service /usr/bin/callscribe transcribe "$work/demo-call.mp3" >"$work/transcript.txt"
+"${as_service[@]}" /usr/bin/callscribe transcribe "$work/demo-call.mp3" >"$work/transcript.txt"
 grep -q "appointment" "$work/transcript.txt" || fail "the transcript lacks 'appointment': $(cat "$work/transcript.txt")"
 echo "package-test: transcribe: $(wc -l <"$work/transcript.txt") lines"
 
 # serve --sandbox in the data folder the units use, with the installed demo call, until the
 # demo call is done.
-(cd /var/lib/callscribe && exec "${sudo_cmd[@]}" runuser -u callscribe -- env \
-  CALLSCRIBE_LISTEN=127.0.0.1:0 CALLSCRIBE_WORKERS=1 /usr/bin/callscribe serve --sandbox \
-  >"$work/serve.out" 2>"$work/serve.err") &
+(cd /var/lib/callscribe && exec "${as_service[@]}" CALLSCRIBE_LISTEN=127.0.0.1:0 \
+  CALLSCRIBE_WORKERS=1 /usr/bin/callscribe serve --sandbox >"$work/serve.out" 2>"$work/serve.err") &
 service_pid=$!
 url=
 for _ in $(seq 1 300); do
@@ -69,7 +71,7 @@ done
 [ "$status" = done ] || fail "the demo call is '$status', not done: $(tail -5 "$work/serve.err")"
 grep -q "/usr/share/callscribe/demo-call.mp3" "$work/serve.err" ||
   fail "serve --sandbox did not use the installed demo call"
-"${sudo_cmd[@]}" pkill -TERM -u callscribe -f "callscribe serve" || true
+kill -TERM "$service_pid"
 wait "$service_pid" || fail "serve --sandbox did not exit 0 on SIGTERM"
 service_pid=
 [ -n "$(ls -A /var/lib/callscribe/data 2>/dev/null)" ] ||
