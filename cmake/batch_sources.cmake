@@ -5,7 +5,7 @@
 # the same batch built in another checkout is a ccache hit.
 #
 # A file with compile definitions of its own is compiled alone. The batched files stay in the
-# target (HEADER_FILE_ONLY), so they still show in IDEs and trigger a reconfigure when added.
+# target (HEADER_FILE_ONLY), so IDEs still list them; compile_commands.json names the batches.
 function(callscribe_batch_sources target batch_size)
   get_target_property(sources ${target} SOURCES)
   set(batchable)
