@@ -188,12 +188,13 @@ int main(int argc, char** argv) {
     app.add_option("--partial-every", partial_every_s, "seconds between partial results (0: none)")
         ->check(CLI::Range(0.0, 60.0));
     app.add_option("--dir", dir);
+    std::string audio = "samples/demo-call.mp3"; // bench/media runs in the checkout
+    app.add_option("--audio", audio, "the two-channel call the streams play");
     CLI11_PARSE(app, argc, argv);
 
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
-    const auto tracks =
-        call_tracks(std::filesystem::path(CALLSCRIBE_SOURCE_DIR) / "samples/demo-call.mp3");
+    const auto tracks = call_tracks(audio);
     SystemClock clock;
     // The service's side of the live feed: its store, live view and routes.
     auto store = store::open_store("sqlite://" + dir + "/calls.db");
