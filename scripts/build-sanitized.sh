@@ -15,7 +15,8 @@ bash scripts/fetch-whisper.sh
 # invariants are checked.
 opt=${CALLSCRIBE_SANITIZE_OPT:--O1}
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG="$opt -gline-tables-only" -DCALLSCRIBE_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS_DEBUG="$opt -gline-tables-only" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld \
+  -DCALLSCRIBE_FUZZ=ON \
   -DCALLSCRIBE_BUILD_BENCH=OFF >/dev/null
 targets=()
 if [ $# -gt 0 ]; then targets=(--target "$@"); fi

@@ -12,8 +12,9 @@ packages=(
   ffmpeg
   # a Media Streams client that is not callscribe's (tests/media_stream)
   python3-websockets
-  # fuzzing (clang's libFuzzer and sanitizer runtimes) and symbolized sanitizer reports
-  clang libclang-rt-14-dev llvm
+  # fuzzing (clang's libFuzzer and sanitizer runtimes), symbolized sanitizer reports, and LLVM's
+  # linker for that build (it links the sanitized binaries several times faster than GNU ld)
+  clang libclang-rt-14-dev llvm lld
   # the source format check (scripts/format.sh)
   clang-format
   # the web page's browser test (tests/browser): Debian's chromium, driven from node

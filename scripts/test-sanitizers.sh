@@ -25,7 +25,7 @@ if [ -f "$suppressions/lsan.supp" ]; then export LSAN_OPTIONS="suppressions=$sup
 
 # The chaos run (tests/chaos) and the scale-out run (a hundred calls over four processes) are
 # left out: they are load tests, and the code they drive is the code the other tests cover.
-filter=(-E '^(Chaos|ScaleOutPostgres)\.')
+filter=(-LE slow)
 if [ $# -gt 0 ]; then filter+=(-R "$1"); fi
 if [ -n "${CALLSCRIBE_TEST_LABELS:-}" ]; then filter+=(-L "$CALLSCRIBE_TEST_LABELS"); fi
 bash scripts/ctest-no-skips.sh build-sanitize --parallel "$(nproc)" --timeout 600 "${filter[@]}"

@@ -12,6 +12,10 @@
 #include <cmath>
 
 namespace callscribe::sandbox {
+
+// The build's samples folder, in a file CMake generates (generated/samples_dir.cpp).
+extern const char* const k_samples_dir;
+
 namespace {
 
 // Long enough to be seen in the log ("not ready yet"), short enough for a first run.
@@ -164,11 +168,7 @@ std::filesystem::path demo_audio_path() {
     const std::filesystem::path relative = "samples/demo-call.mp3";
     std::error_code ignored;
     if (std::filesystem::exists(relative, ignored)) return relative;
-#ifdef CALLSCRIBE_SAMPLES_DIR
-    return std::filesystem::path(CALLSCRIBE_SAMPLES_DIR) / relative.filename();
-#else
-    return relative;
-#endif
+    return std::filesystem::path(k_samples_dir) / relative.filename();
 }
 
 } // namespace callscribe::sandbox

@@ -3,11 +3,10 @@
 
 #include "fakes/fake_http_server.hpp"
 #include "support/command.hpp"
+#include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 
 namespace callscribe {
 namespace {
@@ -29,10 +28,9 @@ class WhisperCli : public ::testing::Test {
     }
     std::string model() const { return (m_dir / "test-model.bin").string(); }
     std::string truncated_model() const {
-        std::ifstream in(model(), std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        const std::string bytes = test_support::read_file(model());
         const auto path = (m_dir / "truncated.bin").string();
-        std::ofstream(path, std::ios::binary) << bytes.substr(0, bytes.size() - 1000);
+        test_support::write_file(path, bytes.substr(0, bytes.size() - 1000));
         return path;
     }
     std::map<std::string, std::string> env() const {

@@ -143,8 +143,9 @@ try {
   log(`service on ${base}`);
   await demoCallDone(base);
   log("demo call done");
-  const webhook = await Promise.race([receiver.first,
-    new Promise((_, reject) => setTimeout(() => reject(new Error("no webhook within 30 s")), 30000))]);
+  // unref: the timer must not keep node running once the test is done.
+  const webhook = await Promise.race([receiver.first, new Promise((_, reject) =>
+    setTimeout(() => reject(new Error("no webhook within 30 s")), 30000).unref())]);
   failures.push(...checker.checkWebhook("callTranscript", JSON.parse(webhook)));
   log("the demo call's webhook checked");
   const served = await request(base, "GET", "/openapi.json");

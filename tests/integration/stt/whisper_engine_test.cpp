@@ -8,7 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <functional>
 #include <set>
 #include <thread>
@@ -43,11 +42,10 @@ class WhisperEngineTest : public ::testing::Test {
     // A copy of the model with its bytes changed by `edit`.
     static std::filesystem::path edited(const std::string& name,
                                         const std::function<void(std::string&)>& edit) {
-        std::ifstream in(model(), std::ios::binary);
-        std::string bytes((std::istreambuf_iterator<char>(in)), {});
+        std::string bytes = test_support::read_file(model());
         edit(bytes);
         auto path = *s_dir / name;
-        std::ofstream(path, std::ios::binary) << bytes;
+        test_support::write_file(path, bytes);
         return path;
     }
 
