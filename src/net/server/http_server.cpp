@@ -435,7 +435,8 @@ asio::awaitable<void> HttpServer::Impl::serve(std::shared_ptr<Connection> connec
             access_log(method, path, 101, 0, began);
             co_await run_websocket(stream, raw, *reply.response.websocket,
                                    {.message_limit = settings.websocket_message_limit,
-                                    .idle_timeout = settings.websocket_idle_timeout},
+                                    .idle_timeout = settings.websocket_idle_timeout,
+                                    .handshake_timeout = settings.websocket_handshake_timeout},
                                    connection->end_session, stopping);
             break;
         }

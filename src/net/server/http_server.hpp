@@ -68,10 +68,11 @@ struct ServerSettings {
     // Connections open at once; one over it is answered 503 (Retry-After: 1) and closed, with
     // one warning a minute. 0: the descriptor limit (RLIMIT_NOFILE) less 128.
     std::size_t max_connections = 0;
-    // WebSocket connections (ServerResponse::websocket): the largest message taken, and how
-    // long a client may stay silent.
+    // WebSocket connections (ServerResponse::websocket): the largest message taken, how long
+    // a client may stay silent, and how long the opening and closing handshakes may take.
     std::size_t websocket_message_limit = 64 * 1024;
     Seconds websocket_idle_timeout{30};
+    Seconds websocket_handshake_timeout{5};
     // Event streams (ServerResponse::events): how often next() is called when nothing woke it
     // (it may learn of changes that no wake() announces, e.g. made by another process), and
     // how long a stream may stay silent before a comment line keeps it open.

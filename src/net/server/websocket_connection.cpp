@@ -59,8 +59,13 @@ asio::awaitable<void> run_websocket(beast::tcp_stream& stream, const BeastReques
     }
 
     bool stopping = false;
-    on_stop = [&ws, &stopping] {
+    // Beast takes one close at a time: the server's stop may come while the session's close is
+    // under way, or twice (once seen here after the upgrade, once from HttpServer::stop()).
+    bool closing = false;
+    on_stop = [&ws, &stopping, &closing] {
         stopping = true;
+        if (closing) return;
+        closing = true;
         // The pending read ends once the client answers the close, or the handshake times out.
         ws.async_close(
             websocket::close_reason(websocket::close_code::going_away, "the server is stopping"),
@@ -87,6 +92,8 @@ asio::awaitable<void> run_websocket(beast::tcp_stream& stream, const BeastReques
         if (close) {
             if (close->reason.size() > 123) close->reason.resize(123); // a control frame's limit
             why = fmt::format("closed: {} ({})", close->reason, close->code);
+            if (closing) break; // the server's 1001 is on its way
+            closing = true;
             co_await ws.async_close(
                 websocket::close_reason(static_cast<websocket::close_code>(close->code),
                                         close->reason),

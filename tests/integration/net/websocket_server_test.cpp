@@ -150,6 +150,19 @@ TEST_F(WebSocketServer, StoppingTheServerClosesWith1001GoingAway) {
     EXPECT_EQ(m_session->ended(), "the server is stopping");
 }
 
+TEST_F(WebSocketServer, StoppingTheServerWhileTheSessionsCloseIsUnderWaySendsThatCloseAlone) {
+    start({.websocket_handshake_timeout = Seconds(1)});
+    auto ws = connect();
+    ws.write(asio::buffer(std::string("bad")));
+    // The session's close frame has arrived; the client does not answer it yet, so the server's
+    // closing handshake is under way when it stops (and then times out).
+    char first = 0;
+    ws.next_layer().receive(asio::buffer(&first, 1), tcp::socket::message_peek);
+    m_server->stop();
+    EXPECT_EQ(close_code(ws), 1007);
+    EXPECT_EQ(m_session->ended(), "closed: bad is not a word (1007)");
+}
+
 TEST_F(WebSocketServer, AHandlerThatAcceptsAPlainRequestAsAWebSocketGets500) {
     start();
     tcp::socket socket(m_io);
