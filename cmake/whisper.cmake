@@ -28,7 +28,12 @@ foreach(lang C CXX)
     set(CMAKE_${lang}_FLAGS_${config} "-O2 -DNDEBUG")
   endforeach()
 endforeach()
+# ggml compiles the git commit of its folder into ggml-base; from npm's copy git would find this
+# project's commit, which changes every commit and so would miss ccache. Git stops at the source.
+set(git_ceiling "$ENV{GIT_CEILING_DIRECTORIES}")
+set(ENV{GIT_CEILING_DIRECTORIES} "${CALLSCRIBE_WHISPER_SOURCE}")
 add_subdirectory(${CALLSCRIBE_WHISPER_SOURCE} ${PROJECT_BINARY_DIR}/whisper.cpp EXCLUDE_FROM_ALL)
+set(ENV{GIT_CEILING_DIRECTORIES} "${git_ceiling}")
 foreach(lang C CXX)
   foreach(config DEBUG RELEASE RELWITHDEBINFO MINSIZEREL)
     unset(CMAKE_${lang}_FLAGS_${config})
