@@ -16,10 +16,12 @@
 
 namespace callscribe::net {
 
+// From ServerSettings (websocket_message_limit, _idle_timeout, _handshake_timeout), whose
+// defaults are the only ones.
 struct WebSocketLimits {
-    std::size_t message_limit = 64 * 1024;
-    Seconds idle_timeout{30};
-    Seconds handshake_timeout{5}; // the opening and the closing handshakes
+    std::size_t message_limit = 0;
+    Seconds idle_timeout{};
+    Seconds handshake_timeout{}; // the opening and the closing handshakes
 };
 
 // Accepts the upgrade `request` on `stream` (101) and gives `session` every message until the
